@@ -1,0 +1,193 @@
+"""Go's txtar archive format: a comment, then files introduced by ``-- name --`` marker lines.
+
+The format is the one cmd/go's script tests and module proxy use for test trees. Parsing is strict where
+Go's own parser is silent (empty or duplicate file names, CRLF markers, unsafe paths on extraction), so a
+typo in a test archive is reported with its line number instead of producing a surprising tree.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+__all__ = ["Archive", "File", "TxtarError", "extract", "format", "parse", "read_file"]
+
+_MARKER_START = b"-- "
+_MARKER_END = b" --"
+
+
+class TxtarError(ValueError):
+    """A malformed txtar archive or an archive that cannot be extracted safely."""
+
+    def __init__(self, message: str, *, line: int | None = None, source: str | None = None) -> None:
+        self.line = line
+        self.source = source
+        where = ""
+        if source is not None:
+            where = f"{source}:"
+        if line is not None:
+            where += f"{line}:"
+        super().__init__(f"{where} {message}" if where else message)
+
+
+@dataclass
+class File:
+    """One file of an archive; ``line`` is the 1-based line of its marker (0 if built in code)."""
+
+    name: str
+    data: bytes
+    line: int = 0
+
+    @property
+    def text(self) -> str:
+        """The file's data decoded as UTF-8."""
+        return self.data.decode("utf-8")
+
+
+@dataclass
+class Archive:
+    """A txtar archive: a free-form comment and an ordered list of files."""
+
+    comment: bytes = b""
+    files: list[File] = field(default_factory=list)
+    source: str | None = None
+
+    @classmethod
+    def from_mapping(cls, files: Mapping[str, str | bytes], comment: str | bytes = b"") -> Archive:
+        """Build an archive from ``{name: content}`` (str content is encoded as UTF-8)."""
+        return cls(
+            comment=_to_bytes(comment),
+            files=[File(name, _to_bytes(data)) for name, data in files.items()],
+        )
+
+    def to_mapping(self) -> dict[str, bytes]:
+        """The files as ``{name: data}``, in archive order."""
+        return {f.name: f.data for f in self.files}
+
+    def get(self, name: str) -> File | None:
+        """The file called ``name``, or None."""
+        for f in self.files:
+            if f.name == name:
+                return f
+        return None
+
+    def __contains__(self, name: object) -> bool:
+        return any(f.name == name for f in self.files)
+
+
+def _to_bytes(data: str | bytes) -> bytes:
+    return data.encode("utf-8") if isinstance(data, str) else bytes(data)
+
+
+def _marker_name(line: bytes, lineno: int, source: str | None) -> str | None:
+    """The file name if ``line`` (without its newline) is a file marker, None for an ordinary line."""
+    if not line.startswith(_MARKER_START):
+        return None
+    if line.endswith(_MARKER_END + b"\r") and len(line) >= len(_MARKER_START) + len(_MARKER_END) + 1:
+        raise TxtarError(
+            "file marker ends with a carriage return; save the archive with LF line endings",
+            line=lineno,
+            source=source,
+        )
+    if not line.endswith(_MARKER_END) or len(line) < len(_MARKER_START) + len(_MARKER_END):
+        return None
+    raw = line[len(_MARKER_START) : len(line) - len(_MARKER_END)]
+    try:
+        name = raw.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        raise TxtarError("file name is not valid UTF-8", line=lineno, source=source) from None
+    if not name:
+        raise TxtarError(
+            "file marker has an empty name; write it as '-- path/to/file --'", line=lineno, source=source
+        )
+    return name
+
+
+def parse(data: str | bytes, *, source: str | None = None) -> Archive:
+    """Parse txtar text; raise TxtarError naming the line of an empty or duplicate file name."""
+    raw = _to_bytes(data)
+    lines = raw.splitlines(keepends=True)
+    archive = Archive(source=source)
+    current: File | None = None
+    chunks: list[bytes] = []
+    seen: dict[str, int] = {}
+
+    def finish() -> None:
+        if current is None:
+            archive.comment = b"".join(chunks)
+        else:
+            current.data = b"".join(chunks)
+            archive.files.append(current)
+
+    for lineno, line in enumerate(lines, start=1):
+        name = _marker_name(line.rstrip(b"\n"), lineno, source)
+        if name is None:
+            chunks.append(line)
+            continue
+        if name in seen:
+            raise TxtarError(
+                f"duplicate file {name!r} (first at line {seen[name]})", line=lineno, source=source
+            )
+        seen[name] = lineno
+        finish()
+        current = File(name, b"", lineno)
+        chunks = []
+    finish()
+    return archive
+
+
+def _fix_newline(data: bytes) -> bytes:
+    if data and not data.endswith(b"\n"):
+        return data + b"\n"
+    return data
+
+
+def format(archive: Archive) -> bytes:
+    """Serialise an archive; a missing final newline is added to the comment and to each file."""
+    out = [_fix_newline(archive.comment)]
+    for f in archive.files:
+        if "\n" in f.name or not f.name.strip():
+            raise TxtarError(f"cannot write file name {f.name!r} in a txtar marker")
+        out.append(b"-- " + f.name.encode("utf-8") + b" --\n")
+        out.append(_fix_newline(f.data))
+    return b"".join(out)
+
+
+def read_file(path: str | os.PathLike[str]) -> Archive:
+    """Read and parse a txtar file; errors name the file and line."""
+    p = Path(path)
+    return parse(p.read_bytes(), source=str(p))
+
+
+def _safe_relative(name: str, f: File, source: str | None) -> PurePosixPath:
+    if "\\" in name:
+        raise TxtarError(f"file name {name!r} contains a backslash; use '/'", line=f.line, source=source)
+    rel = PurePosixPath(name)
+    if rel.is_absolute() or name.startswith("/"):
+        raise TxtarError(f"file name {name!r} is absolute; use a relative path", line=f.line, source=source)
+    if any(part == ".." for part in rel.parts):
+        raise TxtarError(
+            f"file name {name!r} escapes the destination with '..'", line=f.line, source=source
+        )
+    if rel == PurePosixPath("."):
+        raise TxtarError(f"file name {name!r} names no file", line=f.line, source=source)
+    return rel
+
+
+def extract(archive: Archive | Iterable[File], dest: str | os.PathLike[str]) -> list[Path]:
+    """Write the archive's files under ``dest`` (created if needed) and return their paths.
+
+    Absolute names and ``..`` escapes are refused before anything is written.
+    """
+    files = archive.files if isinstance(archive, Archive) else list(archive)
+    source = archive.source if isinstance(archive, Archive) else None
+    root = Path(dest)
+    targets = [(root.joinpath(*_safe_relative(f.name, f, source).parts), f) for f in files]
+    written: list[Path] = []
+    for target, f in targets:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(f.data)
+        written.append(target)
+    return written
