@@ -1,0 +1,119 @@
+"""Assertions on a finished command: it succeeded or failed, and printed what it should.
+
+Each failure message starts with what was expected and why it did not hold, then
+shows the command, its cwd, the environment that differs from the sandbox defaults
+and its output (long output is cut to its head and tail, with a note saying so).
+"""
+
+from __future__ import annotations
+
+import re
+
+from pytest_goenv.result import GoResult
+
+__all__ = [
+    "BuildAssertionError",
+    "Pattern",
+    "assert_failed",
+    "assert_succeeded",
+    "pattern_text",
+]
+
+Pattern = str | re.Pattern[str]
+"""A regular expression, searched for (``re.search``, multi-line) in a stream of output."""
+
+
+class BuildAssertionError(AssertionError):
+    """A build behaviour a test stated did not hold; the message says what and why."""
+
+
+def assert_succeeded(
+    result: GoResult,
+    *,
+    stdout: Pattern | None = None,
+    stderr: Pattern | None = None,
+    output: Pattern | None = None,
+) -> GoResult:
+    """Assert the command exited 0 and each given pattern occurs in its stream.
+
+    ``output`` is searched in stdout followed by stderr (the go command prints
+    diagnostics to stderr and results to stdout; use it when either will do).
+    Returns ``result`` so that a test can go on looking at it.
+    """
+    if not result.ok:
+        raise BuildAssertionError(
+            result.describe(f"expected `{_short(result)}` to succeed, but {_outcome(result)}")
+        )
+    _check_patterns(result, "succeeded", stdout=stdout, stderr=stderr, output=output)
+    return result
+
+
+def assert_failed(
+    result: GoResult,
+    *,
+    stdout: Pattern | None = None,
+    stderr: Pattern | None = None,
+    output: Pattern | None = None,
+    returncode: int | None = None,
+) -> GoResult:
+    """Assert the command exited non-zero (and not by a timeout) and printed the given patterns.
+
+    ``returncode`` pins the exit status when it matters (the go command uses 1 for
+    build and test failures and 2 for usage errors).
+    """
+    if result.timed_out:
+        raise BuildAssertionError(
+            result.describe(f"expected `{_short(result)}` to fail, but {_outcome(result)}")
+        )
+    if result.returncode == 0:
+        raise BuildAssertionError(
+            result.describe(f"expected `{_short(result)}` to fail, but it exited with status 0")
+        )
+    if returncode is not None and result.returncode != returncode:
+        raise BuildAssertionError(
+            result.describe(
+                f"expected `{_short(result)}` to fail with status {returncode}, "
+                f"but it exited with status {result.returncode}"
+            )
+        )
+    _check_patterns(result, "failed", stdout=stdout, stderr=stderr, output=output)
+    return result
+
+
+def pattern_text(pattern: Pattern) -> str:
+    """A pattern as it is shown in a failure message."""
+    return f"/{pattern.pattern if isinstance(pattern, re.Pattern) else pattern}/"
+
+
+def _check_patterns(result: GoResult, verb: str, **patterns: Pattern | None) -> None:
+    texts = {"stdout": result.stdout, "stderr": result.stderr, "output": result.output}
+    missing = [
+        f"{stream} does not match {pattern_text(pattern)}"
+        for stream, pattern in patterns.items()
+        if pattern is not None and _search(pattern, texts[stream]) is None
+    ]
+    if missing:
+        raise BuildAssertionError(
+            result.describe(f"`{_short(result)}` {verb} as expected, but its {'; its '.join(missing)}")
+        )
+
+
+def _search(pattern: Pattern, text: str) -> re.Match[str] | None:
+    if isinstance(pattern, re.Pattern):
+        return pattern.search(text)
+    return re.search(pattern, text, re.MULTILINE)
+
+
+def _short(result: GoResult) -> str:
+    """``go build`` or ``go mod tidy``: the program and its first word or two."""
+    words = [part for part in result.argv[1:] if not part.startswith("-")][:1]
+    program = result.argv[0].rsplit("/", 1)[-1] if result.argv else "?"
+    if words and words[0] in {"mod", "tool", "work"}:
+        words = [part for part in result.argv[1:] if not part.startswith("-")][:2]
+    return " ".join([program, *words])
+
+
+def _outcome(result: GoResult) -> str:
+    if result.timed_out:
+        return f"it timed out after {result.timeout:g} s and its process group was killed"
+    return f"it exited with status {result.returncode} after {result.duration:.2f} s"
