@@ -115,5 +115,6 @@ def _short(result: GoResult) -> str:
 
 def _outcome(result: GoResult) -> str:
     if result.timed_out:
-        return f"it timed out after {result.timeout:g} s and its process group was killed"
+        limit = f" after {result.timeout:g} s" if result.timeout is not None else ""
+        return f"it timed out{limit} and its process group was killed"
     return f"it exited with status {result.returncode} after {result.duration:.2f} s"
