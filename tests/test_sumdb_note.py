@@ -18,10 +18,7 @@ from pytest_goenv.sumdb.note import (
 # The example key pair and signed note published in the x/mod/sumdb/note package documentation.
 DOC_SIGNER = "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz"
 DOC_VERIFIER = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"
-DOC_TEXT = (
-    "If you think cryptography is the answer to your problem,\n"
-    "then you don't know what your problem is.\n"
-)
+DOC_TEXT = "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n"
 DOC_NOTE = (
     DOC_TEXT
     + "\n— PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n"

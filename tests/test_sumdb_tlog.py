@@ -101,8 +101,17 @@ def test_tile_paths_round_trip(tile: Tile, path: str) -> None:
 
 @pytest.mark.parametrize(
     "path",
-    ["tile/8/0", "tile/8/0/1", "tile/8/0/000.p/256", "tile/8/0/000.p/0", "tile/0/0/000", "tile/8/0/x000/001",
-     "tile/8/-1/000", "lookup/8/0/000", "tile/8/0/000.p/"],
+    [
+        "tile/8/0",
+        "tile/8/0/1",
+        "tile/8/0/000.p/256",
+        "tile/8/0/000.p/0",
+        "tile/0/0/000",
+        "tile/8/0/x000/001",
+        "tile/8/-1/000",
+        "lookup/8/0/000",
+        "tile/8/0/000.p/",
+    ],
 )
 def test_malformed_tile_paths_are_refused(path: str) -> None:
     with pytest.raises(TlogError, match="malformed tile path"):

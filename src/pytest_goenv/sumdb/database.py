@@ -100,6 +100,7 @@ class ChecksumDatabase:
         self._ids: dict[tuple[str, str], int] = {}
         self._lock = threading.Lock()
         self._server: LoopbackServer | None = None
+        self._closed = False
 
     def __repr__(self) -> str:
         return f"<ChecksumDatabase {self.name} with {len(self._log)} records>"
@@ -214,6 +215,8 @@ class ChecksumDatabase:
     def http_url(self) -> str:
         """The URL of this database's own loopback HTTP server (started on first use)."""
         with self._lock:
+            if self._closed:
+                raise SumDBError(f"the checksum database {self.name} is closed; make a new one")
             if self._server is None:
                 self._server = LoopbackServer(self.handle)
             return self._server.url
@@ -224,8 +227,8 @@ class ChecksumDatabase:
         return f"{self.verifier_key} {self.http_url}"
 
     def close(self) -> None:
-        """Stop the loopback server, if one was started."""
+        """Stop the loopback server, if one was started; the database serves no more HTTP after this."""
         with self._lock:
-            server, self._server = self._server, None
+            server, self._server, self._closed = self._server, None, True
         if server is not None:
             server.close()

@@ -62,8 +62,7 @@ def _decode_key_fields(text: str, what: str, example: str) -> tuple[str, int, by
         raise NoteError(f"malformed {what} {text!r}: the key {key64!r} is not base64") from None
     if len(key) != 33 or key[0] != ALGORITHM_ED25519:
         raise NoteError(
-            f"malformed {what} {text!r}: the key must be the byte 0x01 (Ed25519) and 32 key bytes, "
-            f"got {len(key)} bytes"
+            f"malformed {what} {text!r}: the key must be the byte 0x01 (Ed25519) and 32 key bytes, got {len(key)} bytes"
         )
     return name, hash_value, key
 
