@@ -1,0 +1,658 @@
+"""A module proxy holding the modules a test defines, served as a file:// tree and over loopback HTTP.
+
+It speaks the GOPROXY protocol (``go help goproxy``): ``<module>/@v/list``, ``<module>/@v/<version>.info``
+(``.mod``, ``.zip``) and ``<module>/@latest``, with module paths and versions case-encoded (``!x`` for
+``X``). Unknown modules and versions answer 404, so the go command falls through to the next entry of a
+GOPROXY list; :meth:`GoProxy.fail` makes chosen modules answer other statuses (a 500 stops the list).
+Every HTTP request is recorded, so a test can assert that the proxy was (or was not) asked for a module.
+
+Usable without pytest::
+
+    with GoProxy(Path("/tmp/proxy")) as proxy:
+        proxy.add("example.com/hello", "v1.0.0", {"hello.go": "package hello\\n"})
+        env["GOPROXY"] = proxy.http_url   # or proxy.url for file://
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import TracebackType
+from typing import Literal
+from urllib.parse import unquote, urlsplit
+
+from pytest_goenv import modpath, modzip, semver, txtar
+
+__all__ = [
+    "DEFAULT_TIME",
+    "GoProxy",
+    "Handler",
+    "ModuleVersion",
+    "ProxyError",
+    "ProxyRequest",
+    "Response",
+]
+
+Response = tuple[int, str, bytes]
+"""What a mounted handler returns: HTTP status, content type and body."""
+
+Handler = Callable[[str], Response]
+"""A mounted handler: given the request path below its prefix (no leading slash), returns a Response."""
+
+RequestKind = Literal["list", "info", "mod", "zip", "latest", "mount", "other"]
+
+DEFAULT_TIME = datetime(2024, 1, 1, tzinfo=timezone.utc)
+"""Time of the first module version added without an explicit time; each later one is an hour later."""
+
+_TEXT = "text/plain; charset=utf-8"
+_KIND_BY_EXT: dict[str, RequestKind] = {"info": "info", "mod": "mod", "zip": "zip"}
+_MODULE_LINE = re.compile(rb'^\s*module\s+"?([^"\s/][^"\s]*)"?', re.MULTILINE)
+
+
+class ProxyError(ValueError):
+    """A module version the proxy cannot hold (bad path or version, files that cannot form a zip...)."""
+
+
+@dataclass(frozen=True)
+class ModuleVersion:
+    """One module version as the proxy serves it; ``h1``/``h1_mod`` are the go.sum hashes."""
+
+    path: str
+    version: str
+    time: datetime
+    mod: bytes
+    files: Mapping[str, bytes]
+    zip: bytes
+    h1: str
+    h1_mod: str
+
+    @property
+    def info(self) -> bytes:
+        """The ``.info`` JSON body: ``{"Version": ..., "Time": ...}``."""
+        stamp = self.time.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return json.dumps({"Version": self.version, "Time": stamp}).encode() + b"\n"
+
+    @property
+    def go_sum(self) -> str:
+        """The two go.sum lines for this version."""
+        return f"{self.path} {self.version} {self.h1}\n{self.path} {self.version}/go.mod {self.h1_mod}\n"
+
+    @property
+    def escaped_path(self) -> str:
+        """The case-encoded module path used in URLs and the module cache."""
+        return modpath.escape_path(self.path)
+
+    @property
+    def escaped_version(self) -> str:
+        """The case-encoded version used in URLs and the module cache."""
+        return modpath.escape_version(self.version)
+
+
+@dataclass(frozen=True)
+class ProxyRequest:
+    """One HTTP request the proxy answered (module and version are None when the path named none)."""
+
+    method: str
+    path: str
+    status: int
+    kind: RequestKind
+    module: str | None = None
+    version: str | None = None
+
+
+@dataclass
+class _Failure:
+    prefix: str
+    status: int
+    version: str | None
+    kinds: frozenset[str] | None
+    body: bytes | None
+
+    def matches(self, module: str, version: str | None, kind: str) -> bool:
+        if self.prefix and module != self.prefix and not module.startswith(self.prefix + "/"):
+            return False
+        if self.version is not None and version != self.version:
+            return False
+        return self.kinds is None or kind in self.kinds
+
+
+@dataclass
+class _Module:
+    versions: dict[str, ModuleVersion] = field(default_factory=dict)
+
+
+class GoProxy:
+    """A module proxy rooted at ``root`` (its file:// tree), with an HTTP server started on demand.
+
+    ``url`` is a ``file://`` GOPROXY that is rewritten on every :meth:`add`; ``http_url`` starts a
+    threaded server on 127.0.0.1 that serves the same modules, records requests, injects failures set
+    with :meth:`fail` and passes paths under a :meth:`mount` prefix to their handler. Call
+    :meth:`close` (or use ``with``) to stop the server.
+    """
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root).resolve()
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self._modules: dict[str, _Module] = {}
+        self._failures: list[_Failure] = []
+        self._mounts: dict[str, Handler] = {}
+        self._listeners: list[Callable[[ModuleVersion], None]] = []
+        self._requests: list[ProxyRequest] = []
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._added = 0
+
+    def __repr__(self) -> str:
+        return f"<GoProxy {self.root} ({len(self.modules())} module versions)>"
+
+    # -- URLs and server lifetime -------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """The file:// GOPROXY URL of the on-disk tree (no request log, no failure injection)."""
+        return self.root.as_uri()
+
+    @property
+    def http_url(self) -> str:
+        """The ``http://127.0.0.1:PORT`` GOPROXY URL; the server starts on first use."""
+        with self._lock:
+            if self._server is None:
+                self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._request_handler_class())
+                self._server.daemon_threads = True
+                self._thread = threading.Thread(
+                    target=self._server.serve_forever, name="goproxy-http", daemon=True
+                )
+                self._thread.start()
+            host, port = self._server.server_address[:2]
+            return f"http://{host!s}:{port}"
+
+    @property
+    def serving(self) -> bool:
+        """Whether the HTTP server is running."""
+        return self._server is not None
+
+    def close(self) -> None:
+        """Stop the HTTP server if it runs (the file tree stays)."""
+        with self._lock:
+            server, thread = self._server, self._thread
+            self._server = self._thread = None
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+        if thread is not None:
+            thread.join(timeout=10)
+
+    def __enter__(self) -> GoProxy:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # -- adding modules -----------------------------------------------------------------
+
+    def add(
+        self,
+        module_path: str,
+        version: str,
+        files: Mapping[str, str | bytes] | None = None,
+        *,
+        go: str | None = "1.21",
+        mod: str | bytes | None = None,
+        time: datetime | None = None,
+        replace: bool = False,
+        check: bool = True,
+    ) -> ModuleVersion:
+        """Add ``module_path@version`` holding ``files`` (``{relative name: content}``) and return it.
+
+        Without a ``go.mod`` in ``files``, one is written with a ``go`` line (``go=None``: none, the
+        module is then a legacy one whose ``.mod`` is just ``module <path>``; ``+incompatible``
+        versions never get one). ``mod`` overrides the ``.mod`` file served (the zip keeps its own).
+        ``time`` defaults to the pseudo-version's time or to :data:`DEFAULT_TIME` plus an hour per
+        version added. ``check=False`` skips the check that go.mod names ``module_path``, for tests of
+        the go command's own error. Adding a version twice needs ``replace=True``.
+        """
+        self._check_version(module_path, version)
+        contents = {name: _to_bytes(data) for name, data in (files or {}).items()}
+        incompatible = version.endswith("+incompatible")
+        if "go.mod" not in contents and go is not None and not incompatible:
+            contents["go.mod"] = f"module {module_path}\n\ngo {go}\n".encode()
+        mod_bytes = _to_bytes(mod) if mod is not None else contents.get("go.mod", f"module {module_path}\n".encode())
+        if check:
+            _check_module_line(module_path, version, mod_bytes)
+        try:
+            zip_bytes = modzip.create_zip(module_path, version, contents)
+        except modzip.ModZipError as exc:
+            raise ProxyError(f"{module_path}@{version}: {exc}") from None
+        with self._lock:
+            existing = self._modules.get(module_path)
+            if existing is not None and version in existing.versions and not replace:
+                raise ProxyError(
+                    f"{module_path}@{version} is already in the proxy; module versions are immutable "
+                    "(pass replace=True to serve different content, e.g. to test a checksum mismatch)"
+                )
+            when = time or self._default_time(version)
+            if when.tzinfo is None:
+                raise ProxyError(f"{module_path}@{version}: time must be timezone-aware (tzinfo=timezone.utc)")
+            self._added += 1
+            entry = ModuleVersion(
+                path=module_path,
+                version=version,
+                time=when,
+                mod=mod_bytes,
+                files=modzip.select_files(contents).files,
+                zip=zip_bytes,
+                h1=modzip.hash_zip(zip_bytes),
+                h1_mod=modzip.hash_go_mod(mod_bytes),
+            )
+            self._modules.setdefault(module_path, _Module()).versions[version] = entry
+            self._write_tree(module_path)
+            listeners = list(self._listeners)
+        for listener in listeners:
+            listener(entry)
+        return entry
+
+    def add_dir(
+        self,
+        module_path: str,
+        version: str,
+        directory: str | os.PathLike[str],
+        *,
+        time: datetime | None = None,
+        replace: bool = False,
+    ) -> ModuleVersion:
+        """Add a version from a source tree, leaving out what the go command's zips leave out."""
+        contents = modzip.read_dir(directory)
+        return self.add(module_path, version, contents.files, go=None, time=time, replace=replace)
+
+    def add_txtar(
+        self,
+        source: str | bytes | os.PathLike[str] | txtar.Archive,
+        module_path: str | None = None,
+        version: str | None = None,
+        *,
+        replace: bool = False,
+    ) -> ModuleVersion:
+        """Add a version from a txtar archive in cmd/go's ``testdata/mod`` style.
+
+        The archive holds the zip's files plus optional ``.mod`` and ``.info`` (whose ``Time`` is used).
+        Module and version come from the arguments, else the first comment line ``path@version``, else
+        a file name ``<path with / as _>_<version>.txt`` (``example.com_hello_v1.0.0.txt``).
+        """
+        archive, name = _load_archive(source)
+        if module_path is None or version is None:
+            guessed = _module_version_from_comment(archive) or (name and _module_version_from_name(name))
+            if not guessed:
+                raise ProxyError(
+                    f"{name or 'txtar archive'}: cannot tell which module version this is; pass module_path and "
+                    "version, start the comment with 'path@version', or name the file path_version.txt"
+                )
+            module_path = module_path or guessed[0]
+            version = version or guessed[1]
+        files = {f.name: f.data for f in archive.files if f.name not in (".mod", ".info", ".zip")}
+        mod_file = archive.get(".mod")
+        info_file = archive.get(".info")
+        when: datetime | None = None
+        if info_file is not None:
+            when = _info_time(info_file, name)
+        return self.add(
+            module_path,
+            version,
+            files,
+            go=None,
+            mod=mod_file.data if mod_file is not None else None,
+            time=when,
+            replace=replace,
+        )
+
+    def _default_time(self, version: str) -> datetime:
+        if semver.is_pseudo_version(version):
+            return semver.pseudo_version_time(version)
+        return DEFAULT_TIME + timedelta(hours=self._added)
+
+    @staticmethod
+    def _check_version(module_path: str, version: str) -> None:
+        try:
+            modpath.check_module_path(module_path)
+            if semver.canonical(version) != version:
+                good = semver.canonical(version)
+                hint = f"; write {good}" if good else "; module versions look like v1.2.3"
+                raise modpath.InvalidModulePath(f"{module_path}@{version}: version is not canonical{hint}")
+            modpath.check_path_major(module_path, version)
+        except modpath.InvalidModulePath as exc:
+            raise ProxyError(str(exc)) from None
+
+    # -- queries --------------------------------------------------------------------------
+
+    def modules(self) -> list[ModuleVersion]:
+        """Every module version held, sorted by path then version (for the checksum database)."""
+        with self._lock:
+            return [
+                mod.versions[v]
+                for path in sorted(self._modules)
+                for mod in [self._modules[path]]
+                for v in semver.sort_versions(list(mod.versions))
+            ]
+
+    def get(self, module_path: str, version: str) -> ModuleVersion:
+        """The held version ``module_path@version``; KeyError naming what is held otherwise."""
+        with self._lock:
+            mod = self._modules.get(module_path)
+            if mod is None or version not in mod.versions:
+                held = ", ".join(f"{m.path}@{m.version}" for m in self.modules()) or "nothing"
+                raise KeyError(f"{module_path}@{version} is not in the proxy (it holds: {held})")
+            return mod.versions[version]
+
+    def versions(self, module_path: str) -> list[str]:
+        """The versions ``@v/list`` reports: every held version except pseudo-versions, sorted."""
+        with self._lock:
+            mod = self._modules.get(module_path)
+            held = list(mod.versions) if mod else []
+        return semver.sort_versions([v for v in held if not semver.is_pseudo_version(v)])
+
+    def latest(self, module_path: str) -> ModuleVersion | None:
+        """What ``@latest`` answers: the highest release, else pre-release, else newest pseudo-version."""
+        with self._lock:
+            mod = self._modules.get(module_path)
+            if mod is None or not mod.versions:
+                return None
+            listed = self.versions(module_path)
+            releases = [v for v in listed if not semver.Semver.parse(v).prerelease]
+            pick = (releases or listed or semver.sort_versions(list(mod.versions)))[-1]
+            return mod.versions[pick]
+
+    # -- the request log ------------------------------------------------------------------
+
+    @property
+    def requests(self) -> list[ProxyRequest]:
+        """The HTTP requests answered so far, oldest first (a copy)."""
+        with self._lock:
+            return list(self._requests)
+
+    def requested(self, module_path: str, version: str | None = None, kind: RequestKind | None = None) -> bool:
+        """Whether the go command asked this proxy (over HTTP) for ``module_path`` (at ``version``)."""
+        return any(
+            r.module == module_path
+            and (version is None or r.version == version)
+            and (kind is None or r.kind == kind)
+            for r in self.requests
+        )
+
+    def clear_requests(self) -> None:
+        """Forget the requests recorded so far."""
+        with self._lock:
+            self._requests.clear()
+
+    # -- failure injection, mounts and listeners -------------------------------------------
+
+    def fail(
+        self,
+        module_or_prefix: str,
+        status: int = 500,
+        *,
+        version: str | None = None,
+        kinds: tuple[RequestKind, ...] | None = None,
+        body: str | bytes | None = None,
+    ) -> None:
+        """Answer requests for ``module_or_prefix`` (and modules below it; "" for all) with ``status``.
+
+        404 and 410 make the go command try the next GOPROXY entry; other statuses stop a
+        comma-separated list (``|`` separators fall through on any error). ``version`` and ``kinds``
+        narrow the failure, e.g. ``kinds=("zip",)``. The latest call for a module wins.
+        """
+        if not 400 <= status <= 599:
+            raise ProxyError(f"fail(): status {status} is not an HTTP error status (400-599)")
+        prefix = module_or_prefix.strip("/")
+        with self._lock:
+            self._failures.insert(
+                0,
+                _Failure(
+                    prefix,
+                    status,
+                    version,
+                    frozenset(kinds) if kinds is not None else None,
+                    _to_bytes(body) if body is not None else None,
+                ),
+            )
+
+    def clear_failures(self) -> None:
+        """Serve every module normally again."""
+        with self._lock:
+            self._failures.clear()
+
+    def mount(self, prefix: str, handler: Handler) -> None:
+        """Serve URL paths under ``/<prefix>/`` with ``handler`` (e.g. ``sumdb/<name>`` for a checksum DB).
+
+        The handler gets the rest of the path without its leading slash (``supported``,
+        ``lookup/m@v1.0.0``) and returns ``(status, content type, body)``.
+        """
+        key = prefix.strip("/")
+        if not key:
+            raise ProxyError("mount(): the prefix must not be empty")
+        with self._lock:
+            self._mounts[key] = handler
+
+    def add_listener(self, callback: Callable[[ModuleVersion], None]) -> None:
+        """Call ``callback(module_version)`` after each version is added (not for those already held)."""
+        with self._lock:
+            self._listeners.append(callback)
+
+    # -- answering requests ----------------------------------------------------------------
+
+    def handle(self, path: str, method: str = "GET") -> Response:
+        """Answer one request path (``/example.com/m/@v/list``) and record it; used by the HTTP server."""
+        path = unquote(urlsplit(path).path)
+        status, ctype, body, request = self._dispatch(path, method)
+        with self._lock:
+            self._requests.append(request)
+        return status, ctype, body
+
+    def _dispatch(self, path: str, method: str) -> tuple[int, str, bytes, ProxyRequest]:
+        trimmed = path.lstrip("/")
+        with self._lock:
+            mounts = sorted(self._mounts.items(), key=lambda item: -len(item[0]))
+        for prefix, handler in mounts:
+            if trimmed == prefix or trimmed.startswith(prefix + "/"):
+                status, ctype, body = handler(trimmed[len(prefix) :].lstrip("/"))
+                return status, ctype, body, ProxyRequest(method, path, status, "mount")
+        parsed = _parse_module_request(trimmed)
+        if parsed is None:
+            body = f"not found: {path} is not a module proxy path\n".encode()
+            return 404, _TEXT, body, ProxyRequest(method, path, 404, "other")
+        module, version, kind = parsed
+        failure = self._failure_for(module, version, kind)
+        if failure is not None:
+            body = failure.body if failure.body is not None else f"injected failure {failure.status}\n".encode()
+            return failure.status, _TEXT, body, ProxyRequest(method, path, failure.status, kind, module, version)
+        status, ctype, body = self._answer(module, version, kind)
+        return status, ctype, body, ProxyRequest(method, path, status, kind, module, version)
+
+    def _failure_for(self, module: str, version: str | None, kind: str) -> _Failure | None:
+        with self._lock:
+            return next((f for f in self._failures if f.matches(module, version, kind)), None)
+
+    def _answer(self, module: str, version: str | None, kind: RequestKind) -> Response:
+        with self._lock:
+            mod = self._modules.get(module)
+            if mod is None:
+                return 404, _TEXT, f"not found: module {module}: not in this proxy\n".encode()
+            if kind == "list":
+                return 200, _TEXT, "".join(v + "\n" for v in self.versions(module)).encode()
+            if kind == "latest":
+                latest = self.latest(module)
+                assert latest is not None
+                return 200, "application/json", latest.info
+            entry = mod.versions.get(version or "")
+            if entry is None and kind == "info" and version and re.fullmatch(r"[0-9a-f]{7,40}", version):
+                entry = _by_revision(mod, version)
+        if entry is None:
+            return 404, _TEXT, f"not found: {module}@{version}: unknown revision {version}\n".encode()
+        if kind == "info":
+            return 200, "application/json", entry.info
+        if kind == "mod":
+            return 200, _TEXT, entry.mod
+        return 200, "application/zip", entry.zip
+
+    def _request_handler_class(self) -> type[BaseHTTPRequestHandler]:
+        proxy = self
+
+        class ProxyRequestHandler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:
+                self._respond(send_body=True)
+
+            def do_HEAD(self) -> None:
+                self._respond(send_body=False)
+
+            def _respond(self, *, send_body: bool) -> None:
+                try:
+                    status, ctype, body = proxy.handle(self.path, self.command)
+                except Exception as exc:  # a broken mounted handler must not hang the go command
+                    status, ctype, body = 500, _TEXT, f"internal error: {exc!r}\n".encode()
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if send_body:
+                    self.wfile.write(body)
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        return ProxyRequestHandler
+
+    # -- the file:// tree ------------------------------------------------------------------
+
+    def _write_tree(self, module_path: str) -> None:
+        mod = self._modules[module_path]
+        base = self.root / modpath.escape_path(module_path)
+        vdir = base / "@v"
+        vdir.mkdir(parents=True, exist_ok=True)
+        for entry in mod.versions.values():
+            stem = vdir / entry.escaped_version
+            _write_atomic(stem.with_name(stem.name + ".info"), entry.info)
+            _write_atomic(stem.with_name(stem.name + ".mod"), entry.mod)
+            _write_atomic(stem.with_name(stem.name + ".zip"), entry.zip)
+        _write_atomic(vdir / "list", "".join(v + "\n" for v in self.versions(module_path)).encode())
+        latest = self.latest(module_path)
+        if latest is not None:
+            _write_atomic(base / "@latest", latest.info)
+
+    def remove_tree(self) -> None:
+        """Delete the on-disk tree (the in-memory modules stay and are served over HTTP)."""
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def iter_files(self) -> Iterator[Path]:
+        """Every file of the on-disk tree (for debugging a file:// GOPROXY)."""
+        return (p for p in sorted(self.root.rglob("*")) if p.is_file())
+
+
+def _to_bytes(data: str | bytes) -> bytes:
+    return data.encode("utf-8") if isinstance(data, str) else bytes(data)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def _check_module_line(module_path: str, version: str, mod: bytes) -> None:
+    m = _MODULE_LINE.search(mod)
+    if m is None:
+        raise ProxyError(f"{module_path}@{version}: go.mod has no module line (pass check=False to serve it anyway)")
+    declared = m.group(1).decode("utf-8", "replace")
+    if declared != module_path:
+        raise ProxyError(
+            f"{module_path}@{version}: go.mod declares module {declared!r}; "
+            "fix the module line, or pass check=False to test the go command's mismatch error"
+        )
+
+
+def _parse_module_request(path: str) -> tuple[str, str | None, RequestKind] | None:
+    """Split ``<module>/@v/<file>`` or ``<module>/@latest`` into module, version and kind."""
+    try:
+        if path.endswith("/@latest"):
+            return modpath.unescape_path(path[: -len("/@latest")]), None, "latest"
+        escaped, sep, rest = path.rpartition("/@v/")
+        if not sep:
+            return None
+        module = modpath.unescape_path(escaped)
+        if rest == "list":
+            return module, None, "list"
+        stem, dot, ext = rest.rpartition(".")
+        if not dot or ext not in _KIND_BY_EXT:
+            return None
+        return module, modpath.unescape_version(stem), _KIND_BY_EXT[ext]
+    except modpath.InvalidModulePath:
+        return None
+
+
+def _by_revision(mod: _Module, rev: str) -> ModuleVersion | None:
+    """The pseudo-version whose revision starts with (or is a prefix of) ``rev``, if any."""
+    for version in reversed(semver.sort_versions(list(mod.versions))):
+        if semver.is_pseudo_version(version):
+            short = version.split("+", 1)[0].rsplit("-", 1)[1]
+            if short.startswith(rev) or rev.startswith(short):
+                return mod.versions[version]
+    return None
+
+
+def _load_archive(source: str | bytes | os.PathLike[str] | txtar.Archive) -> tuple[txtar.Archive, str | None]:
+    if isinstance(source, txtar.Archive):
+        return source, source.source
+    if isinstance(source, bytes):
+        return txtar.parse(source), None
+    if isinstance(source, str) and "\n" in source:
+        return txtar.parse(source), None
+    path = Path(source)
+    return txtar.read_file(path), path.name
+
+
+def _module_version_from_comment(archive: txtar.Archive) -> tuple[str, str] | None:
+    for raw in archive.comment.decode("utf-8", "replace").splitlines():
+        words = raw.split()
+        if len(words) == 1 and "@" in words[0]:
+            path, _, version = words[0].partition("@")
+            return path, version
+        if len(words) == 3 and words[0] == "module":  # "module example.com/m v1.0.0"
+            return words[1], words[2]
+    return None
+
+
+def _module_version_from_name(name: str) -> tuple[str, str] | None:
+    stem = name[: -len(".txt")] if name.endswith(".txt") else name
+    i = stem.rfind("_v")
+    if i < 0:
+        return None
+    try:
+        path = modpath.unescape_path(stem[:i].replace("_", "/"))
+        version = modpath.unescape_version(stem[i + 1 :])
+    except modpath.InvalidModulePath:
+        return None
+    return path, version
+
+
+def _info_time(info: txtar.File, name: str | None) -> datetime | None:
+    try:
+        data = json.loads(info.data or b"{}")
+    except json.JSONDecodeError as exc:
+        raise ProxyError(f"{name or 'archive'}:{info.line}: .info is not JSON: {exc}") from None
+    stamp = data.get("Time") if isinstance(data, dict) else None
+    if not stamp:
+        return None
+    try:
+        return datetime.fromisoformat(str(stamp).replace("Z", "+00:00"))
+    except ValueError:
+        raise ProxyError(f"{name or 'archive'}:{info.line}: .info Time {stamp!r} is not RFC 3339") from None
