@@ -168,9 +168,7 @@ class GoProxy:
             if self._server is None:
                 self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._request_handler_class())
                 self._server.daemon_threads = True
-                self._thread = threading.Thread(
-                    target=self._server.serve_forever, name="goproxy-http", daemon=True
-                )
+                self._thread = threading.Thread(target=self._server.serve_forever, name="goproxy-http", daemon=True)
                 self._thread.start()
             host, port = self._server.server_address[:2]
             return f"http://{host!s}:{port}"
@@ -382,9 +380,7 @@ class GoProxy:
     def requested(self, module_path: str, version: str | None = None, kind: RequestKind | None = None) -> bool:
         """Whether the go command asked this proxy (over HTTP) for ``module_path`` (at ``version``)."""
         return any(
-            r.module == module_path
-            and (version is None or r.version == version)
-            and (kind is None or r.kind == kind)
+            r.module == module_path and (version is None or r.version == version) and (kind is None or r.kind == kind)
             for r in self.requests
         )
 

@@ -58,9 +58,7 @@ class Semver:
         """Parse ``vMAJOR[.MINOR[.PATCH[-PRE][+BUILD]]]``; raise InvalidSemver otherwise."""
         m = _SEMVER_RE.match(text)
         if m is None or any(_bad_number(p) for p in (m["pre"] or "").split(".") if m["pre"]):
-            raise InvalidSemver(
-                f"{text!r} is not a semantic version; module versions look like v1.2.3 or v1.2.3-pre"
-            )
+            raise InvalidSemver(f"{text!r} is not a semantic version; module versions look like v1.2.3 or v1.2.3-pre")
         return cls(
             int(m["major"]),
             int(m["minor"] or 0),

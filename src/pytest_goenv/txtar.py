@@ -99,9 +99,7 @@ def _marker_name(line: bytes, lineno: int, source: str | None) -> str | None:
     except UnicodeDecodeError:
         raise TxtarError("file name is not valid UTF-8", line=lineno, source=source) from None
     if not name:
-        raise TxtarError(
-            "file marker has an empty name; write it as '-- path/to/file --'", line=lineno, source=source
-        )
+        raise TxtarError("file marker has an empty name; write it as '-- path/to/file --'", line=lineno, source=source)
     return name
 
 
@@ -127,9 +125,7 @@ def parse(data: str | bytes, *, source: str | None = None) -> Archive:
             chunks.append(line)
             continue
         if name in seen:
-            raise TxtarError(
-                f"duplicate file {name!r} (first at line {seen[name]})", line=lineno, source=source
-            )
+            raise TxtarError(f"duplicate file {name!r} (first at line {seen[name]})", line=lineno, source=source)
         seen[name] = lineno
         finish()
         current = File(name, b"", lineno)
@@ -168,9 +164,7 @@ def _safe_relative(name: str, f: File, source: str | None) -> PurePosixPath:
     if rel.is_absolute() or name.startswith("/"):
         raise TxtarError(f"file name {name!r} is absolute; use a relative path", line=f.line, source=source)
     if any(part == ".." for part in rel.parts):
-        raise TxtarError(
-            f"file name {name!r} escapes the destination with '..'", line=f.line, source=source
-        )
+        raise TxtarError(f"file name {name!r} escapes the destination with '..'", line=f.line, source=source)
     if rel == PurePosixPath("."):
         raise TxtarError(f"file name {name!r} names no file", line=f.line, source=source)
     return rel
