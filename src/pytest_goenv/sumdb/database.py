@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from pytest_goenv.modpath import InvalidModulePath, unescape_path, unescape_version
@@ -51,6 +51,12 @@ class ModuleSource(Protocol):
     """Where the module versions come from: a module proxy."""
 
     def modules(self) -> Sequence[LoggableModule]: ...
+
+
+class MountingProxy(Protocol):
+    """A module proxy that can pass the requests under a URL prefix to another handler."""
+
+    def mount(self, prefix: str, handler: Callable[[str], Response]) -> None: ...
 
 
 def gosum_record(path: str, version: str, h1: str, h1_mod: str) -> bytes:
@@ -110,11 +116,16 @@ class ChecksumDatabase:
     def log(self, path: str, version: str, *, h1: str | None = None, h1_mod: str | None = None) -> int:
         """Log a module version (from the source unless both hashes are given); its record id.
 
-        A version already logged keeps its record: asking for other hashes raises SumDBError.
+        A version already logged keeps its record, whatever the proxy serves now (that is how a
+        changed zip is caught); asking for other hashes explicitly raises SumDBError.
         """
         if (h1 is None) != (h1_mod is None):
             raise SumDBError(f"{path}@{version}: give both h1 and h1_mod, or neither to take them from the proxy")
         if h1 is None or h1_mod is None:
+            with self._lock:
+                known = self._ids.get((path, version))
+            if known is not None:
+                return known
             module = self._find(path, version)
             h1, h1_mod = module.h1, module.h1_mod
         record = gosum_record(path, version, h1, h1_mod)
@@ -210,6 +221,14 @@ class ChecksumDatabase:
             self.requests.append("/supported")
             return 200, _TEXT, b""
         return self.handle(path)
+
+    def mount_on(self, proxy: MountingProxy) -> None:
+        """Serve this database through ``proxy`` at ``<proxy>/sumdb/<name>/``, as most users reach one.
+
+        With GOPROXY set to that proxy's HTTP URL, ``GOSUMDB=<verifier_key>`` (no URL) makes the go
+        command ask ``<proxy>/sumdb/<name>/supported`` and then use the proxied paths.
+        """
+        proxy.mount(f"sumdb/{self.name}", self.proxy_handler)
 
     @property
     def http_url(self) -> str:

@@ -1,0 +1,202 @@
+"""The checksum database against the real go command: verification, bypasses, tampering and bad settings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pytest_goenv.proxy import GoProxy
+from pytest_goenv.result import GoResult
+from pytest_goenv.sandbox import GoEnv
+from pytest_goenv.sumdb.database import ChecksumDatabase
+from pytest_goenv.sumdb.note import open_note
+from pytest_goenv.sumdb.tlog import parse_tree
+
+HELLO = "example.com/hello"
+HELLO_FILES = {"hello.go": 'package hello\n\nfunc Hello() string { return "hello" }\n'}
+
+
+@pytest.fixture
+def proxy(tmp_path: Path) -> Iterator[GoProxy]:
+    with GoProxy(tmp_path / "proxy") as proxy:
+        proxy.add(HELLO, "v1.0.0", HELLO_FILES)
+        yield proxy
+
+
+@pytest.fixture
+def db(proxy: GoProxy) -> Iterator[ChecksumDatabase]:
+    database = ChecksumDatabase(proxy)
+    database.mount_on(proxy)
+    yield database
+    database.close()
+
+
+def main_module(goenv: GoEnv, name: str = "main") -> Path:
+    return goenv.write_module(f"example.com/{name}", {"main.go": f'package main\n\nimport _ "{HELLO}"\n'})
+
+
+def go_get(goenv: GoEnv, module: Path, target: str = f"{HELLO}@v1.0.0", **env: str) -> GoResult:
+    return goenv.run("get", target, cwd=module, env=env, check=False)
+
+
+def use_proxy_and_sumdb(goenv: GoEnv, proxy: GoProxy, db: ChecksumDatabase) -> None:
+    """The usual setup: modules and checksum database both through the proxy."""
+    goenv.setenv("GOPROXY", proxy.http_url)
+    goenv.setenv("GOSUMDB", db.verifier_key)
+
+
+def test_module_through_proxy_is_verified_and_go_sum_matches_the_log(
+    goenv: GoEnv, proxy: GoProxy, db: ChecksumDatabase
+) -> None:
+    use_proxy_and_sumdb(goenv, proxy, db)
+    module = main_module(goenv)
+    result = go_get(goenv, module)
+    assert result.ok, result.describe()
+    assert (module / "go.sum").read_text().splitlines() == db.gosum_lines(HELLO, "v1.0.0")
+    assert db.requests[:2] == ["/supported", f"/lookup/{HELLO}@v1.0.0"]
+    assert any(r.startswith("/tile/8/0/000.p/") for r in db.requests)
+    assert all(r.kind != "mount" or r.path.startswith(f"/sumdb/{db.name}/") for r in proxy.requests)
+    # The go command kept the tree head it verified, signed by this database's key.
+    latest = (goenv.gopath / "pkg" / "sumdb" / db.name / "latest").read_bytes()
+    size, _ = parse_tree(open_note(latest, [db.signer.verifier]).text)
+    assert size == len(db) == 1
+
+
+def test_direct_gosumdb_url_bypasses_the_proxy(goenv: GoEnv, proxy: GoProxy, db: ChecksumDatabase) -> None:
+    goenv.setenv("GOPROXY", proxy.url)  # file://: the go command cannot ask it for the database
+    goenv.setenv("GOSUMDB", db.gosumdb)
+    module = main_module(goenv)
+    result = go_get(goenv, module)
+    assert result.ok, result.describe()
+    assert db.lookups == [f"{HELLO}@v1.0.0"]
+    assert "/supported" not in db.requests
+    assert (module / "go.sum").read_text().splitlines() == db.gosum_lines(HELLO, "v1.0.0")
+
+
+@pytest.mark.parametrize(
+    "bypass",
+    [
+        {"GONOSUMDB": "example.com/hello"},
+        {"GONOSUMDB": "example.com"},
+        {"GOPRIVATE": "example.com/*", "GONOPROXY": "none"},
+    ],
+    ids=["GONOSUMDB-module", "GONOSUMDB-prefix", "GOPRIVATE"],
+)
+def test_private_patterns_skip_the_lookup(
+    goenv: GoEnv, proxy: GoProxy, db: ChecksumDatabase, bypass: dict[str, str]
+) -> None:
+    use_proxy_and_sumdb(goenv, proxy, db)
+    module = main_module(goenv)
+    result = go_get(goenv, module, **bypass)
+    assert result.ok, result.describe()
+    assert db.requests == []
+    # go.sum is still written, from the hashes of what was downloaded.
+    assert (module / "go.sum").read_text().splitlines() == proxy.get(HELLO, "v1.0.0").go_sum.splitlines()
+
+
+def test_gosumdb_off_still_checks_go_sum(goenv: GoEnv, proxy: GoProxy, db: ChecksumDatabase) -> None:
+    goenv.setenv("GOPROXY", proxy.http_url)
+    goenv.setenv("GOSUMDB", "off")
+    module = main_module(goenv)
+    wrong = "h1:" + "A" * 43 + "="
+    (module / "go.sum").write_text(f"{HELLO} v1.0.0 {wrong}\n")
+    result = goenv.run("mod", "download", f"{HELLO}@v1.0.0", cwd=module, check=False)
+    assert not result.ok
+    assert f"verifying {HELLO}@v1.0.0: checksum mismatch" in result.stderr
+    assert f"go.sum:     {wrong}" in result.stderr
+    assert "SECURITY ERROR" in result.stderr
+    assert db.requests == []
+
+
+@pytest.mark.parametrize("goinsecure", [None, "example.com"], ids=["default", "GOINSECURE"])
+def test_zip_changed_after_it_was_logged_is_refused(
+    goenv: GoEnv, proxy: GoProxy, db: ChecksumDatabase, goinsecure: str | None
+) -> None:
+    logged = proxy.get(HELLO, "v1.0.0")
+    db.log(HELLO, "v1.0.0")
+    tampered = proxy.add(HELLO, "v1.0.0", {"hello.go": "package hello\n\n// backdoor\n"}, replace=True)
+    assert tampered.h1 != logged.h1
+    use_proxy_and_sumdb(goenv, proxy, db)
+    if goinsecure is not None:  # GOINSECURE allows plain HTTP, never unverified modules
+        goenv.setenv("GOINSECURE", goinsecure)
+    result = go_get(goenv, main_module(goenv))
+    assert not result.ok
+    assert f"{HELLO}@v1.0.0: verifying module: checksum mismatch" in result.stderr
+    assert f"downloaded: {tampered.h1}" in result.stderr
+    assert f"{db.name}: {logged.h1}" in result.stderr
+    assert "SECURITY ERROR\nThis download does NOT match the one reported by the checksum server." in result.stderr
+    assert not (goenv.gomodcache / HELLO / "@v1.0.0").exists()
+
+
+@pytest.mark.parametrize(
+    ("mangle", "message"),
+    [
+        (lambda key, url: "sum.golang.test+nothex+AAAA", "invalid GOSUMDB: malformed verifier id"),
+        (lambda key, url: key[:-4] + "AAA=", "invalid GOSUMDB: invalid verifier hash"),
+        (lambda key, url: f"{key} {url} extra", "invalid GOSUMDB: too many fields"),
+    ],
+    ids=["malformed", "wrong-hash", "too-many-fields"],
+)
+def test_malformed_gosumdb_gives_go_own_error(
+    goenv: GoEnv, proxy: GoProxy, db: ChecksumDatabase, mangle: object, message: str
+) -> None:
+    assert callable(mangle)
+    goenv.setenv("GOPROXY", proxy.http_url)
+    goenv.setenv("GOSUMDB", mangle(db.verifier_key, db.http_url))
+    result = go_get(goenv, main_module(goenv))
+    assert not result.ok
+    assert message in result.stderr
+    assert db.requests == []
+
+
+def test_tree_signed_by_another_key_is_refused(goenv: GoEnv, proxy: GoProxy, db: ChecksumDatabase) -> None:
+    impostor = ChecksumDatabase(proxy)  # same name, its own key
+    goenv.setenv("GOPROXY", proxy.url)
+    goenv.setenv("GOSUMDB", f"{db.verifier_key} {impostor.http_url}")
+    try:
+        result = go_get(goenv, main_module(goenv))
+    finally:
+        impostor.close()
+    assert not result.ok
+    assert "verifying module" in result.stderr
+    assert "no verifiable signatures" in result.stderr
+    assert impostor.lookups == [f"{HELLO}@v1.0.0"]
+
+
+def test_growing_log_stays_consistent_across_tiles(goenv: GoEnv, proxy: GoProxy, db: ChecksumDatabase) -> None:
+    """The go command checks each new tree head against the one it kept, through level-0 and level-1 tiles."""
+    for i in range(300):
+        db.log(f"example.com/filler{i}", "v1.0.0", h1=f"h1:{i:043d}=", h1_mod=f"h1:{i:043d}=")
+    proxy.add("example.com/later", "v1.0.0", {"later.go": "package later\n"})
+    use_proxy_and_sumdb(goenv, proxy, db)
+    module = main_module(goenv)
+    assert go_get(goenv, module).ok
+    for i in range(300, 600):
+        db.log(f"example.com/filler{i}", "v1.0.0", h1=f"h1:{i:043d}=", h1_mod=f"h1:{i:043d}=")
+    result = go_get(goenv, module, target="example.com/later@v1.0.0")
+    assert result.ok, result.describe()
+    assert db.lookups == [f"{HELLO}@v1.0.0", "example.com/later@v1.0.0"]
+    assert "/tile/8/1/000.p/2" in db.requests
+    latest = (goenv.gopath / "pkg" / "sumdb" / db.name / "latest").read_bytes()
+    assert parse_tree(open_note(latest, [db.signer.verifier]).text)[0] == 602
+
+
+def test_forked_history_is_detected(goenv: GoEnv, proxy: GoProxy, db: ChecksumDatabase) -> None:
+    """A database that shows a tree not extending the one the go command kept is misbehaving."""
+    use_proxy_and_sumdb(goenv, proxy, db)
+    module = main_module(goenv)
+    assert go_get(goenv, module).ok
+    fork = ChecksumDatabase(proxy, key=db.signer)  # same key, different history
+    fork.log("example.com/other", "v9.9.9", h1="h1:" + "F" * 43 + "=", h1_mod="h1:" + "F" * 43 + "=")
+    proxy.add("example.com/later", "v1.0.0", {"later.go": "package later\n"})
+    goenv.setenv("GOPROXY", proxy.url)
+    goenv.setenv("GOSUMDB", fork.gosumdb)
+    try:
+        result = go_get(goenv, module, target="example.com/later@v1.0.0")
+    finally:
+        fork.close()
+    assert not result.ok
+    assert "SECURITY ERROR" in result.stderr
+    assert "go.sum database server misbehavior detected!" in result.stderr
