@@ -1,0 +1,49 @@
+"""Where the modules come from: the go.work, the local module proxy, or vendor/.
+
+The go.work joins cmd/ to the library in this checkout, so the program always builds
+against the code beside it; without the workspace (GOWORK=off), cmd/go.mod's
+requirement is taken at its word and the last published release is fetched.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pytest_goenv.sandbox import GoEnv
+
+
+def module_info(goenv: GoEnv, module: str, cwd: Path, **env: str) -> dict[str, Any]:
+    """`go list -m -json MODULE`: the version and directory the module resolves to."""
+    info: dict[str, Any] = json.loads(goenv.run("list", "-m", "-json", module, cwd=cwd, env=env).stdout)
+    return info
+
+
+def test_the_workspace_resolves_the_library_to_this_checkout(goenv: GoEnv, project: Path) -> None:
+    library = module_info(goenv, "example.com/sysinfo", cwd=project / "cmd")
+    assert library["Main"] is True
+    assert Path(library["Dir"]) == project
+    assert "Version" not in library
+
+
+def test_without_the_workspace_cmd_gets_the_published_release(goenv: GoEnv, project: Path) -> None:
+    library = module_info(goenv, "example.com/sysinfo", cwd=project / "cmd", GOWORK="off")
+    assert library["Version"] == "v0.1.0"
+
+    run = goenv.run("run", "./sysinfo", "-json", cwd=project / "cmd", env={"GOWORK": "off"})
+    assert set(json.loads(run.stdout)) == {"os", "arch"}  # v0.1.0 knew nothing of families or pages
+    downloaded = goenv.gomodcache / "example.com" / "sysinfo@v0.1.0"
+    assert downloaded.is_dir()
+
+
+def test_a_vendored_build_needs_neither_proxy_nor_module_cache(goenv: GoEnv, project: Path) -> None:
+    goenv.run("mod", "vendor", cwd=project, env={"GOWORK": "off"})
+    modules_txt = (project / "vendor" / "modules.txt").read_text()
+    assert "# example.com/units v1.2.0\n" in modules_txt
+
+    goenv.run("clean", "-modcache")
+    offline = {"GOWORK": "off", "GOPROXY": "off"}
+    goenv.run("build", "./...", cwd=project, env=offline)
+    units = goenv.run("list", "-f", "{{.Dir}}", "example.com/units", cwd=project, env=offline)
+    assert Path(units.stdout.strip()) == project / "vendor" / "example.com" / "units"
