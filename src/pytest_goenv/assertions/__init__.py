@@ -7,6 +7,20 @@ evidence when it does not hold.  Nothing here imports pytest.
 
 from __future__ import annotations
 
+from pytest_goenv.assertions.cache import (
+    BuildActions,
+    CompileAction,
+    GoTestOutcome,
+    assert_cache_hit,
+    assert_cache_miss,
+    assert_stale,
+    assert_test_cached,
+    assert_test_ran,
+    assert_up_to_date,
+    build_actions,
+    go_test_outcomes,
+    stale_packages,
+)
 from pytest_goenv.assertions.constraints import (
     ConstraintQueryError,
     PackageFiles,
@@ -23,6 +37,18 @@ from pytest_goenv.assertions.constraints import (
 from pytest_goenv.assertions.results import BuildAssertionError, Pattern, assert_failed, assert_succeeded
 
 __all__ = [
+    "BuildActions",
+    "CompileAction",
+    "GoTestOutcome",
+    "assert_cache_hit",
+    "assert_cache_miss",
+    "assert_stale",
+    "assert_test_cached",
+    "assert_test_ran",
+    "assert_up_to_date",
+    "build_actions",
+    "go_test_outcomes",
+    "stale_packages",
     "BuildAssertionError",
     "ConstraintQueryError",
     "PackageFiles",

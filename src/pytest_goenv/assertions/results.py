@@ -16,6 +16,7 @@ __all__ = [
     "Pattern",
     "assert_failed",
     "assert_succeeded",
+    "command_name",
     "pattern_text",
 ]
 
@@ -42,7 +43,7 @@ def assert_succeeded(
     """
     if not result.ok:
         raise BuildAssertionError(
-            result.describe(f"expected `{_short(result)}` to succeed, but {_outcome(result)}")
+            result.describe(f"expected `{command_name(result)}` to succeed, but {_outcome(result)}")
         )
     _check_patterns(result, "succeeded", stdout=stdout, stderr=stderr, output=output)
     return result
@@ -63,16 +64,16 @@ def assert_failed(
     """
     if result.timed_out:
         raise BuildAssertionError(
-            result.describe(f"expected `{_short(result)}` to fail, but {_outcome(result)}")
+            result.describe(f"expected `{command_name(result)}` to fail, but {_outcome(result)}")
         )
     if result.returncode == 0:
         raise BuildAssertionError(
-            result.describe(f"expected `{_short(result)}` to fail, but it exited with status 0")
+            result.describe(f"expected `{command_name(result)}` to fail, but it exited with status 0")
         )
     if returncode is not None and result.returncode != returncode:
         raise BuildAssertionError(
             result.describe(
-                f"expected `{_short(result)}` to fail with status {returncode}, "
+                f"expected `{command_name(result)}` to fail with status {returncode}, "
                 f"but it exited with status {result.returncode}"
             )
         )
@@ -94,7 +95,7 @@ def _check_patterns(result: GoResult, verb: str, **patterns: Pattern | None) -> 
     ]
     if missing:
         raise BuildAssertionError(
-            result.describe(f"`{_short(result)}` {verb} as expected, but its {'; its '.join(missing)}")
+            result.describe(f"`{command_name(result)}` {verb} as expected, but its {'; its '.join(missing)}")
         )
 
 
@@ -104,7 +105,7 @@ def _search(pattern: Pattern, text: str) -> re.Match[str] | None:
     return re.search(pattern, text, re.MULTILINE)
 
 
-def _short(result: GoResult) -> str:
+def command_name(result: GoResult) -> str:
     """``go build`` or ``go mod tidy``: the program and its first word or two."""
     words = [part for part in result.argv[1:] if not part.startswith("-")][:1]
     program = result.argv[0].rsplit("/", 1)[-1] if result.argv else "?"

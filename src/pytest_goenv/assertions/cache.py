@@ -1,0 +1,355 @@
+"""The build cache: did a build or test reuse cached results, or do the work again?
+
+Three observations, each from the go command itself:
+
+- ``go build -x`` (also ``install``, ``test``, ``vet``) prints every action it runs;
+  a package whose compile action is missing was taken from the cache
+  (:func:`build_actions`).  Linking is reported but not judged: whether a command
+  is linked again depends on the output file already there, not on the cache.
+- ``go test`` prints ``(cached)`` for a package whose result was replayed
+  (:func:`go_test_outcomes`); failures are never cached.
+- ``go list`` reports ``Stale`` and ``StaleReason``: whether a build *would* compile
+  again, without building (:func:`stale_packages`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pytest_goenv.assertions._golist import go_list
+from pytest_goenv.assertions.results import BuildAssertionError, command_name, pattern_text
+from pytest_goenv.result import GoResult
+
+if TYPE_CHECKING:
+    from pytest_goenv.sandbox import GoEnv
+
+__all__ = [
+    "BuildActions",
+    "CompileAction",
+    "GoTestOutcome",
+    "assert_cache_hit",
+    "assert_cache_miss",
+    "assert_stale",
+    "assert_test_cached",
+    "assert_test_ran",
+    "assert_up_to_date",
+    "build_actions",
+    "go_test_outcomes",
+    "stale_packages",
+]
+
+# `go list` calls a command whose compiled form is in the cache "stale" only because it is
+# not installed in GOBIN; a build would not compile it again.
+_CACHED_COMMAND = "not installed but available in build cache"
+_TOOL_NAMES = ("compile", "link", "cgo", "asm")
+_TEST_SUMMARY = re.compile(r"^(ok|FAIL|\?)\s+(\S+)\s*(.*)$")
+
+
+@dataclass(frozen=True)
+class CompileAction:
+    """One run of the Go compiler: the package (``-p``; ``main`` for a command) and its directory."""
+
+    package: str
+    dir: Path
+
+    def __str__(self) -> str:
+        return f"{self.package} ({self.dir})" if self.package == "main" else self.package
+
+
+@dataclass(frozen=True)
+class BuildActions:
+    """The tool runs ``go ... -x`` printed: what was compiled, linked and run through cgo."""
+
+    compiled: tuple[CompileAction, ...]
+    linked: tuple[str, ...]
+    cgo: tuple[Path, ...]
+
+    @property
+    def packages(self) -> tuple[str, ...]:
+        """The compiled packages, as :class:`CompileAction` prints them."""
+        return tuple(str(action) for action in self.compiled)
+
+    def compiled_package(self, package: str, cwd: Path) -> bool:
+        """True if ``package`` (an import path, or a directory absolute or relative to ``cwd``) was compiled."""
+        directory = (cwd / package).resolve() if package.startswith((".", "/")) else None
+        for action in self.compiled:
+            if action.package == package:
+                return True
+            if directory is not None and action.dir.resolve() == directory:
+                return True
+        return False
+
+
+def build_actions(result: GoResult) -> BuildActions:
+    """Read the actions from the ``-x`` trace of a ``go build``/``install``/``test``/``vet`` run.
+
+    Raises ``ValueError`` if the command was run without ``-x`` (there is nothing to read).
+    """
+    if not _traced(result):
+        raise ValueError(
+            f"`{result.command}` was run without -x, so it printed no actions; "
+            "run it as e.g. goenv.run('build', '-x', ...)"
+        )
+    compiled: list[CompileAction] = []
+    linked: list[str] = []
+    cgo: list[Path] = []
+    directory = result.cwd
+    for line in result.stderr.splitlines():
+        if line.startswith("cd "):
+            directory = Path(_words(line)[1]) if len(_words(line)) > 1 else directory
+            directory = directory if directory.is_absolute() else result.cwd / directory
+            continue
+        words = _words(line)
+        tool, args = _tool_call(words)
+        if tool == "compile":
+            compiled.append(CompileAction(_flag(args, "-p") or "?", _source_dir(directory, args)))
+        elif tool == "link":
+            linked.append(_flag(args, "-o") or "?")
+        elif tool == "cgo":
+            cgo.append(directory)
+    return BuildActions(tuple(compiled), tuple(linked), tuple(cgo))
+
+
+def _source_dir(directory: Path, args: list[str]) -> Path:
+    """The package directory: where the compiler's Go sources are (it runs with paths relative to ``cd``)."""
+    sources = [arg for arg in args if arg.endswith(".go")]
+    real = [arg for arg in sources if not arg.startswith("$")]  # $WORK files are generated
+    if real:
+        return (directory / real[0]).parent
+    return Path(sources[0]).parent if sources else directory
+
+
+def _traced(result: GoResult) -> bool:
+    goflags = result.env.get("GOFLAGS", "").split()
+    return "-x" in result.argv[1:] or "-x" in goflags
+
+
+def _words(line: str) -> list[str]:
+    try:
+        return shlex.split(line, comments=False)
+    except ValueError:
+        return line.split()
+
+
+def _tool_call(words: list[str]) -> tuple[str, list[str]]:
+    """The Go tool a traced command line runs (after any ``NAME=value`` prefix) and its arguments."""
+    index = 0
+    while index < len(words) and re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", words[index]):
+        index += 1
+    if index >= len(words):
+        return "", []
+    program = os.path.basename(words[index])
+    program = program.removesuffix(".exe")
+    if "/" not in words[index] and os.sep not in words[index]:
+        return "", []  # a shell builtin or `go tool buildid`, not a toolchain binary
+    return (program, words[index + 1:]) if program in _TOOL_NAMES else ("", [])
+
+
+def _flag(args: list[str], name: str) -> str | None:
+    for index, arg in enumerate(args):
+        if arg == name and index + 1 < len(args):
+            return args[index + 1]
+        if arg.startswith(name + "="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+@dataclass(frozen=True)
+class GoTestOutcome:
+    """The summary line ``go test`` printed for one package."""
+
+    package: str
+    status: str
+    cached: bool
+    line: str
+
+
+def go_test_outcomes(result: GoResult) -> dict[str, GoTestOutcome]:
+    """Each package's summary line (``ok``, ``FAIL`` or ``?``) from ``go test`` output, plain or ``-json``."""
+    outcomes: dict[str, GoTestOutcome] = {}
+    for line in _output_lines(result):
+        match = _TEST_SUMMARY.match(line)
+        if match is None:
+            continue
+        status, package, rest = match.groups()
+        outcomes[package] = GoTestOutcome(
+            package=package,
+            status={"?": "no test files"}.get(status, status),
+            cached="(cached)" in rest.split(),
+            line=line,
+        )
+    return outcomes
+
+
+def _output_lines(result: GoResult) -> list[str]:
+    lines: list[str] = []
+    for line in result.stdout.splitlines():
+        if line.startswith("{"):
+            try:
+                event = json.loads(line)
+            except json.JSONDecodeError:
+                lines.append(line)
+                continue
+            if isinstance(event, dict) and event.get("Action") == "output":
+                lines.extend(str(event.get("Output", "")).splitlines())
+        else:
+            lines.append(line)
+    return lines
+
+
+def stale_packages(
+    goenv: GoEnv,
+    *patterns: str,
+    deps: bool = False,
+    cwd: str | os.PathLike[str] | None = None,
+    env: Mapping[str, str | None] | None = None,
+) -> dict[str, str]:
+    """The packages a build of ``patterns`` would compile again, with the go command's reason.
+
+    With ``deps`` their dependencies are included.  A command counts as up to date
+    when its compiled form is in the cache, even though ``go list`` calls it stale
+    because it is not installed.
+    """
+    args = ["-e", *(["-deps"] if deps else []), *(patterns or (".",))]
+    stale: dict[str, str] = {}
+    for entry in go_list(goenv, *args, cwd=cwd, env=env):
+        reason = str(entry.get("StaleReason", ""))
+        if entry.get("Stale") and reason != _CACHED_COMMAND:
+            stale[str(entry.get("ImportPath", "?"))] = reason or "stale"
+    return stale
+
+
+# -- assertions --------------------------------------------------------------------------
+
+
+def assert_cache_hit(result: GoResult, *packages: str) -> BuildActions:
+    """Assert a traced (``-x``) build compiled none of ``packages`` (none at all if none are named).
+
+    Packages are import paths or directories (relative to the command's cwd).
+    """
+    actions = build_actions(result)
+    if packages:
+        compiled = [package for package in packages if actions.compiled_package(package, result.cwd)]
+    else:
+        compiled = list(actions.packages)
+    if compiled:
+        what = ", ".join(packages) if packages else "every package"
+        raise BuildAssertionError(
+            _report(result, actions, f"expected `{command_name(result)}` to take {what} from the build cache, "
+                                     f"but it compiled {', '.join(compiled)}")
+        )
+    return actions
+
+
+def assert_cache_miss(result: GoResult, *packages: str) -> BuildActions:
+    """Assert a traced (``-x``) build compiled each of ``packages`` (something, if none are named)."""
+    actions = build_actions(result)
+    if packages:
+        cached = [package for package in packages if not actions.compiled_package(package, result.cwd)]
+    else:
+        cached = [] if actions.compiled else ["every package"]
+    if cached:
+        raise BuildAssertionError(
+            _report(result, actions, f"expected `{command_name(result)}` to compile {', '.join(cached)}, "
+                                     "but the build cache supplied it")
+        )
+    return actions
+
+
+def assert_up_to_date(
+    goenv: GoEnv,
+    *patterns: str,
+    deps: bool = True,
+    cwd: str | os.PathLike[str] | None = None,
+    env: Mapping[str, str | None] | None = None,
+) -> None:
+    """Assert a build of ``patterns`` (and, by default, their dependencies) would compile nothing."""
+    stale = stale_packages(goenv, *patterns, deps=deps, cwd=cwd, env=env)
+    if stale:
+        lines = [f"expected {' '.join(patterns) or '.'} to be up to date in the build cache "
+                 f"({goenv.gocache}), but a build would compile {len(stale)} package(s):"]
+        lines.extend(f"  {package}: {reason}" for package, reason in sorted(stale.items()))
+        raise BuildAssertionError("\n".join(_cut(lines)))
+
+
+def assert_stale(
+    goenv: GoEnv,
+    *patterns: str,
+    reason: str | re.Pattern[str] | None = None,
+    cwd: str | os.PathLike[str] | None = None,
+    env: Mapping[str, str | None] | None = None,
+) -> dict[str, str]:
+    """Assert a build would compile each package of ``patterns`` again, for a reason matching ``reason``."""
+    listed = go_list(goenv, "-e", *(patterns or (".",)), cwd=cwd, env=env)
+    problems: list[str] = []
+    stale: dict[str, str] = {}
+    for entry in listed:
+        path = str(entry.get("ImportPath", "?"))
+        why = str(entry.get("StaleReason", ""))
+        if not entry.get("Stale") or why == _CACHED_COMMAND:
+            problems.append(f"  {path}: up to date (the build cache has it)")
+        elif reason is not None and not re.search(reason, why):
+            problems.append(f"  {path}: stale, but because {why!r}, which does not match {pattern_text(reason)}")
+        else:
+            stale[path] = why
+    if problems:
+        head = f"expected a build of {' '.join(patterns) or '.'} to compile again, but:"
+        raise BuildAssertionError("\n".join([head, *problems]))
+    return stale
+
+
+def assert_test_cached(result: GoResult, *packages: str) -> dict[str, GoTestOutcome]:
+    """Assert ``go test`` replayed the result of each package (every tested package if none are named)."""
+    return _check_tests(result, packages, want_cached=True)
+
+
+def assert_test_ran(result: GoResult, *packages: str) -> dict[str, GoTestOutcome]:
+    """Assert ``go test`` ran the tests of each package instead of replaying a cached result."""
+    return _check_tests(result, packages, want_cached=False)
+
+
+def _check_tests(result: GoResult, packages: Iterable[str], *, want_cached: bool) -> dict[str, GoTestOutcome]:
+    outcomes = go_test_outcomes(result)
+    tested = {name: outcome for name, outcome in outcomes.items() if outcome.status != "no test files"}
+    names = list(packages) or list(tested)
+    if not names:
+        raise BuildAssertionError(result.describe(f"`{command_name(result)}` printed no test results to judge"))
+    wrong: list[str] = []
+    for name in names:
+        outcome = outcomes.get(name)
+        if outcome is None:
+            wrong.append(f"{name}: no summary line (tested: {', '.join(outcomes) or 'none'})")
+        elif outcome.cached != want_cached:
+            wrong.append(f"{name}: {outcome.line.strip()}")
+    if wrong:
+        expected = "replay cached results" if want_cached else "run the tests (not replay a cached result)"
+        raise BuildAssertionError(
+            result.describe(f"expected `{command_name(result)}` to {expected} for {', '.join(names)}, but:\n  "
+                            + "\n  ".join(wrong))
+        )
+    return {name: outcomes[name] for name in names}
+
+
+def _report(result: GoResult, actions: BuildActions, headline: str) -> str:
+    lines = [headline, f"  compiled ({len(actions.compiled)}):"]
+    lines.extend(f"    {package}" for package in actions.packages)
+    if not actions.compiled:
+        lines.append("    (nothing)")
+    lines.append(f"  linked: {', '.join(actions.linked) or '(nothing)'}")
+    gocache = result.env.get("GOCACHE")
+    if gocache:
+        lines.append(f"  GOCACHE: {gocache}")
+    return result.describe("\n".join(_cut(lines)))
+
+
+def _cut(lines: list[str], keep: int = 40) -> list[str]:
+    if len(lines) <= keep:
+        return lines
+    return [*lines[:keep], f"  ... and {len(lines) - keep} more"]

@@ -1,0 +1,131 @@
+"""Build-cache helpers against the real go command.
+
+The plugin shares one warm GOCACHE between tests, so every package here carries a
+fresh token: its first build is a genuine miss however often the suite has run.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+
+from pytest_goenv.assertions import (
+    BuildAssertionError,
+    assert_cache_hit,
+    assert_cache_miss,
+    assert_stale,
+    assert_test_cached,
+    assert_test_ran,
+    assert_up_to_date,
+    build_actions,
+    go_test_outcomes,
+    stale_packages,
+)
+from pytest_goenv.sandbox import GoEnv
+
+
+@pytest.fixture
+def module(goenv: GoEnv) -> Path:
+    token = uuid.uuid4().hex
+    return goenv.write_module(
+        "example.com/c",
+        {
+            "lib/lib.go": f'package lib\n\nconst Token = "{token}"\n\nfunc Double(n int) int {{ return 2 * n }}\n',
+            "lib/lib_test.go": 'package lib\n\nimport "testing"\n\n'
+                               "func TestDouble(t *testing.T) {\n\tif Double(2) != 4 {\n\t\tt.Fatal(Token)\n\t}\n}\n",
+            "cmd/tool/main.go": f'package main\n\nimport "example.com/c/lib"\n\n'
+                                f'func main() {{ println(lib.Double(1), "{token}") }}\n',
+        },
+    )
+
+
+def test_second_build_hits_the_cache(goenv: GoEnv, module: Path) -> None:
+    first = goenv.run("build", "-x", "./lib", cwd=module)
+    actions = assert_cache_miss(first, "example.com/c/lib")
+    assert [str(action) for action in actions.compiled] == ["example.com/c/lib"]
+    assert_cache_miss(first, "./lib")
+    assert_cache_miss(first)
+    second = goenv.run("build", "-x", "./lib", cwd=module)
+    assert build_actions(second).compiled == ()
+    assert_cache_hit(second)
+    assert_cache_hit(second, "example.com/c/lib", "./lib")
+
+
+def test_cache_hit_failure_lists_what_was_compiled(goenv: GoEnv, module: Path) -> None:
+    first = goenv.run("build", "-x", "./lib", cwd=module)
+    with pytest.raises(BuildAssertionError) as failure:
+        assert_cache_hit(first, "./lib")
+    message = str(failure.value)
+    assert message.startswith("expected `go build` to take ./lib from the build cache, but it compiled ./lib")
+    assert "  compiled (1):\n    example.com/c/lib" in message
+    assert f"GOCACHE: {goenv.gocache}" in message
+    assert "command: " in message
+
+
+def test_cache_miss_failure_and_changed_inputs(goenv: GoEnv, module: Path) -> None:
+    goenv.run("build", "-x", "./lib", cwd=module)
+    again = goenv.run("build", "-x", "./lib", cwd=module)
+    with pytest.raises(BuildAssertionError, match=r"expected `go build` to compile example\.com/c/lib, "
+                       r"but the build cache supplied it"):
+        assert_cache_miss(again, "example.com/c/lib")
+    # another target architecture is another cache key
+    assert_cache_miss(goenv.run("build", "-x", "./lib", cwd=module, env={"GOARCH": "arm64"}), "./lib")
+    # so is a changed source file
+    (module / "lib" / "extra.go").write_text("package lib\n\nconst Extra = 1\n")
+    assert_cache_miss(goenv.run("build", "-x", "./lib", cwd=module), "example.com/c/lib")
+
+
+def test_build_actions_needs_a_trace(goenv: GoEnv, module: Path) -> None:
+    result = goenv.run("build", "./lib", cwd=module)
+    with pytest.raises(ValueError, match="was run without -x"):
+        build_actions(result)
+    traced = goenv.run("build", "./lib", cwd=module, env={"GOFLAGS": "-x"})
+    assert build_actions(traced).compiled == ()
+
+
+def test_staleness_before_and_after_a_build(goenv: GoEnv, module: Path) -> None:
+    assert stale_packages(goenv, "./lib", cwd=module) == {"example.com/c/lib": "build ID mismatch"}
+    assert_stale(goenv, "./lib", reason="build ID mismatch", cwd=module)
+    with pytest.raises(BuildAssertionError) as failure:
+        assert_up_to_date(goenv, "./lib", cwd=module)
+    assert "a build would compile 1 package(s):\n  example.com/c/lib: build ID mismatch" in str(failure.value)
+    goenv.run("build", "./lib", cwd=module)
+    assert stale_packages(goenv, "./lib", deps=True, cwd=module) == {}
+    assert_up_to_date(goenv, "./lib", cwd=module)
+    with pytest.raises(BuildAssertionError, match=r"example\.com/c/lib: up to date \(the build cache has it\)"):
+        assert_stale(goenv, "./lib", cwd=module)
+
+
+def test_command_counts_as_cached_once_built(goenv: GoEnv, module: Path) -> None:
+    first = goenv.run("build", "-x", "-o", goenv.tmpdir / "tool", "./cmd/tool", cwd=module)
+    assert_cache_miss(first, "./cmd/tool", "example.com/c/lib")
+    assert "main (" in " ".join(build_actions(first).packages)
+    assert_up_to_date(goenv, "./cmd/tool", cwd=module)
+    assert build_actions(first).linked == ("$WORK/b001/exe/a.out",)
+    elsewhere = goenv.run("build", "-x", "-o", goenv.tmpdir / "tool2", "./cmd/tool", cwd=module)
+    actions = assert_cache_hit(elsewhere, "./cmd/tool")
+    assert actions.linked  # a new output file is linked from cached packages
+    same = goenv.run("build", "-x", "-o", goenv.tmpdir / "tool2", "./cmd/tool", cwd=module)
+    assert build_actions(same).linked == ()  # an up-to-date output file is left alone
+    assert_stale(goenv, "./lib", reason="build ID mismatch", cwd=module, env={"GOARCH": "386"})
+
+
+def test_test_results_are_replayed_from_the_cache(goenv: GoEnv, module: Path) -> None:
+    first = goenv.run("test", "./...", cwd=module)
+    outcomes = assert_test_ran(first, "example.com/c/lib")
+    assert outcomes["example.com/c/lib"].status == "ok"
+    assert go_test_outcomes(first)["example.com/c/cmd/tool"].status == "no test files"
+    second = goenv.run("test", "./...", cwd=module)
+    assert_test_cached(second)
+    with pytest.raises(BuildAssertionError) as failure:
+        assert_test_ran(second, "example.com/c/lib")
+    message = str(failure.value)
+    assert "expected `go test` to run the tests (not replay a cached result) for example.com/c/lib" in message
+    assert "example.com/c/lib\t(cached)" in message
+    as_json = goenv.run("test", "-json", "./lib", cwd=module)
+    assert_test_ran(as_json)  # -json is another flag set, so another cache entry
+    assert_test_cached(goenv.run("test", "-json", "./lib", cwd=module), "example.com/c/lib")
+    with pytest.raises(BuildAssertionError, match=r"example\.com/c/other: no summary line"):
+        assert_test_cached(second, "example.com/c/other")
