@@ -15,13 +15,16 @@ from pathlib import Path
 
 import pytest
 
-from pytest_goenv import hookspecs
+from pytest_goenv import behaviour_plugin, hookspecs
 from pytest_goenv.cachedir import build_cache_dir, default_cache_root
 from pytest_goenv.markers import MARKERS, sandbox_options, skip_reason, validate_markers
 from pytest_goenv.sandbox import DEFAULT_TIMEOUT, GoEnv
 from pytest_goenv.toolchain import GoToolchain, ToolchainError, default_toolchain
 
 GO_FIXTURES = frozenset({"go_toolchain", "goenv", "go_workspace"})
+
+# --goenv-matrix, --goenv-list and the matrix reports live in their own plugin module.
+pytest_plugins = ["pytest_goenv.matrix_plugin"]
 
 
 @dataclass
@@ -74,6 +77,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("goenv_cache_dir", "Directory for shared build caches and toolchains.", default="")
     parser.addini("goenv_timeout", "Time limit of one go command, in seconds.", default="")
     parser.addini("goenv_missing", "fail or skip tests that need Go when none is found.", default="fail")
+    behaviour_plugin.addoption(parser)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -96,6 +100,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if config.getoption("goenv_clear_cache") and not hasattr(config, "workerinput"):
         shutil.rmtree(state.cache_root / "gocache", ignore_errors=True)
     config.stash[state_key] = state
+    config.pluginmanager.register(behaviour_plugin, "goenv-behaviour")
 
 
 def _cache_root(config: pytest.Config) -> Path:
@@ -118,8 +123,8 @@ def _timeout(config: pytest.Config) -> float:
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
     state = config.stash[state_key]
-    if state.toolchains is None:
-        return []
+    if not state.toolchains_under_test():
+        return [f"goenv: no Go toolchain: {state.missing_reason}"]
     lines = [f"goenv: {t.name} ({t.source}) at {t.goroot}" for t in state.toolchains]
     return [*lines, f"goenv: shared build cache under {state.cache_root}"]
 

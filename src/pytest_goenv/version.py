@@ -23,7 +23,7 @@ _VERSION_RE = re.compile(
     r"""
     ^(?:go)?
     (?P<major>0|[1-9]\d*)
-    (?:\.(?P<minor>0|[1-9]\d*))?
+    \.(?P<minor>0|[1-9]\d*)
     (?:\.(?P<patch>0|[1-9]\d*))?
     (?:(?P<kind>alpha|beta|rc)(?P<pre>[1-9]\d*))?
     $""",

@@ -1,0 +1,163 @@
+"""The sandbox core, used without pytest's fixtures, against the real go command."""
+
+from __future__ import annotations
+
+import os
+import stat
+import time
+from pathlib import Path
+
+import pytest
+
+from pytest_goenv.process import run_process
+from pytest_goenv.result import GoCommandError, excerpt
+from pytest_goenv.sandbox import GoEnv, SandboxError, remove_tree
+from pytest_goenv.toolchain import GoToolchain, ToolchainError, default_toolchain
+
+HELLO = 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("hello") }\n'
+
+
+@pytest.fixture(scope="module")
+def toolchain() -> GoToolchain:
+    try:
+        return default_toolchain()
+    except ToolchainError as exc:
+        pytest.fail(str(exc))
+
+
+def test_toolchain_is_described_from_the_real_binary(toolchain: GoToolchain) -> None:
+    assert toolchain.go == toolchain.goroot / "bin" / "go"
+    assert (toolchain.goroot / "src" / "runtime").is_dir()
+    assert toolchain.version >= "1.21"
+    assert toolchain.goos
+    assert toolchain.goarch
+    assert GoToolchain.from_path(toolchain.goroot) == GoToolchain.from_path(toolchain.go)
+
+
+def test_not_a_toolchain(tmp_path: Path) -> None:
+    with pytest.raises(ToolchainError, match="not a GOROOT"):
+        GoToolchain.from_path(tmp_path)
+    with pytest.raises(ToolchainError, match="does not exist"):
+        GoToolchain.from_path(tmp_path / "missing")
+    fake = tmp_path / "go"
+    fake.write_text("#!/bin/sh\necho nonsense\n")
+    fake.chmod(0o755)
+    with pytest.raises(ToolchainError, match="printed no JSON; is it a go binary"):
+        GoToolchain.from_path(fake)
+
+
+def test_environment_is_built_not_inherited(toolchain: GoToolchain, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GOFLAGS", "-mod=vendor")
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
+    sandbox = GoEnv(toolchain, tmp_path)
+    env = sandbox.env
+    assert "GOFLAGS" not in env
+    assert "HTTPS_PROXY" not in env
+    assert "GOROOT" not in env
+    assert env["PATH"].split(os.pathsep)[0] == str(toolchain.bindir)
+    assert env["GOTOOLCHAIN"] == "local"
+    assert env["GOPROXY"] == "off"
+    assert env["GOSUMDB"] == "off"
+    for name in ("GOPATH", "GOMODCACHE", "GOCACHE", "GOENV", "HOME", "TMPDIR", "GIT_CONFIG_GLOBAL"):
+        assert Path(env[name]).is_relative_to(tmp_path.resolve()), name
+
+
+def test_setenv_delenv_and_diff(toolchain: GoToolchain, tmp_path: Path) -> None:
+    sandbox = GoEnv(toolchain, tmp_path)
+    sandbox.setenv("GOFLAGS", "-tags=extra")
+    sandbox.delenv("GOPROXY")
+    assert sandbox.env_diff() == {"GOFLAGS": "-tags=extra", "GOPROXY": None}
+    computed = sandbox.go_env("GOFLAGS", "GOPROXY")
+    assert computed["GOFLAGS"] == "-tags=extra"
+    assert computed["GOPROXY"] == "https://proxy.golang.org,direct"  # from GOROOT/go.env
+    with sandbox.env_applied(GOFLAGS=None):
+        assert "GOFLAGS" not in sandbox.env
+    assert sandbox.env["GOFLAGS"] == "-tags=extra"
+    with pytest.raises(SandboxError, match="invalid environment variable name"):
+        sandbox.setenv("A=B", "x")
+
+
+def test_build_run_and_failure_message(toolchain: GoToolchain, tmp_path: Path) -> None:
+    sandbox = GoEnv(toolchain, tmp_path)
+    module = sandbox.write_module("example.com/hello", {"main.go": HELLO})
+    assert (module / "go.mod").read_text() == "module example.com/hello\n\ngo 1.21\n"
+    sandbox.run("build", "-o", "hello", ".", cwd=module)
+    assert sandbox.exec(module / "hello").stdout == "hello\n"
+    with pytest.raises(GoCommandError) as failure:
+        sandbox.run("build", "./nope", cwd=module, env={"GOFLAGS": "-v"})
+    message = str(failure.value)
+    assert "`go build` exited with status 1" in message
+    assert f"cwd:     {module}" in message
+    assert "GOFLAGS=-v" in message
+    assert "nope" in message
+    result = sandbox.run("vet", "./nope", cwd=module, check=False)
+    assert not result.ok
+    assert result.returncode != 0
+    assert result.duration > 0
+
+
+def test_files_stay_inside(toolchain: GoToolchain, tmp_path: Path) -> None:
+    sandbox = GoEnv(toolchain, tmp_path)
+    for bad in ("../escape.go", "/etc/passwd", "a/../../b"):
+        with pytest.raises(SandboxError, match="must be relative"):
+            sandbox.write_files({bad: "x"})
+    written = sandbox.write_files({"a/b.txt": "x", "c.bin": b"\x00"})
+    assert (written / "a" / "b.txt").read_text() == "x"
+
+
+def test_timeout_kills_the_process_group(toolchain: GoToolchain, tmp_path: Path) -> None:
+    sandbox = GoEnv(toolchain, tmp_path)
+    pidfile = tmp_path / "child.pid"
+    script = f"sleep 300 & echo $! > {pidfile}; wait"
+    started = time.monotonic()
+    result = sandbox.exec("/bin/sh", "-c", script, timeout=1, check=False)
+    assert time.monotonic() - started < 30
+    assert result.timed_out
+    assert not result.ok
+    assert "timed out after 1 s; its process group was killed" in result.describe()
+    child = int(pidfile.read_text())
+    deadline = time.monotonic() + 5
+    while _alive(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(child), "the grandchild survived the timeout"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat_file = Path(f"/proc/{pid}/stat")
+    return not (stat_file.exists() and stat_file.read_text().split()[2] == "Z")
+
+
+def test_hanging_go_binary_is_killed(tmp_path: Path) -> None:
+    fake = tmp_path / "bin" / "go"
+    fake.parent.mkdir()
+    fake.write_text("#!/bin/sh\nsleep 300\n")
+    fake.chmod(0o755)
+    outcome = run_process([str(fake), "env"], cwd=tmp_path, env={"PATH": os.defpath}, timeout=0.5)
+    assert outcome.timed_out
+    assert outcome.returncode < 0
+
+
+def test_read_only_module_cache_is_removed(toolchain: GoToolchain, tmp_path: Path) -> None:
+    sandbox = GoEnv(toolchain, tmp_path / "sbx")
+    locked = sandbox.gomodcache / "example.com" / "m@v1.0.0"
+    locked.mkdir(parents=True)
+    (locked / "go.mod").write_text("module example.com/m\n")
+    for path in (locked / "go.mod", locked, locked.parent):
+        path.chmod(stat.S_IRUSR | (stat.S_IXUSR if path.is_dir() else 0))
+    sandbox.cleanup()
+    assert not sandbox.root.exists()
+    remove_tree(tmp_path / "never-existed")
+
+
+def test_excerpt_says_what_it_cut() -> None:
+    text = "\n".join(f"line {n}" for n in range(500))
+    shown = excerpt(text)
+    assert "line 0" in shown
+    assert "line 499" in shown
+    assert "(440 lines cut; the whole text is on the result object)" in shown
+    assert excerpt("short") == "short"
