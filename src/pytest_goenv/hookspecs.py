@@ -7,9 +7,13 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
+    import os
+    from collections.abc import Sequence
+
     import pytest
 
     from pytest_goenv.sandbox import GoEnv
+    from pytest_goenv.toolchain import GoToolchain
 
 hookspec = pluggy.HookspecMarker("pytest")
 
@@ -19,4 +23,13 @@ def pytest_goenv_setup_sandbox(sandbox: GoEnv, request: pytest.FixtureRequest) -
     """Adjust a new sandbox before the test uses it (``sandbox.setenv(...)``, files, ...).
 
     Called for every ``goenv`` after the markers' options are applied.
+    """
+
+
+@hookspec
+def pytest_goenv_toolchains(config: pytest.Config) -> Sequence[GoToolchain | str | os.PathLike[str]] | None:
+    """Add toolchains of your own: return :class:`GoToolchain` objects or paths (go binaries or GOROOTs).
+
+    They count as installed: ``--goenv-matrix=installed`` includes them, version selectors
+    can choose them, and ``--goenv-list`` shows them.  Called once, before collection.
     """
