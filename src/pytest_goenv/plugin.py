@@ -26,9 +26,6 @@ GO_FIXTURES = frozenset({"go_toolchain", "goenv", "go_workspace"})
 # --goenv-matrix, --goenv-list and the matrix reports live in their own plugin module.
 pytest_plugins = ["pytest_goenv.matrix_plugin"]
 
-# --goenv-matrix, --goenv-list and the matrix reports live in their own plugin module.
-pytest_plugins = ["pytest_goenv.matrix_plugin"]
-
 
 @dataclass
 class GoenvState:
