@@ -173,6 +173,12 @@ class GoProxy:
             host, port = self._server.server_address[:2]
             return f"http://{host!s}:{port}"
 
+    def goproxy(self, transport: Literal["http", "file"] = "http") -> str:
+        """The GOPROXY value for this proxy: its HTTP URL (requests logged, failures injectable) or file://."""
+        if transport not in ("http", "file"):
+            raise ProxyError(f"transport={transport!r}; use 'http' or 'file'")
+        return self.http_url if transport == "http" else self.url
+
     @property
     def serving(self) -> bool:
         """Whether the HTTP server is running."""
@@ -606,14 +612,9 @@ def _by_revision(mod: _Module, rev: str) -> ModuleVersion | None:
 
 
 def _load_archive(source: str | bytes | os.PathLike[str] | txtar.Archive) -> tuple[txtar.Archive, str | None]:
-    if isinstance(source, txtar.Archive):
-        return source, source.source
-    if isinstance(source, bytes):
-        return txtar.parse(source), None
-    if isinstance(source, str) and "\n" in source:
-        return txtar.parse(source), None
-    path = Path(source)
-    return txtar.read_file(path), path.name
+    archive = txtar.load(source)
+    name = Path(archive.source).name if archive.source else None
+    return archive, name
 
 
 def _module_version_from_comment(archive: txtar.Archive) -> tuple[str, str] | None:

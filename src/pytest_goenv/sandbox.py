@@ -18,11 +18,14 @@ import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Literal
 
+from pytest_goenv import txtar
 from pytest_goenv.process import run_process
+from pytest_goenv.proxy import GoProxy
 from pytest_goenv.result import GoResult
 from pytest_goenv.toolchain import GoToolchain
+from pytest_goenv.vcs import GitRepo, route_module
 
 __all__ = ["DEFAULT_TIMEOUT", "GoEnv", "SandboxError", "remove_tree"]
 
@@ -268,6 +271,26 @@ class GoEnv:
             contents["go.mod"] = f"module {module_path}\n{go_line}"
         directory.mkdir(parents=True, exist_ok=True)
         return self.write_files(contents, directory)
+
+    # -- modules: txtar trees, module proxies, git repositories ------------------------------
+
+    def write_txtar(
+        self, archive: str | bytes | os.PathLike[str] | txtar.Archive, dest: str | os.PathLike[str] | None = None
+    ) -> Path:
+        """Unpack a txtar archive (text, a file path or an Archive) below ``dest`` (default: the work dir)."""
+        base = self.path(".", dest)
+        txtar.extract(txtar.load(archive), base)
+        return base
+
+    def use_proxy(self, proxy: GoProxy, *, transport: Literal["http", "file"] = "http") -> str:
+        """Fetch modules from ``proxy`` (sets GOPROXY to its HTTP or file:// URL); return the value set."""
+        value = proxy.goproxy(transport)
+        self.setenv("GOPROXY", value)
+        return value
+
+    def use_git(self, module_path: str, repo: GitRepo | str | os.PathLike[str]) -> str:
+        """Let direct-mode fetches of ``module_path`` reach a local git repository; return the URL routed."""
+        return route_module(self.gitconfig, module_path, repo)
 
     # -- clean-up -----------------------------------------------------------------------
 

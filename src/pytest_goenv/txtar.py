@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-__all__ = ["Archive", "File", "TxtarError", "extract", "format", "parse", "read_file"]
+__all__ = ["Archive", "File", "TxtarError", "extract", "format", "load", "parse", "read_file"]
 
 _MARKER_START = b"-- "
 _MARKER_END = b" --"
@@ -155,6 +155,18 @@ def read_file(path: str | os.PathLike[str]) -> Archive:
     """Read and parse a txtar file; errors name the file and line."""
     p = Path(path)
     return parse(p.read_bytes(), source=str(p))
+
+
+def load(source: str | bytes | os.PathLike[str] | Archive) -> Archive:
+    """An archive from txtar text (str with a newline, or bytes), a file path, or an Archive as is."""
+    if isinstance(source, Archive):
+        return source
+    if isinstance(source, bytes) or (isinstance(source, str) and "\n" in source):
+        return parse(source)
+    path = Path(source)
+    if not path.is_file():
+        raise TxtarError(f"{source!s}: no such txtar file (txtar text must contain a newline)")
+    return read_file(path)
 
 
 def _safe_relative(name: str, f: File, source: str | None) -> PurePosixPath:

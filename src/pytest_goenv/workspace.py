@@ -1,0 +1,229 @@
+"""Multi-module workspaces: a directory of modules tied together by a go.work file.
+
+A :class:`GoWorkspace` lays modules out below its root and writes ``go.work`` (a ``go`` line, ``use``
+and ``replace`` directives) after every change. Commands run from any directory inside, so the go
+command finds go.work by walking up from its working directory as it does for real. The go.work can
+also be left out (``gowork="none"``) or switched off for every command (``gowork="off"``: GOWORK=off).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Literal
+
+from pytest_goenv.result import GoResult
+from pytest_goenv.sandbox import GoEnv
+
+__all__ = ["GoWorkMode", "GoWorkspace", "WorkspaceError", "WorkspaceModule", "WorkspaceReplace"]
+
+GoWorkMode = Literal["file", "none", "off"]
+_MODES: tuple[GoWorkMode, ...] = ("file", "none", "off")
+
+
+class WorkspaceError(ValueError):
+    """A workspace was asked for something inconsistent (a directory outside it, a duplicate module...)."""
+
+
+@dataclass(frozen=True)
+class WorkspaceModule:
+    """A module of the workspace: its directory (relative to the workspace root) and module path."""
+
+    dir: str
+    path: str
+    use: bool = True
+
+
+@dataclass(frozen=True)
+class WorkspaceReplace:
+    """A go.work ``replace old [old_version] => new [new_version]`` directive."""
+
+    old: str
+    new: str
+    old_version: str | None = None
+    new_version: str | None = None
+
+    def directive(self) -> str:
+        left = f"{self.old} {self.old_version}" if self.old_version else self.old
+        right = f"{self.new} {self.new_version}" if self.new_version else self.new
+        return f"{left} => {right}"
+
+
+class GoWorkspace:
+    """A workspace rooted at ``root`` (default ``<goenv.workdir>/workspace``) inside a sandbox.
+
+    ``go`` is the go.work ``go`` line and the default ``go`` line of added modules; ``toolchain``
+    adds a ``toolchain`` line.
+    """
+
+    def __init__(
+        self,
+        goenv: GoEnv,
+        root: str | os.PathLike[str] | None = None,
+        *,
+        go: str = "1.21",
+        toolchain: str | None = None,
+        gowork: GoWorkMode = "file",
+    ) -> None:
+        self.goenv = goenv
+        base = Path(root) if root is not None else Path("workspace")
+        self.root = (base if base.is_absolute() else goenv.workdir / base).resolve()
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.go = go
+        self.toolchain = toolchain
+        self._gowork: GoWorkMode = "file"
+        self._modules: dict[str, WorkspaceModule] = {}
+        self._replaces: list[WorkspaceReplace] = []
+        self.gowork = gowork
+
+    def __repr__(self) -> str:
+        return f"<GoWorkspace {self.root} ({len(self._modules)} modules, go.work: {self._gowork})>"
+
+    @property
+    def gowork(self) -> GoWorkMode:
+        """``file`` (go.work written), ``none`` (no go.work) or ``off`` (go.work written, GOWORK=off)."""
+        return self._gowork
+
+    @gowork.setter
+    def gowork(self, mode: GoWorkMode) -> None:
+        if mode not in _MODES:
+            raise WorkspaceError(f"gowork={mode!r}; use one of {', '.join(_MODES)}")
+        self._gowork = mode
+        self.write()
+
+    @property
+    def go_work(self) -> Path:
+        """The path of the go.work file (which exists unless ``gowork == "none"``)."""
+        return self.root / "go.work"
+
+    @property
+    def modules(self) -> list[WorkspaceModule]:
+        """The modules added so far, in the order they were added."""
+        return list(self._modules.values())
+
+    def dir(self, relative: str | os.PathLike[str] = ".") -> Path:
+        """A directory inside the workspace; ``..`` escapes and absolute paths are refused."""
+        pure = PurePosixPath(os.fspath(relative).replace(os.sep, "/"))
+        if pure.is_absolute() or ".." in pure.parts:
+            raise WorkspaceError(f"{relative!s}: use a path relative to the workspace root {self.root}")
+        return self.root.joinpath(*pure.parts)
+
+    def add_module(
+        self,
+        dir: str,
+        module_path: str,
+        files: dict[str, str | bytes] | None = None,
+        *,
+        go: str | None = None,
+        use: bool = True,
+    ) -> Path:
+        """Write a module (go.mod plus ``files``) in ``dir`` and list it in go.work's ``use`` (unless ``use=False``)."""
+        rel = PurePosixPath(dir.replace(os.sep, "/")).as_posix()
+        target = self.dir(rel)
+        if rel in self._modules:
+            raise WorkspaceError(f"{rel}: the workspace already has module {self._modules[rel].path} there")
+        contents = dict(files or {})
+        if "go.mod" not in contents:
+            contents["go.mod"] = f"module {module_path}\n\ngo {go or self.go}\n"
+        target.mkdir(parents=True, exist_ok=True)
+        self.goenv.write_files(contents, target)
+        self._modules[rel] = WorkspaceModule(rel, module_path, use)
+        self.write()
+        return target
+
+    def use(self, dir: str, *, enabled: bool = True) -> None:
+        """List (or stop listing) an added module's directory in go.work."""
+        rel = PurePosixPath(dir.replace(os.sep, "/")).as_posix()
+        module = self._modules.get(rel)
+        if module is None:
+            known = ", ".join(self._modules) or "none"
+            raise WorkspaceError(f"{rel}: no module there (modules: {known}); add it with add_module()")
+        self._modules[rel] = WorkspaceModule(module.dir, module.path, enabled)
+        self.write()
+
+    def replace(self, old: str, new: str, *, old_version: str | None = None, new_version: str | None = None) -> None:
+        """Add a go.work ``replace`` directive (``new`` is a module path with ``new_version``, or ``./dir``)."""
+        is_dir = new.startswith(("./", "../", "/"))
+        if is_dir and new_version:
+            raise WorkspaceError(f"replace {old} => {new}: a directory replacement takes no version")
+        if not is_dir and not new_version:
+            raise WorkspaceError(
+                f"replace {old} => {new}: a module replacement needs new_version (or write the directory as ./{new})"
+            )
+        self._replaces.append(WorkspaceReplace(old, new, old_version, new_version))
+        self.write()
+
+    def render(self) -> str:
+        """The go.work text for the current modules and replacements."""
+        lines = [f"go {self.go}", ""]
+        if self.toolchain:
+            lines[1:1] = [f"toolchain {self.toolchain}"]
+            lines.append("")
+        used = [m.dir for m in self._modules.values() if m.use]
+        if used:
+            lines.append("use (")
+            lines.extend(f"\t./{d}" if d != "." else "\t." for d in used)
+            lines.extend([")", ""])
+        for rep in self._replaces:
+            lines.append(f"replace {rep.directive()}")
+        return "\n".join(lines).rstrip("\n") + "\n"
+
+    def write(self) -> Path | None:
+        """Write go.work (or remove it when ``gowork == "none"``); return its path if it exists."""
+        if self._gowork == "none":
+            self.go_work.unlink(missing_ok=True)
+            return None
+        self.go_work.write_text(self.render())
+        return self.go_work
+
+    def run(
+        self,
+        *args: str | os.PathLike[str],
+        cwd: str | os.PathLike[str] = ".",
+        env: dict[str, str | None] | None = None,
+        check: bool = True,
+        timeout: float | None = None,
+    ) -> GoResult:
+        """Run ``go ARGS`` from ``cwd`` (relative to the workspace root; any directory inside works)."""
+        extra: dict[str, str | None] = {"GOWORK": "off"} if self._gowork == "off" else {}
+        extra.update(env or {})
+        workdir = self.dir(cwd)
+        workdir.mkdir(parents=True, exist_ok=True)
+        return self.goenv.run(*args, cwd=workdir, env=extra, check=check, timeout=timeout)
+
+    def nested(self, dir: str, *, go: str | None = None, gowork: GoWorkMode = "file") -> GoWorkspace:
+        """A workspace inside this one, with its own go.work at ``dir`` (found first from inside it)."""
+        return GoWorkspace(self.goenv, self.dir(dir), go=go or self.go, toolchain=self.toolchain, gowork=gowork)
+
+    def used_modules(self, cwd: str | os.PathLike[str] = ".") -> list[str]:
+        """The module paths the go command sees as main modules from ``cwd`` (``go list -m``)."""
+        result = self.run("list", "-m", cwd=cwd)
+        return [line.strip() for line in result.stdout.splitlines() if line.strip()]
+
+    def gowork_in_use(self, cwd: str | os.PathLike[str] = ".") -> Path | None:
+        """The go.work file the go command uses from ``cwd`` (``go env GOWORK``), or None."""
+        value = self.run("env", "GOWORK", cwd=cwd).stdout.strip()
+        return Path(value) if value and value != "off" else None
+
+
+def parse_use_directives(text: str) -> list[str]:
+    """The directories a go.work text lists in ``use`` (single-line and block forms)."""
+    found: list[str] = []
+    in_block = False
+    for raw in text.splitlines():
+        line = raw.split("//", 1)[0].strip()
+        if in_block:
+            if line == ")":
+                in_block = False
+            elif line:
+                found.append(line.strip('"'))
+            continue
+        m = re.fullmatch(r"use\s*(\(|\S+)", line)
+        if m:
+            if m[1] == "(":
+                in_block = True
+            else:
+                found.append(m[1].strip('"'))
+    return found
