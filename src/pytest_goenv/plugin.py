@@ -18,8 +18,10 @@ import pytest
 from pytest_goenv import behaviour_plugin, hookspecs
 from pytest_goenv.cachedir import build_cache_dir, default_cache_root
 from pytest_goenv.markers import MARKERS, sandbox_options, skip_reason, validate_markers
+from pytest_goenv.proxy import GoProxy
 from pytest_goenv.sandbox import DEFAULT_TIMEOUT, GoEnv
 from pytest_goenv.toolchain import GoToolchain, ToolchainError, default_toolchain
+from pytest_goenv.workspace import GoWorkspace
 
 GO_FIXTURES = frozenset({"go_toolchain", "goenv", "go_workspace"})
 
@@ -192,3 +194,16 @@ def goenv(
         sandbox.cleanup()
     else:  # left for inspection under pytest's basetemp; removable by pytest's retention
         sandbox.make_removable()
+
+
+@pytest.fixture
+def go_proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GoProxy]:
+    """A module proxy for this test: ``.url`` (file://), ``.http_url`` (loopback, stopped after the test)."""
+    with GoProxy(tmp_path_factory.mktemp("goproxy-")) as proxy:
+        yield proxy
+
+
+@pytest.fixture
+def go_workspace(goenv: GoEnv) -> GoWorkspace:
+    """A multi-module workspace with a go.work file, inside this test's ``goenv`` sandbox."""
+    return GoWorkspace(goenv)
