@@ -10,6 +10,29 @@ else:
     pytest.register_assert_rewrite("pytest_goenv.assertions")
 
 from pytest_goenv import assertions
+from pytest_goenv.gopath import GoPath
+from pytest_goenv.modzip import ModZipError
+from pytest_goenv.proxy import GoProxy, ModuleVersion, ProxyError
+from pytest_goenv.txtar import TxtarError
+from pytest_goenv.vcs import GitError, GitRepo
+from pytest_goenv.vendor import VendorError
 from pytest_goenv.version import GoVersion, GoVersionSpec, InvalidGoVersion
+from pytest_goenv.workspace import GoWorkspace, WorkspaceError
 
-__all__ = ["GoVersion", "GoVersionSpec", "InvalidGoVersion", "assertions"]
+__all__ = [
+    "GitError",
+    "GitRepo",
+    "GoPath",
+    "GoProxy",
+    "GoVersion",
+    "GoVersionSpec",
+    "GoWorkspace",
+    "InvalidGoVersion",
+    "ModZipError",
+    "ModuleVersion",
+    "ProxyError",
+    "TxtarError",
+    "VendorError",
+    "WorkspaceError",
+    "assertions",
+]
