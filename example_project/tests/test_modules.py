@@ -8,9 +8,11 @@ requirement is taken at its word and the last published release is fetched.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
+from pytest_goenv.proxy import GoProxy
 from pytest_goenv.sandbox import GoEnv
 
 
@@ -20,16 +22,26 @@ def module_info(goenv: GoEnv, module: str, cwd: Path, **env: str) -> dict[str, A
     return info
 
 
-def test_the_workspace_resolves_the_library_to_this_checkout(goenv: GoEnv, project: Path) -> None:
+def test_the_workspace_resolves_the_library_to_this_checkout(
+    goenv: GoEnv, project: Path, go_proxy: GoProxy
+) -> None:
     library = module_info(goenv, "example.com/sysinfo", cwd=project / "cmd")
     assert library["Main"] is True
     assert Path(library["Dir"]) == project
     assert "Version" not in library
 
+    goenv.run("build", "-o", os.devnull, "./sysinfo", cwd=project / "cmd")
+    assert go_proxy.requested("example.com/units", "v1.2.0", kind="zip")
+    # cmd/go.mod's requirement still puts v0.1.0's go.mod in the module graph, but its code is never fetched.
+    assert not go_proxy.requested("example.com/sysinfo", kind="zip")
 
-def test_without_the_workspace_cmd_gets_the_published_release(goenv: GoEnv, project: Path) -> None:
+
+def test_without_the_workspace_cmd_gets_the_published_release(
+    goenv: GoEnv, project: Path, go_proxy: GoProxy
+) -> None:
     library = module_info(goenv, "example.com/sysinfo", cwd=project / "cmd", GOWORK="off")
     assert library["Version"] == "v0.1.0"
+    assert go_proxy.requested("example.com/sysinfo", "v0.1.0")
 
     run = goenv.run("run", "./sysinfo", "-json", cwd=project / "cmd", env={"GOWORK": "off"})
     assert set(json.loads(run.stdout)) == {"os", "arch"}  # v0.1.0 knew nothing of families or pages
