@@ -34,6 +34,15 @@ from pytest_goenv.assertions.constraints import (
     known_targets,
     package_files,
 )
+from pytest_goenv.assertions.environment import (
+    EnvLayer,
+    EnvOrigin,
+    EnvSource,
+    assert_go_env,
+    env_origin,
+    known_env_names,
+    read_env_file,
+)
 from pytest_goenv.assertions.results import BuildAssertionError, Pattern, assert_failed, assert_succeeded
 
 __all__ = [
@@ -41,6 +50,9 @@ __all__ = [
     "BuildAssertionError",
     "CompileAction",
     "ConstraintQueryError",
+    "EnvLayer",
+    "EnvOrigin",
+    "EnvSource",
     "GoTestOutcome",
     "PackageFiles",
     "Pattern",
@@ -51,6 +63,7 @@ __all__ = [
     "assert_compiled",
     "assert_failed",
     "assert_file_targets",
+    "assert_go_env",
     "assert_not_compiled",
     "assert_stale",
     "assert_succeeded",
@@ -60,8 +73,11 @@ __all__ = [
     "assert_up_to_date",
     "build_actions",
     "compiled_files",
+    "env_origin",
     "go_test_outcomes",
+    "known_env_names",
     "known_targets",
     "package_files",
+    "read_env_file",
     "stale_packages",
 ]
