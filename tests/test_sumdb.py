@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -10,7 +10,7 @@ import pytest
 from pytest_goenv.proxy import GoProxy
 from pytest_goenv.result import GoResult
 from pytest_goenv.sandbox import GoEnv
-from pytest_goenv.sumdb.database import ChecksumDatabase
+from pytest_goenv.sumdb import DEFAULT_NAME, ChecksumDatabase, SignerKey, SumDBError, UnknownModuleError
 from pytest_goenv.sumdb.note import open_note
 from pytest_goenv.sumdb.tlog import parse_tree
 
@@ -19,18 +19,14 @@ HELLO_FILES = {"hello.go": 'package hello\n\nfunc Hello() string { return "hello
 
 
 @pytest.fixture
-def proxy(tmp_path: Path) -> Iterator[GoProxy]:
-    with GoProxy(tmp_path / "proxy") as proxy:
-        proxy.add(HELLO, "v1.0.0", HELLO_FILES)
-        yield proxy
+def proxy(go_proxy: GoProxy) -> GoProxy:
+    go_proxy.add(HELLO, "v1.0.0", HELLO_FILES)
+    return go_proxy
 
 
 @pytest.fixture
-def db(proxy: GoProxy) -> Iterator[ChecksumDatabase]:
-    database = ChecksumDatabase(proxy)
-    database.mount_on(proxy)
-    yield database
-    database.close()
+def db(proxy: GoProxy, go_sumdb: ChecksumDatabase) -> ChecksumDatabase:
+    return go_sumdb
 
 
 def main_module(goenv: GoEnv, name: str = "main") -> Path:
@@ -43,8 +39,8 @@ def go_get(goenv: GoEnv, module: Path, target: str = f"{HELLO}@v1.0.0", **env: s
 
 def use_proxy_and_sumdb(goenv: GoEnv, proxy: GoProxy, db: ChecksumDatabase) -> None:
     """The usual setup: modules and checksum database both through the proxy."""
-    goenv.setenv("GOPROXY", proxy.http_url)
-    goenv.setenv("GOSUMDB", db.verifier_key)
+    goenv.use_proxy(proxy)
+    assert goenv.use_sumdb(db, transport="proxy") == db.verifier_key
 
 
 def test_module_through_proxy_is_verified_and_go_sum_matches_the_log(
@@ -65,8 +61,8 @@ def test_module_through_proxy_is_verified_and_go_sum_matches_the_log(
 
 
 def test_direct_gosumdb_url_bypasses_the_proxy(goenv: GoEnv, proxy: GoProxy, db: ChecksumDatabase) -> None:
-    goenv.setenv("GOPROXY", proxy.url)  # file://: the go command cannot ask it for the database
-    goenv.setenv("GOSUMDB", db.gosumdb)
+    goenv.use_proxy(proxy, transport="file")  # the go command cannot ask a file:// proxy for a database
+    assert goenv.use_sumdb(db) == db.gosumdb
     module = main_module(goenv)
     result = go_get(goenv, module)
     assert result.ok, result.describe()
@@ -200,3 +196,22 @@ def test_forked_history_is_detected(goenv: GoEnv, proxy: GoProxy, db: ChecksumDa
     assert not result.ok
     assert "SECURITY ERROR" in result.stderr
     assert "go.sum database server misbehavior detected!" in result.stderr
+
+
+def test_fixture_key_is_per_session_and_log_per_test(
+    go_sumdb: ChecksumDatabase, go_sumdb_key: SignerKey, go_proxy: GoProxy
+) -> None:
+    assert go_sumdb.signer == go_sumdb_key
+    assert go_sumdb.name == DEFAULT_NAME
+    assert go_sumdb.gosumdb == f"{go_sumdb.verifier_key} {go_sumdb.http_url}"
+    assert len(go_sumdb) == 0
+    # Mounted on the proxy: its HTTP server answers the database's paths.
+    with urllib.request.urlopen(f"{go_proxy.http_url}/sumdb/{go_sumdb.name}/supported", timeout=10) as response:
+        assert response.status == 200
+    with pytest.raises(UnknownModuleError, match=r"example\.com/none@v1\.0\.0 is not in the module proxy"):
+        go_sumdb.log("example.com/none", "v1.0.0")
+
+
+def test_fixture_refuses_a_bad_key(go_proxy: GoProxy) -> None:
+    with pytest.raises(SumDBError, match=r"invalid checksum database key: malformed signer key"):
+        ChecksumDatabase(go_proxy, key="sum.golang.test+00000000+AAAA")

@@ -13,6 +13,7 @@ from pytest_goenv import assertions
 from pytest_goenv.gopath import GoPath
 from pytest_goenv.modzip import ModZipError
 from pytest_goenv.proxy import GoProxy, ModuleVersion, ProxyError
+from pytest_goenv.sumdb import ChecksumDatabase, SumDBError
 from pytest_goenv.txtar import TxtarError
 from pytest_goenv.vcs import GitError, GitRepo
 from pytest_goenv.vendor import VendorError
@@ -20,6 +21,7 @@ from pytest_goenv.version import GoVersion, GoVersionSpec, InvalidGoVersion
 from pytest_goenv.workspace import GoWorkspace, WorkspaceError
 
 __all__ = [
+    "ChecksumDatabase",
     "GitError",
     "GitRepo",
     "GoPath",
@@ -31,6 +33,7 @@ __all__ = [
     "ModZipError",
     "ModuleVersion",
     "ProxyError",
+    "SumDBError",
     "TxtarError",
     "VendorError",
     "WorkspaceError",

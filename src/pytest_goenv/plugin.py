@@ -20,6 +20,8 @@ from pytest_goenv.cachedir import build_cache_dir, default_cache_root
 from pytest_goenv.markers import MARKERS, sandbox_options, skip_reason, validate_markers
 from pytest_goenv.proxy import GoProxy
 from pytest_goenv.sandbox import DEFAULT_TIMEOUT, GoEnv
+from pytest_goenv.sumdb import ChecksumDatabase, SignerKey
+from pytest_goenv.sumdb.database import DEFAULT_NAME as SUMDB_NAME
 from pytest_goenv.toolchain import GoToolchain, ToolchainError, default_toolchain
 from pytest_goenv.workspace import GoWorkspace
 
@@ -201,6 +203,24 @@ def go_proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GoProxy]:
     """A module proxy for this test: ``.url`` (file://), ``.http_url`` (loopback, stopped after the test)."""
     with GoProxy(tmp_path_factory.mktemp("goproxy-")) as proxy:
         yield proxy
+
+
+@pytest.fixture(scope="session")
+def go_sumdb_key() -> SignerKey:
+    """The checksum database's signing key, generated once per session (override to pin one)."""
+    return SignerKey.generate(SUMDB_NAME)
+
+
+@pytest.fixture
+def go_sumdb(go_proxy: GoProxy, go_sumdb_key: SignerKey) -> Iterator[ChecksumDatabase]:
+    """A checksum database of ``go_proxy``'s modules, on loopback and at ``<proxy>/sumdb/<name>/``.
+
+    ``goenv.use_sumdb(go_sumdb)`` sets GOSUMDB to ``.gosumdb`` (``name+key url``).
+    """
+    database = ChecksumDatabase(go_proxy, key=go_sumdb_key)
+    database.mount_on(go_proxy)
+    yield database
+    database.close()
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ from pytest_goenv import txtar
 from pytest_goenv.process import run_process
 from pytest_goenv.proxy import GoProxy
 from pytest_goenv.result import GoResult
+from pytest_goenv.sumdb import ChecksumDatabase
 from pytest_goenv.toolchain import GoToolchain
 from pytest_goenv.vcs import GitRepo, route_module
 
@@ -286,6 +287,16 @@ class GoEnv:
         """Fetch modules from ``proxy`` (sets GOPROXY to its HTTP or file:// URL); return the value set."""
         value = proxy.goproxy(transport)
         self.setenv("GOPROXY", value)
+        return value
+
+    def use_sumdb(self, db: ChecksumDatabase, *, transport: Literal["http", "proxy"] = "http") -> str:
+        """Verify modules against ``db`` (sets GOSUMDB); return the value set.
+
+        ``http`` names the database's own URL (``name+key url``); ``proxy`` gives only its key, so the
+        go command reaches it through the GOPROXY's ``sumdb/<name>/`` paths (see ``db.mount_on``).
+        """
+        value = db.gosumdb if transport == "http" else db.verifier_key
+        self.setenv("GOSUMDB", value)
         return value
 
     def use_git(self, module_path: str, repo: GitRepo | str | os.PathLike[str]) -> str:
