@@ -24,12 +24,11 @@ class TxtarError(ValueError):
     def __init__(self, message: str, *, line: int | None = None, source: str | None = None) -> None:
         self.line = line
         self.source = source
-        where = ""
         if source is not None:
-            where = f"{source}:"
-        if line is not None:
-            where += f"{line}:"
-        super().__init__(f"{where} {message}" if where else message)
+            where = f"{source}:{line}: " if line is not None else f"{source}: "
+        else:
+            where = f"line {line}: " if line is not None else ""
+        super().__init__(where + message)
 
 
 @dataclass
