@@ -92,6 +92,21 @@ def test_private_patterns_skip_the_lookup(
     assert (module / "go.sum").read_text().splitlines() == proxy.get(HELLO, "v1.0.0").go_sum.splitlines()
 
 
+def test_module_unknown_to_the_database_fails_verification(goenv: GoEnv, proxy: GoProxy) -> None:
+    """What a private module looks like to a public database: the lookup answers 404 and go stops."""
+    public = ChecksumDatabase(proxy, auto_log=False)
+    goenv.use_proxy(proxy)
+    goenv.use_sumdb(public)
+    url = public.http_url
+    try:
+        result = go_get(goenv, main_module(goenv))
+    finally:
+        public.close()
+    assert not result.ok
+    assert f"verifying module: {HELLO}@v1.0.0: reading {url}/lookup/{HELLO}@v1.0.0: 404" in (result.stderr)
+    assert f"not found: {HELLO}@v1.0.0 is not in this database" in result.stderr
+
+
 def test_gosumdb_off_still_checks_go_sum(goenv: GoEnv, proxy: GoProxy, db: ChecksumDatabase) -> None:
     goenv.setenv("GOPROXY", proxy.http_url)
     goenv.setenv("GOSUMDB", "off")

@@ -106,6 +106,15 @@ def test_bad_requests_get_clear_http_errors(db: ChecksumDatabase, path: str, sta
     assert text in body.decode()
 
 
+def test_without_auto_log_only_logged_versions_are_found() -> None:
+    db = ChecksumDatabase(FakeSource([FakeModule("example.com/a", "v1.0.0")]), auto_log=False)
+    status, _, body = db.handle("/lookup/example.com/a@v1.0.0")
+    assert (status, body) == (404, b"not found: example.com/a@v1.0.0 is not in this database (auto_log is off)\n")
+    assert len(db) == 0
+    db.log("example.com/a", "v1.0.0")
+    assert db.handle("/lookup/example.com/a@v1.0.0")[0] == 200
+
+
 def test_tiles_serve_hashes_and_data(db: ChecksumDatabase) -> None:
     db.log_all()
     status, content_type, body = db.handle("/tile/8/0/000.p/2")

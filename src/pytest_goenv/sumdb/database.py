@@ -8,6 +8,7 @@ It logs ``M V h1:...`` and ``M V/go.mod h1:...`` for each module version when it
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 from collections.abc import Callable, Sequence
@@ -71,7 +72,9 @@ class ChecksumDatabase:
     """A signed, append-only log of go.sum lines for the modules of ``source``, served over HTTP.
 
     ``key`` is a signer key (``PRIVATE+KEY+name+...`` text or a SignerKey) whose name becomes the
-    database name; without one a new key is generated for ``name``.
+    database name; without one a new key is generated for ``name``. With ``auto_log=False`` a lookup
+    finds only the versions logged with :meth:`log` (as a public database knows nothing of private
+    modules); by default a lookup logs any version the source holds.
     """
 
     def __init__(
@@ -80,8 +83,10 @@ class ChecksumDatabase:
         *,
         name: str = DEFAULT_NAME,
         key: SignerKey | str | None = None,
+        auto_log: bool = True,
     ) -> None:
         self.source = source
+        self.auto_log = auto_log
         try:
             if key is None:
                 self.signer = SignerKey.generate(name)
@@ -197,10 +202,14 @@ class ChecksumDatabase:
             path, version = unescape_path(escaped_path), unescape_version(escaped_version)
         except InvalidModulePath as exc:
             return 400, _TEXT, f"{exc}\n".encode()
-        try:
-            record_id = self.log(path, version)
-        except UnknownModuleError:
-            return 404, _TEXT, f"not found: {path}@{version} is not in the module proxy\n".encode()
+        with self._lock:
+            record_id = self._ids.get((path, version))
+        if record_id is None and self.auto_log:
+            with contextlib.suppress(UnknownModuleError):
+                record_id = self.log(path, version)
+        if record_id is None:
+            where = "the module proxy" if self.auto_log else "this database (auto_log is off)"
+            return 404, _TEXT, f"not found: {path}@{version} is not in {where}\n".encode()
         body = format_record(record_id, self._log.record(record_id)) + self.signed_tree()
         return 200, _TEXT, body
 
