@@ -2,19 +2,19 @@
 
 Each test gets a fresh copy of the Go module in its own goenv sandbox (private GOPATH,
 module cache, HOME and temp dirs), so a test can vendor, build or edit files without
-touching this checkout. The module's dependencies are served by a local module proxy
-from the archives in testdata/mod: nothing is fetched from the internet.
+touching this checkout. The module's dependencies come from the plugin's module proxy
+(go_proxy, on loopback), fed with the archives in testdata/mod: nothing is fetched
+from the internet.
 """
 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from pytest_goenv.proxy import GoProxy
+from pytest_goenv import GoProxy
 from pytest_goenv.sandbox import GoEnv
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -27,17 +27,11 @@ _NOT_GO = shutil.ignore_patterns("tests", "testdata", "README.md", "pytest.ini",
 
 
 @pytest.fixture
-def go_proxy(goenv: GoEnv) -> Iterator[GoProxy]:
-    with GoProxy(goenv.root / "proxy") as proxy:
-        yield proxy
-
-
-@pytest.fixture
 def project(goenv: GoEnv, go_proxy: GoProxy) -> Path:
     """A copy of example_project's Go code in the sandbox, with the local proxy as GOPROXY."""
     for archive in MODULE_ARCHIVES:
         go_proxy.add_txtar(archive)
-    goenv.setenv("GOPROXY", go_proxy.http_url)
+    goenv.use_proxy(go_proxy)
     destination = goenv.workdir / "sysinfo"
     shutil.copytree(PROJECT, destination, ignore=_NOT_GO)
     return destination

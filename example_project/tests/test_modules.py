@@ -12,8 +12,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from pytest_goenv.proxy import GoProxy
+from pytest_goenv import GoProxy
 from pytest_goenv.sandbox import GoEnv
+from pytest_goenv.vendor import vendor_module
 
 
 def module_info(goenv: GoEnv, module: str, cwd: Path, **env: str) -> dict[str, Any]:
@@ -50,12 +51,20 @@ def test_without_the_workspace_cmd_gets_the_published_release(
 
 
 def test_a_vendored_build_needs_neither_proxy_nor_module_cache(goenv: GoEnv, project: Path) -> None:
-    goenv.run("mod", "vendor", cwd=project, env={"GOWORK": "off"})
-    modules_txt = (project / "vendor" / "modules.txt").read_text()
-    assert "# example.com/units v1.2.0\n" in modules_txt
+    goenv.setenv("GOWORK", "off")  # `go mod vendor` vendors one module, not a workspace
+    vendored = vendor_module(goenv, project)  # also checks that vendor/modules.txt agrees with go.mod
+    assert [(module.path, module.version) for module in vendored] == [("example.com/units", "v1.2.0")]
 
     goenv.run("clean", "-modcache")
-    offline = {"GOWORK": "off", "GOPROXY": "off"}
-    goenv.run("build", "./...", cwd=project, env=offline)
-    units = goenv.run("list", "-f", "{{.Dir}}", "example.com/units", cwd=project, env=offline)
+    goenv.setenv("GOPROXY", "off")
+    goenv.run("build", "./...", cwd=project)
+    units = goenv.run("list", "-f", "{{.Dir}}", "example.com/units", cwd=project)
     assert Path(units.stdout.strip()) == project / "vendor" / "example.com" / "units"
+
+
+def test_go_sum_lists_the_hashes_of_the_served_modules(project: Path, go_proxy: GoProxy) -> None:
+    served = {line for module in go_proxy.modules() for line in module.go_sum.splitlines()}
+    for go_sum in (project / "go.sum", project / "cmd" / "go.sum"):
+        stale = set(go_sum.read_text().splitlines()) - served
+        served_text = "\n".join(sorted(served))
+        assert not stale, f"{go_sum.relative_to(project)} disagrees with testdata/mod; served:\n{served_text}"
