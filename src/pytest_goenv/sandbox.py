@@ -81,9 +81,12 @@ class GoEnv:
         self.tmpdir = self.root / "tmp"
         self.workdir = self.root / "work"
         self.gocache = Path(gocache).resolve() if gocache is not None else self.root / "gocache"
-        for directory in (self.goenv_file.parent, self.cache_home, self.tmpdir, self.workdir, self.gocache):
-            directory.mkdir(parents=True, exist_ok=True)
-        self.goenv_file.touch()
+        # Only what must exist up front: the go command creates GOPATH, the module
+        # cache and GOCACHE itself, and `go env -w` creates the GOENV file.
+        self.goenv_file.parent.mkdir(parents=True, exist_ok=True)
+        self.tmpdir.mkdir(exist_ok=True)
+        self.workdir.mkdir(exist_ok=True)
+        self.gocache.mkdir(parents=True, exist_ok=True)
         self.gitconfig.write_text(_GITCONFIG)
         self.defaults: dict[str, str] = self._default_env()
         self._overrides: dict[str, str | None] = {}
