@@ -1,0 +1,350 @@
+"""Modules: which version and directory a module resolved to, vendoring, and what go.sum gained.
+
+Resolution is the go command's own answer (``go list -m -json``); a failure adds the
+requirement edges of ``go mod graph`` that name the module, which is what minimal
+version selection chose from.  Vendoring is read from where ``go list -deps`` loaded
+each package.  go.sum changes are a before/after comparison of the file.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pytest_goenv.assertions._golist import go_list
+from pytest_goenv.assertions.results import BuildAssertionError
+
+if TYPE_CHECKING:
+    from pytest_goenv.sandbox import GoEnv
+
+__all__ = [
+    "GoSumChanges",
+    "GoSumLine",
+    "GoSumWatch",
+    "ModuleInfo",
+    "assert_go_sum_gained",
+    "assert_go_sum_unchanged",
+    "assert_not_vendored",
+    "assert_resolved",
+    "assert_vendored",
+    "read_go_sum",
+    "resolved_module",
+    "vendored_packages",
+]
+
+
+@dataclass(frozen=True)
+class ModuleInfo:
+    """One module as ``go list -m -json`` describes it."""
+
+    path: str
+    version: str | None
+    dir: Path | None
+    go_mod: Path | None
+    go_version: str | None
+    main: bool
+    indirect: bool
+    replace: ModuleInfo | None
+    sum: str | None
+    go_mod_sum: str | None
+    error: str | None
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ModuleInfo:
+        """Build from one object of ``go list -m -json`` output."""
+        error = data.get("Error")
+        replace = data.get("Replace")
+        return cls(
+            path=str(data.get("Path", "")),
+            version=data.get("Version") or None,
+            dir=Path(data["Dir"]) if data.get("Dir") else None,
+            go_mod=Path(data["GoMod"]) if data.get("GoMod") else None,
+            go_version=data.get("GoVersion") or None,
+            main=bool(data.get("Main")),
+            indirect=bool(data.get("Indirect")),
+            replace=cls.from_json(replace) if isinstance(replace, Mapping) else None,
+            sum=data.get("Sum") or None,
+            go_mod_sum=data.get("GoModSum") or None,
+            error=str(error.get("Err", error)) if isinstance(error, Mapping) else (str(error) if error else None),
+        )
+
+    @property
+    def used(self) -> ModuleInfo:
+        """The module whose files are built: the replacement if there is one, else this one."""
+        return self.replace or self
+
+    def describe(self) -> str:
+        """``path version (dir) => replacement`` on one line."""
+        text = self.path + (f" {self.version}" if self.version else "")
+        if self.main:
+            text += " (main module)"
+        if self.indirect:
+            text += " // indirect"
+        if self.replace is not None:
+            text += f" => {self.replace.describe()}"
+        elif self.dir is not None:
+            text += f"\n    dir: {self.dir}"
+        if self.error:
+            text += f"\n    error: {self.error}"
+        return text
+
+
+def resolved_module(
+    goenv: GoEnv,
+    module_path: str,
+    *,
+    cwd: str | os.PathLike[str] | None = None,
+    env: Mapping[str, str | None] | None = None,
+) -> ModuleInfo:
+    """The version, directory and replacement the main module's build list has for ``module_path``.
+
+    A module not in the build list comes back with ``error`` set (the go command's message).
+    """
+    listed = go_list(goenv, "-m", "-e", module_path, cwd=cwd, env=env)
+    if len(listed) != 1:
+        raise ValueError(f"{module_path!r} names {len(listed)} modules; name exactly one module path")
+    return ModuleInfo.from_json(listed[0])
+
+
+def assert_resolved(
+    goenv: GoEnv,
+    module_path: str,
+    version: str | None = None,
+    *,
+    directory: str | os.PathLike[str] | None = None,
+    replaced_by: str | None = None,
+    cwd: str | os.PathLike[str] | None = None,
+    env: Mapping[str, str | None] | None = None,
+) -> ModuleInfo:
+    """Assert ``module_path`` resolved to ``version``, is built from ``directory`` and/or is replaced.
+
+    ``replaced_by`` is a module path (``example.com/fork``) or a directory (``../local``)
+    as written in the ``replace`` directive; ``directory`` (of the replacement, if any)
+    is compared after resolving links.
+    """
+    info = resolved_module(goenv, module_path, cwd=cwd, env=env)
+    problems: list[str] = []
+    if info.error:
+        problems.append(f"the go command could not resolve it: {info.error}")
+    if version is not None and info.version != version:
+        problems.append(f"version {info.version or '(none)'} instead of {version}")
+    if directory is not None:
+        actual = info.used.dir
+        if actual is None or actual.resolve() != Path(directory).resolve():
+            problems.append(f"directory {actual or '(none: vendored or not downloaded)'} instead of {directory}")
+    if replaced_by is not None:
+        replacement = info.replace.path if info.replace is not None else None
+        if replacement != replaced_by:
+            problems.append(f"replacement {replacement or '(none)'} instead of {replaced_by}")
+    if problems:
+        lines = [f"{module_path} did not resolve as expected: {'; '.join(problems)}",
+                 f"  go list -m: {info.describe()}"]
+        lines.extend(_requirements(goenv, module_path, cwd=cwd, env=env))
+        raise BuildAssertionError("\n".join(lines))
+    return info
+
+
+def _requirements(
+    goenv: GoEnv,
+    module_path: str,
+    *,
+    cwd: str | os.PathLike[str] | None,
+    env: Mapping[str, str | None] | None,
+) -> list[str]:
+    """The ``go mod graph`` edges that require ``module_path``: what version selection chose from."""
+    graph = goenv.run("mod", "graph", cwd=cwd, env=env, check=False)
+    if not graph.ok:
+        return [f"  (go mod graph failed: {graph.stderr.strip().splitlines()[-1:] or ['no output']})"]
+    edges = [line.split() for line in graph.stdout.splitlines()]
+    wanted = [f"    {edge[0]} requires {edge[1]}" for edge in edges
+              if len(edge) == 2 and edge[1].split("@")[0] == module_path]
+    if not wanted:
+        return ["  go mod graph: nothing requires it"]
+    shown = wanted[:20] + ([f"    ... and {len(wanted) - 20} more"] if len(wanted) > 20 else [])
+    return ["  go mod graph (requirements of it):", *shown]
+
+
+# -- vendoring ---------------------------------------------------------------------------
+
+
+def vendored_packages(
+    goenv: GoEnv,
+    *patterns: str,
+    cwd: str | os.PathLike[str] | None = None,
+    env: Mapping[str, str | None] | None = None,
+) -> dict[str, bool]:
+    """For each dependency of ``patterns`` outside the standard library and the main modules:
+    True if the go command loaded it from a ``vendor/`` directory of a main module."""
+    packages = go_list(goenv, "-deps", "-e", *(patterns or (".",)), cwd=cwd, env=env)
+    main_dirs = {
+        Path(str(package["Module"]["Dir"]))
+        for package in packages
+        if isinstance(package.get("Module"), Mapping) and package["Module"].get("Main") and package["Module"].get("Dir")
+    }
+    vendor_dirs = [directory / "vendor" for directory in main_dirs]
+    result: dict[str, bool] = {}
+    for package in packages:
+        module = package.get("Module")
+        if package.get("Standard") or (isinstance(module, Mapping) and module.get("Main")):
+            continue
+        directory = Path(str(package.get("Dir", "")))
+        result[str(package.get("ImportPath", "?"))] = any(directory.is_relative_to(v) for v in vendor_dirs)
+    return result
+
+
+def assert_vendored(
+    goenv: GoEnv,
+    *patterns: str,
+    cwd: str | os.PathLike[str] | None = None,
+    env: Mapping[str, str | None] | None = None,
+) -> dict[str, bool]:
+    """Assert every non-standard dependency of ``patterns`` is built from ``vendor/``."""
+    return _check_vendoring(goenv, patterns, want=True, cwd=cwd, env=env)
+
+
+def assert_not_vendored(
+    goenv: GoEnv,
+    *patterns: str,
+    cwd: str | os.PathLike[str] | None = None,
+    env: Mapping[str, str | None] | None = None,
+) -> dict[str, bool]:
+    """Assert no dependency of ``patterns`` is built from ``vendor/`` (they come from the module cache)."""
+    return _check_vendoring(goenv, patterns, want=False, cwd=cwd, env=env)
+
+
+def _check_vendoring(
+    goenv: GoEnv,
+    patterns: tuple[str, ...],
+    *,
+    want: bool,
+    cwd: str | os.PathLike[str] | None,
+    env: Mapping[str, str | None] | None,
+) -> dict[str, bool]:
+    packages = vendored_packages(goenv, *patterns, cwd=cwd, env=env)
+    if want and not packages:
+        raise BuildAssertionError(
+            f"expected {' '.join(patterns) or '.'} to use vendor/, but it has no dependencies outside "
+            "the standard library and the main module"
+        )
+    wrong = sorted(path for path, vendored in packages.items() if vendored != want)
+    if wrong:
+        mode = goenv.go_env("GOFLAGS", cwd=cwd).get("GOFLAGS", "")
+        expected = "from vendor/" if want else "from the module cache, not vendor/"
+        lines = [f"expected the dependencies of {' '.join(patterns) or '.'} to be built {expected}, but:"]
+        lines.extend(f"  {path}: {'vendor/' if packages[path] else 'module cache'}" for path in wrong)
+        lines.append(f"  (GOFLAGS={mode!r}; -mod=vendor is the default when vendor/modules.txt exists and "
+                     "go.mod says go 1.14 or later)")
+        raise BuildAssertionError("\n".join(lines))
+    return packages
+
+
+# -- go.sum ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, order=True)
+class GoSumLine:
+    """One go.sum line: ``module version[/go.mod] h1:hash``."""
+
+    module: str
+    version: str
+    hash: str
+
+    @property
+    def for_go_mod(self) -> bool:
+        """True for the hash of the module's go.mod alone (version ending in ``/go.mod``)."""
+        return self.version.endswith("/go.mod")
+
+    def __str__(self) -> str:
+        return f"{self.module} {self.version} {self.hash}"
+
+    def matches(self, entry: str) -> bool:
+        """True if ``entry`` (``module version`` or a whole line with its hash) names this line."""
+        words = entry.split()
+        if len(words) == 2:
+            return (self.module, self.version) == (words[0], words[1])
+        return words == [self.module, self.version, self.hash]
+
+
+def read_go_sum(path: str | os.PathLike[str]) -> frozenset[GoSumLine]:
+    """The lines of a go.sum file (an absent file has none); a malformed line is a ``ValueError``."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return frozenset()
+    lines: set[GoSumLine] = set()
+    for number, line in enumerate(text.splitlines(), start=1):
+        words = line.split()
+        if not words:
+            continue
+        if len(words) != 3:
+            raise ValueError(f"{path}:{number}: not a go.sum line (module version hash): {line!r}")
+        lines.add(GoSumLine(*words))
+    return frozenset(lines)
+
+
+@dataclass(frozen=True)
+class GoSumChanges:
+    """What go.sum gained and lost since a :class:`GoSumWatch` started."""
+
+    added: tuple[GoSumLine, ...]
+    removed: tuple[GoSumLine, ...]
+
+    def describe(self) -> str:
+        """The changes as ``+ line`` / ``- line``, or a note that there are none."""
+        if not self.added and not self.removed:
+            return "  (go.sum unchanged)"
+        return "\n".join([*(f"  + {line}" for line in self.added), *(f"  - {line}" for line in self.removed)])
+
+
+class GoSumWatch:
+    """A snapshot of a go.sum file, to compare with the file after some go commands ran.
+
+    Give a module directory or the go.sum path itself.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        target = Path(path)
+        self.path = target / "go.sum" if target.is_dir() else target
+        self.before = read_go_sum(self.path)
+
+    def __repr__(self) -> str:
+        return f"<GoSumWatch {self.path} ({len(self.before)} lines before)>"
+
+    def changes(self) -> GoSumChanges:
+        """Lines added and removed since the snapshot, sorted."""
+        after = read_go_sum(self.path)
+        return GoSumChanges(added=tuple(sorted(after - self.before)), removed=tuple(sorted(self.before - after)))
+
+
+def assert_go_sum_gained(watch: GoSumWatch, entries: Iterable[str], *, exact: bool = True) -> GoSumChanges:
+    """Assert go.sum gained ``entries`` (``"module version"``, ``"module version/go.mod"`` or whole lines).
+
+    With ``exact`` (the default) it must have gained nothing else and lost nothing.
+    """
+    wanted = list(entries)
+    changes = watch.changes()
+    missing = [entry for entry in wanted if not any(line.matches(entry) for line in changes.added)]
+    extra = [line for line in changes.added if not any(line.matches(entry) for entry in wanted)] if exact else []
+    removed = list(changes.removed) if exact else []
+    if missing or extra or removed:
+        lines = [f"{watch.path} did not change as expected:"]
+        if missing:
+            lines.append(f"  expected to gain: {', '.join(missing)}")
+        if extra:
+            lines.append(f"  gained but not expected: {', '.join(f'{x.module} {x.version}' for x in extra)}")
+        if removed:
+            lines.append(f"  lost: {', '.join(f'{x.module} {x.version}' for x in removed)}")
+        lines.append("  changes since the snapshot:")
+        lines.append(changes.describe())
+        raise BuildAssertionError("\n".join(lines))
+    return changes
+
+
+def assert_go_sum_unchanged(watch: GoSumWatch) -> None:
+    """Assert go.sum is exactly as it was when ``watch`` was made."""
+    changes = watch.changes()
+    if changes.added or changes.removed:
+        raise BuildAssertionError(f"expected {watch.path} to be unchanged, but:\n{changes.describe()}")
