@@ -94,14 +94,11 @@ def test_private_patterns_skip_the_lookup(
 
 def test_module_unknown_to_the_database_fails_verification(goenv: GoEnv, proxy: GoProxy) -> None:
     """What a private module looks like to a public database: the lookup answers 404 and go stops."""
-    public = ChecksumDatabase(proxy, auto_log=False)
-    goenv.use_proxy(proxy)
-    goenv.use_sumdb(public)
-    url = public.http_url
-    try:
+    with ChecksumDatabase(proxy, auto_log=False) as public:
+        goenv.use_proxy(proxy)
+        goenv.use_sumdb(public)
+        url = public.http_url
         result = go_get(goenv, main_module(goenv))
-    finally:
-        public.close()
     assert not result.ok
     assert f"verifying module: {HELLO}@v1.0.0: reading {url}/lookup/{HELLO}@v1.0.0: 404" in (result.stderr)
     assert f"not found: {HELLO}@v1.0.0 is not in this database" in result.stderr
@@ -163,13 +160,10 @@ def test_malformed_gosumdb_gives_go_own_error(
 
 
 def test_tree_signed_by_another_key_is_refused(goenv: GoEnv, proxy: GoProxy, db: ChecksumDatabase) -> None:
-    impostor = ChecksumDatabase(proxy)  # same name, its own key
-    goenv.setenv("GOPROXY", proxy.url)
-    goenv.setenv("GOSUMDB", f"{db.verifier_key} {impostor.http_url}")
-    try:
+    with ChecksumDatabase(proxy) as impostor:  # same name, its own key
+        goenv.setenv("GOPROXY", proxy.url)
+        goenv.setenv("GOSUMDB", f"{db.verifier_key} {impostor.http_url}")
         result = go_get(goenv, main_module(goenv))
-    finally:
-        impostor.close()
     assert not result.ok
     assert "verifying module" in result.stderr
     assert "no verifiable signatures" in result.stderr
@@ -199,15 +193,12 @@ def test_forked_history_is_detected(goenv: GoEnv, proxy: GoProxy, db: ChecksumDa
     use_proxy_and_sumdb(goenv, proxy, db)
     module = main_module(goenv)
     assert go_get(goenv, module).ok
-    fork = ChecksumDatabase(proxy, key=db.signer)  # same key, different history
-    fork.log("example.com/other", "v9.9.9", h1="h1:" + "F" * 43 + "=", h1_mod="h1:" + "F" * 43 + "=")
     proxy.add("example.com/later", "v1.0.0", {"later.go": "package later\n"})
-    goenv.setenv("GOPROXY", proxy.url)
-    goenv.setenv("GOSUMDB", fork.gosumdb)
-    try:
+    with ChecksumDatabase(proxy, key=db.signer) as fork:  # same key, different history
+        fork.log("example.com/other", "v9.9.9", h1="h1:" + "F" * 43 + "=", h1_mod="h1:" + "F" * 43 + "=")
+        goenv.use_proxy(proxy, transport="file")
+        goenv.use_sumdb(fork)
         result = go_get(goenv, module, target="example.com/later@v1.0.0")
-    finally:
-        fork.close()
     assert not result.ok
     assert "SECURITY ERROR" in result.stderr
     assert "go.sum database server misbehavior detected!" in result.stderr

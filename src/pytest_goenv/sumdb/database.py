@@ -12,6 +12,7 @@ import contextlib
 import re
 import threading
 from collections.abc import Callable, Sequence
+from types import TracebackType
 from typing import Protocol
 
 from pytest_goenv.modpath import InvalidModulePath, unescape_path, unescape_version
@@ -260,3 +261,11 @@ class ChecksumDatabase:
             server, self._server, self._closed = self._server, None, True
         if server is not None:
             server.close()
+
+    def __enter__(self) -> ChecksumDatabase:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()

@@ -5,13 +5,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 Response = tuple[int, str, bytes]
 """What a handler returns: HTTP status, content type and body."""
 
 Handler = Callable[[str], Response]
-"""A function from a request's path (percent-encoding kept, query dropped) to its response."""
+"""A function from a request's path (percent-decoded, query dropped) to its response."""
 
 
 class LoopbackServer:
@@ -34,7 +34,7 @@ class LoopbackServer:
 
             def do_GET(self) -> None:
                 try:
-                    status, content_type, body = handler(urlsplit(self.path).path)
+                    status, content_type, body = handler(unquote(urlsplit(self.path).path))
                 except Exception as exc:  # a broken handler must answer, not hang the go command
                     status, content_type, body = 500, "text/plain; charset=utf-8", f"{exc}\n".encode()
                 self.send_response(status)
