@@ -1,0 +1,359 @@
+"""The module proxy: protocol answers, request log, failure injection, and the real go command using it."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from pytest_goenv import modzip
+from pytest_goenv.proxy import DEFAULT_TIME, GoProxy, ModuleVersion, ProxyError
+from pytest_goenv.sandbox import GoEnv
+
+GREET = 'package greet\n\nfunc Hello() string { return "hello from %s" }\n'
+APP = 'package main\n\nimport (\n\t"fmt"\n\n\t"example.com/greet"\n)\n\nfunc main() { fmt.Println(greet.Hello()) }\n'
+PSEUDO = "v0.0.0-20240301120000-abcdefabcdef"
+
+
+@pytest.fixture
+def proxy(tmp_path: Path) -> GoProxy:
+    p = GoProxy(tmp_path / "proxy")
+    p.add("example.com/greet", "v1.0.0", {"greet.go": GREET % "v1.0.0"})
+    p.add("example.com/greet", "v1.1.0", {"greet.go": GREET % "v1.1.0"})
+    p.add("example.com/greet", "v1.2.0-rc.1", {"greet.go": GREET % "rc"})
+    p.add("example.com/greet", PSEUDO, {"greet.go": GREET % "pseudo"})
+    return p
+
+
+# -- the protocol, without a go command ----------------------------------------------------
+
+
+def test_file_tree_follows_the_goproxy_layout(proxy: GoProxy) -> None:
+    vdir = proxy.root / "example.com/greet/@v"
+    assert (vdir / "list").read_text() == "v1.0.0\nv1.1.0\nv1.2.0-rc.1\n"  # no pseudo-versions
+    assert json.loads((vdir / "v1.1.0.info").read_text()) == {"Version": "v1.1.0", "Time": "2024-01-01T01:00:00Z"}
+    assert (vdir / "v1.1.0.mod").read_text() == "module example.com/greet\n\ngo 1.21\n"
+    assert modzip.hash_zip(vdir / "v1.1.0.zip") == proxy.get("example.com/greet", "v1.1.0").h1
+    assert json.loads((proxy.root / "example.com/greet/@latest").read_text())["Version"] == "v1.1.0"
+    assert proxy.url == proxy.root.as_uri()
+
+
+def test_module_version_fields(proxy: GoProxy) -> None:
+    mv = proxy.get("example.com/greet", "v1.0.0")
+    assert isinstance(mv, ModuleVersion)
+    assert mv.time == DEFAULT_TIME
+    assert sorted(mv.files) == ["go.mod", "greet.go"]
+    assert mv.h1 == modzip.hash_module("example.com/greet", "v1.0.0", mv.files)
+    assert mv.h1_mod == modzip.hash_go_mod(mv.mod)
+    assert mv.go_sum == f"example.com/greet v1.0.0 {mv.h1}\nexample.com/greet v1.0.0/go.mod {mv.h1_mod}\n"
+    assert proxy.get("example.com/greet", PSEUDO).time == datetime(2024, 3, 1, 12, tzinfo=timezone.utc)
+    assert [m.version for m in proxy.modules()] == [PSEUDO, "v1.0.0", "v1.1.0", "v1.2.0-rc.1"]
+    with pytest.raises(KeyError, match=r"example.com/greet@v9.0.0 is not in the proxy \(it holds: example.com/greet@"):
+        proxy.get("example.com/greet", "v9.0.0")
+
+
+def test_modules_are_sorted_by_path_then_semver(tmp_path: Path) -> None:
+    p = GoProxy(tmp_path)
+    for path, version in [("example.com/b", "v1.0.0"), ("example.com/a", "v1.10.0"), ("example.com/a", "v1.9.0")]:
+        p.add(path, version)
+    assert [(m.path, m.version) for m in p.modules()] == [
+        ("example.com/a", "v1.9.0"),
+        ("example.com/a", "v1.10.0"),
+        ("example.com/b", "v1.0.0"),
+    ]
+
+
+def test_handle_answers_and_records(proxy: GoProxy) -> None:
+    assert proxy.handle("/example.com/greet/@v/list") == (
+        200,
+        "text/plain; charset=utf-8",
+        b"v1.0.0\nv1.1.0\nv1.2.0-rc.1\n",
+    )
+    status, ctype, body = proxy.handle("/example.com/greet/@latest")
+    assert (status, ctype, json.loads(body)["Version"]) == (200, "application/json", "v1.1.0")
+    assert proxy.handle("/example.com/greet/@v/v1.0.0.mod")[2] == proxy.get("example.com/greet", "v1.0.0").mod
+    assert proxy.handle("/example.com/greet/@v/v1.0.0.zip")[2] == proxy.get("example.com/greet", "v1.0.0").zip
+    assert json.loads(proxy.handle("/example.com/greet/@v/abcdefabcdef.info")[2])["Version"] == PSEUDO
+    status, _, body = proxy.handle("/example.com/greet/@v/v9.9.9.info")
+    assert (status, body) == (404, b"not found: example.com/greet@v9.9.9: unknown revision v9.9.9\n")
+    assert proxy.handle("/example.com/nothere/@v/list")[0] == 404
+    assert proxy.handle("/favicon.ico")[0] == 404
+    kinds = [(r.kind, r.module, r.version, r.status) for r in proxy.requests]
+    assert kinds[:2] == [("list", "example.com/greet", None, 200), ("latest", "example.com/greet", None, 200)]
+    assert kinds[-1] == ("other", None, None, 404)
+    assert proxy.requested("example.com/greet", "v1.0.0", "zip")
+    assert proxy.requested("example.com/nothere")
+    assert not proxy.requested("example.com/greet", "v1.1.0")
+    proxy.clear_requests()
+    assert proxy.requests == []
+
+
+def test_latest_without_tags_is_the_newest_pseudo_version(tmp_path: Path) -> None:
+    p = GoProxy(tmp_path)
+    p.add("example.com/p", "v0.0.0-20240101000000-111111111111")
+    p.add("example.com/p", "v0.0.0-20240202000000-222222222222")
+    assert p.versions("example.com/p") == []
+    assert p.handle("/example.com/p/@v/list")[2] == b""
+    latest = p.latest("example.com/p")
+    assert latest is not None
+    assert latest.version == "v0.0.0-20240202000000-222222222222"
+
+
+def test_failures_by_prefix_version_and_kind(proxy: GoProxy) -> None:
+    proxy.add("example.com/greetings", "v1.0.0")
+    proxy.fail("example.com/greet", 410)
+    assert proxy.handle("/example.com/greet/@v/list")[0] == 410
+    assert proxy.handle("/example.com/greetings/@v/list")[0] == 200  # a path prefix, not a string prefix
+    proxy.fail("example.com/greet", 502, version="v1.0.0", kinds=("zip",), body="bad gateway")
+    assert proxy.handle("/example.com/greet/@v/v1.0.0.zip")[::2] == (502, b"bad gateway")
+    assert proxy.handle("/example.com/greet/@v/v1.0.0.mod")[0] == 410
+    assert proxy.requests[-1].status == 410
+    proxy.clear_failures()
+    assert proxy.handle("/example.com/greet/@v/v1.0.0.mod")[0] == 200
+    proxy.fail("", 500)
+    assert proxy.handle("/example.com/greetings/@latest")[0] == 500
+    with pytest.raises(ProxyError, match="not an HTTP error status"):
+        proxy.fail("example.com/greet", 200)
+
+
+def test_mounts_get_the_rest_of_the_path(proxy: GoProxy) -> None:
+    seen: list[str] = []
+
+    def handler(path: str) -> tuple[int, str, bytes]:
+        seen.append(path)
+        return 200, "text/plain", b"mounted " + path.encode()
+
+    proxy.mount("sumdb/sum.example.test/", handler)
+    proxy.mount("sumdb", lambda path: (404, "text/plain", b"outer"))
+    assert proxy.handle("/sumdb/sum.example.test/supported") == (200, "text/plain", b"mounted supported")
+    assert proxy.handle("/sumdb/sum.example.test/lookup/example.com/greet@v1.0.0")[2].endswith(b"@v1.0.0")
+    assert proxy.handle("/sumdb/other/latest")[2] == b"outer"
+    assert seen == ["supported", "lookup/example.com/greet@v1.0.0"]
+    assert proxy.requests[0].kind == "mount"
+    with pytest.raises(ProxyError, match="must not be empty"):
+        proxy.mount("/", handler)
+
+
+def test_listeners_hear_of_new_versions(proxy: GoProxy) -> None:
+    heard: list[str] = []
+    proxy.add_listener(lambda mv: heard.append(f"{mv.path}@{mv.version}"))
+    proxy.add("example.com/new", "v0.1.0")
+    assert heard == ["example.com/new@v0.1.0"]
+
+
+@pytest.mark.parametrize(
+    ("path", "version", "kwargs", "problem"),
+    [
+        ("example.com/m", "v1.0", {}, "not canonical; write v1.0.0"),
+        ("example.com/m", "1.0.0", {}, "not canonical; module versions look like"),
+        ("example.com/m", "v2.0.0", {}, r"use the path example.com/m/v2, or v2.0.0\+incompatible"),
+        ("example/m", "v1.0.0", {}, "missing dot"),
+        (
+            "example.com/m",
+            "v1.0.0",
+            {"files": {"go.mod": "module example.com/other\n"}},
+            "declares module 'example.com/other'",
+        ),
+        ("example.com/m", "v1.0.0", {"files": {"A.go": "", "a.go": ""}}, "case-insensitive file name collision"),
+        ("example.com/m", "v1.0.0", {"time": datetime(2024, 1, 1)}, "timezone-aware"),
+    ],
+)
+def test_add_refuses_what_the_go_command_would(
+    tmp_path: Path, path: str, version: str, kwargs: dict[str, object], problem: str
+) -> None:
+    with pytest.raises(ProxyError, match=problem):
+        GoProxy(tmp_path).add(path, version, **kwargs)  # type: ignore[arg-type]
+
+
+def test_versions_are_immutable_unless_replaced(proxy: GoProxy) -> None:
+    with pytest.raises(ProxyError, match="already in the proxy; module versions are immutable"):
+        proxy.add("example.com/greet", "v1.0.0")
+    before = proxy.get("example.com/greet", "v1.0.0").h1
+    assert proxy.add("example.com/greet", "v1.0.0", {"x.go": "package greet\n"}, replace=True).h1 != before
+    mismatched = proxy.add("example.com/odd", "v1.0.0", {"go.mod": "module example.com/even\n"}, check=False)
+    assert mismatched.mod == b"module example.com/even\n"
+
+
+def test_legacy_and_incompatible_versions_get_a_synthesized_mod(tmp_path: Path) -> None:
+    p = GoProxy(tmp_path)
+    old = p.add("example.com/old", "v2.0.0+incompatible", {"old.go": "package old\n"})
+    assert old.mod == b"module example.com/old\n"
+    assert "go.mod" not in old.files
+    legacy = p.add("example.com/legacy", "v1.0.0", {"l.go": "package legacy\n"}, go=None)
+    assert sorted(legacy.files) == ["l.go"]
+
+
+# -- txtar module archives (cmd/go's testdata/mod style) ---------------------------------
+
+# These go.sum lines are the ones cmd/go's own test scripts expect for its testdata/mod archives.
+QUOTE_SUMS = (
+    "rsc.io/quote v1.5.2 h1:3fEykkD9k7lYzXqCYrwGAf7iNhbk4yCjHmKBN9td4L0=",
+    "rsc.io/quote v1.5.2/go.mod h1:LzX7hefJvL54yjefDEDHNONDjII0t9xZLPXsUe+TKr0=",
+)
+
+
+def _cmd_go_testdata(goenv: GoEnv) -> Path:
+    testdata = goenv.toolchain.goroot / "src/cmd/go/testdata/mod"
+    if not (testdata / "rsc.io_quote_v1.5.2.txt").is_file():
+        pytest.skip(f"{testdata} is not part of this toolchain")
+    return testdata
+
+
+def test_add_txtar_reproduces_cmd_go_hashes(goenv: GoEnv, tmp_path: Path) -> None:
+    testdata = _cmd_go_testdata(goenv)
+    p = GoProxy(tmp_path)
+    quote = p.add_txtar(testdata / "rsc.io_quote_v1.5.2.txt")
+    assert (quote.path, quote.version) == ("rsc.io/quote", "v1.5.2")
+    assert quote.go_sum.splitlines() == list(QUOTE_SUMS)
+    assert quote.time == datetime(2018, 2, 14, 15, 44, 20, tzinfo=timezone.utc)  # from the .info
+
+
+def test_add_txtar_names_from_comment_file_name_or_arguments(tmp_path: Path) -> None:
+    p = GoProxy(tmp_path / "proxy")
+    assert p.add_txtar("example.com/c@v1.0.0\n-- c.go --\npackage c\n").path == "example.com/c"
+    named = tmp_path / "example.com_!upper_v1.2.3.txt"
+    named.write_text("-- u.go --\npackage u\n")
+    mv = p.add_txtar(named)
+    assert (mv.path, mv.version, mv.mod) == ("example.com/Upper", "v1.2.3", b"module example.com/Upper\n")
+    assert p.add_txtar("-- x.go --\npackage x\n", "example.com/x", "v0.1.0").version == "v0.1.0"
+    with pytest.raises(ProxyError, match="cannot tell which module version"):
+        p.add_txtar("-- x.go --\npackage x\n")
+    with pytest.raises(ProxyError, match=r":2: .info is not JSON"):
+        p.add_txtar("example.com/y@v1.0.0\n-- .info --\n{not json\n")
+
+
+# -- the HTTP server ----------------------------------------------------------------------
+
+
+def test_http_server_starts_on_demand_and_stops(proxy: GoProxy) -> None:
+    assert not proxy.serving
+    url = proxy.http_url
+    assert url.startswith("http://127.0.0.1:")
+    assert proxy.serving
+    with urllib.request.urlopen(f"{url}/example.com/greet/@v/list", timeout=10) as response:
+        assert response.read() == b"v1.0.0\nv1.1.0\nv1.2.0-rc.1\n"
+    with pytest.raises(urllib.error.HTTPError) as info:
+        urllib.request.urlopen(f"{url}/example.com/none/@v/list", timeout=10)
+    assert info.value.code == 404
+    assert [r.path for r in proxy.requests] == ["/example.com/greet/@v/list", "/example.com/none/@v/list"]
+    proxy.close()
+    assert not proxy.serving
+    with pytest.raises(urllib.error.URLError):
+        urllib.request.urlopen(f"{url}/example.com/greet/@v/list", timeout=5)
+
+
+def test_a_broken_mount_answers_500(proxy: GoProxy) -> None:
+    def broken(path: str) -> tuple[int, str, bytes]:
+        raise RuntimeError("boom")
+
+    proxy.mount("x", broken)
+    with proxy, pytest.raises(urllib.error.HTTPError) as info:
+        urllib.request.urlopen(f"{proxy.http_url}/x/y", timeout=10)
+    assert info.value.code == 500
+    assert b"boom" in info.value.read()
+
+
+# -- the real go command --------------------------------------------------------------------
+
+
+def _write_app(goenv: GoEnv, require: str = "v1.1.0") -> Path:
+    return goenv.write_module(
+        "example.com/app",
+        {"main.go": APP, "go.mod": f"module example.com/app\n\ngo 1.21\n\nrequire example.com/greet {require}\n"},
+    )
+
+
+def test_a_module_from_the_proxy_builds(goenv: GoEnv, proxy: GoProxy) -> None:
+    assert goenv.use_proxy(proxy) == proxy.http_url
+    app = _write_app(goenv)
+    goenv.run("mod", "download", "example.com/greet", cwd=app)
+    goenv.run("mod", "tidy", cwd=app)
+    assert goenv.run("run", ".", cwd=app).stdout == "hello from v1.1.0\n"
+    assert (app / "go.sum").read_text() == proxy.get("example.com/greet", "v1.1.0").go_sum
+    assert proxy.requested("example.com/greet", "v1.1.0", "zip")
+    assert not proxy.requested("example.com/greet", "v1.0.0")
+
+
+def test_go_mod_download_reports_the_computed_hashes(goenv: GoEnv, proxy: GoProxy) -> None:
+    proxy.add("example.com/Mixed/Case", "v0.3.0", {"c.go": "package c\n", "vendor/x/y.go": "package y\n"})
+    goenv.use_proxy(proxy, transport="file")
+    result = goenv.run("mod", "download", "-json", "example.com/greet@v1.0.0", "example.com/Mixed/Case@v0.3.0")
+    decoder, text, found = json.JSONDecoder(), result.stdout.strip(), []
+    while text:
+        obj, end = decoder.raw_decode(text)
+        found.append(obj)
+        text = text[end:].strip()
+    for info in found:
+        mv = proxy.get(info["Path"], info["Version"])
+        assert (info["Sum"], info["GoModSum"]) == (mv.h1, mv.h1_mod)
+    assert "/example.com/!mixed/!case@v0.3.0" in found[1]["Dir"]
+    assert proxy.requests == []  # file:// is read directly
+
+
+def test_a_proxy_list_falls_through_on_404_and_stops_on_500(goenv: GoEnv, proxy: GoProxy, tmp_path: Path) -> None:
+    first = GoProxy(tmp_path / "first")
+    with first:
+        goenv.setenv("GOPROXY", f"{first.http_url},{proxy.http_url}")
+        first.fail("example.com/greet", 404)
+        goenv.run("mod", "download", "example.com/greet@v1.0.0")
+        assert first.requested("example.com/greet", "v1.0.0")
+        assert proxy.requested("example.com/greet", "v1.0.0")
+
+        proxy.clear_requests()
+        first.fail("example.com/greet", 500, body="upstream exploded")
+        failed = goenv.run("mod", "download", "example.com/greet@v1.1.0", check=False)
+        assert failed.returncode != 0
+        assert "500 Internal Server Error" in failed.stderr
+        assert "upstream exploded" in failed.stderr
+        assert not proxy.requested("example.com/greet")
+
+        goenv.setenv("GOPROXY", f"{first.http_url}|{proxy.http_url}")  # '|' falls through on any error
+        goenv.run("mod", "download", "example.com/greet@v1.1.0")
+        assert proxy.requested("example.com/greet", "v1.1.0")
+
+
+def test_pseudo_versions_latest_and_incompatible_with_go(goenv: GoEnv, proxy: GoProxy) -> None:
+    proxy.add("example.com/old", "v2.0.0+incompatible", {"old.go": "package old\n"})
+    proxy.add("example.com/untagged", "v0.0.0-20240101000000-111111111111", {"u.go": "package untagged\n"})
+    proxy.add("example.com/untagged", "v0.0.0-20240202000000-222222222222", {"u.go": "package untagged\n"})
+    goenv.use_proxy(proxy)
+    app = goenv.write_module("example.com/app")
+    goenv.run(
+        "get",
+        "example.com/old@v2.0.0+incompatible",
+        "example.com/untagged@latest",
+        "example.com/greet@abcdefabcdef",
+        cwd=app,
+    )
+    listed = goenv.run("list", "-m", "all", cwd=app).stdout.splitlines()
+    assert "example.com/old v2.0.0+incompatible" in listed
+    assert "example.com/untagged v0.0.0-20240202000000-222222222222" in listed
+    assert f"example.com/greet {PSEUDO}" in listed
+    versions = goenv.run("list", "-m", "-versions", "example.com/greet", cwd=app).stdout.split()
+    assert versions == ["example.com/greet", "v1.0.0", "v1.1.0", "v1.2.0-rc.1"]
+
+
+def test_cmd_go_testdata_modules_build(goenv: GoEnv, tmp_path: Path) -> None:
+    testdata = _cmd_go_testdata(goenv)
+    p = GoProxy(tmp_path / "proxy")
+    for name in (
+        "rsc.io_quote_v1.5.2.txt",
+        "rsc.io_sampler_v1.3.0.txt",
+        "golang.org_x_text_v0.0.0-20170915032832-14c0d48ead0c.txt",
+    ):
+        p.add_txtar(testdata / name)
+    goenv.use_proxy(p, transport="file")
+    app = goenv.write_module(
+        "example.com/q",
+        {
+            "main.go": 'package main\n\nimport (\n\t"fmt"\n\n\t"rsc.io/quote"\n)\n\nfunc main() { fmt.Println(quote.Hello()) }\n'
+        },
+    )
+    goenv.run("get", "rsc.io/quote@v1.5.2", cwd=app)
+    assert goenv.run("run", ".", cwd=app).stdout == "Hello, world.\n"
+    gosum = (app / "go.sum").read_text().splitlines()
+    assert set(QUOTE_SUMS) <= set(gosum)
