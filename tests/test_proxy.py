@@ -347,12 +347,8 @@ def test_cmd_go_testdata_modules_build(goenv: GoEnv, tmp_path: Path) -> None:
     ):
         p.add_txtar(testdata / name)
     goenv.use_proxy(p, transport="file")
-    app = goenv.write_module(
-        "example.com/q",
-        {
-            "main.go": 'package main\n\nimport (\n\t"fmt"\n\n\t"rsc.io/quote"\n)\n\nfunc main() { fmt.Println(quote.Hello()) }\n'
-        },
-    )
+    main = 'package main\n\nimport (\n\t"fmt"\n\n\t"rsc.io/quote"\n)\n\nfunc main() { fmt.Println(quote.Hello()) }\n'
+    app = goenv.write_module("example.com/q", {"main.go": main})
     goenv.run("get", "rsc.io/quote@v1.5.2", cwd=app)
     assert goenv.run("run", ".", cwd=app).stdout == "Hello, world.\n"
     gosum = (app / "go.sum").read_text().splitlines()
