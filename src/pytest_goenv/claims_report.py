@@ -1,0 +1,234 @@
+"""The claims-by-toolchains report of the behaviour suite, as Markdown, JSON and a short text table.
+
+Markdown is meant for docs and CI step summaries: a table of verdicts, then per claim
+the statement and the evidence behind each cell (toolchains with identical findings
+share one entry).  JSON carries the same for machines::
+
+    {"toolchains": ["go1.21.13", ...],
+     "claims": [{"id", "section", "statement", "results": {TOOLCHAIN: {"verdict", "detail", "evidence"}}}]}
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from packaging.version import Version
+
+from pytest_goenv.catalogue import Catalogue, Claim
+from pytest_goenv.verdicts import ClaimResult, Evidence, Verdict
+from pytest_goenv.version import GoVersion, InvalidGoVersion
+
+__all__ = ["SYMBOLS", "ClaimsReport", "report_paths"]
+
+SYMBOLS = {
+    Verdict.HOLDS: "✅",
+    Verdict.DOES_NOT_HOLD: "❌",
+    Verdict.PARTLY: "◐",
+    Verdict.NOT_APPLICABLE: "⚪",
+    Verdict.UNDECIDED: "⚠️",
+}
+SHORT = {
+    Verdict.HOLDS: "yes",
+    Verdict.DOES_NOT_HOLD: "NO",
+    Verdict.PARTLY: "part",
+    Verdict.NOT_APPLICABLE: "n/a",
+    Verdict.UNDECIDED: "ERR",
+}
+
+
+def report_paths(path: str | Path) -> tuple[Path, Path]:
+    """The Markdown and JSON files written for ``--goenv-report=PATH`` (the other one beside it)."""
+    target = Path(path)
+    if target.suffix.lower() == ".json":
+        return target.with_suffix(".md"), target
+    if target.suffix.lower() == ".md":
+        return target, target.with_suffix(".json")
+    return target, target.with_name(target.name + ".json")
+
+
+def _version_key(name: str) -> tuple[int, Version, str]:
+    try:
+        return (0, GoVersion.parse(name.split(maxsplit=1)[0]).to_packaging(), name)
+    except InvalidGoVersion:
+        return (1, Version("0"), name)
+
+
+@dataclass
+class ClaimsReport:
+    """Verdicts of a run: every catalogued claim, every toolchain seen, the command that made them."""
+
+    catalogue: Catalogue
+    results: list[ClaimResult] = field(default_factory=list)
+    command: str = ""
+
+    def add(self, results: Iterable[ClaimResult]) -> None:
+        self.results.extend(results)
+
+    @property
+    def toolchains(self) -> list[str]:
+        """Toolchain names in version order."""
+        names = {result.toolchain for result in self.results}
+        return sorted(names, key=_version_key)
+
+    def cell(self, claim_id: str, toolchain: str) -> ClaimResult | None:
+        """The result for one claim on one toolchain; with several, the worst one (undecided first)."""
+        found = [r for r in self.results if r.claim_id == claim_id and r.toolchain == toolchain]
+        if not found:
+            return None
+        undecided = [r for r in found if r.verdict is Verdict.UNDECIDED]
+        return undecided[0] if undecided else found[-1]
+
+    def _claims(self) -> list[Claim]:
+        """Catalogued claims, then any claim id found in results but missing from the catalogue."""
+        claims = list(self.catalogue.values())
+        known = set(self.catalogue)
+        for result in self.results:
+            if result.claim_id not in known:
+                known.add(result.claim_id)
+                claims.append(Claim(result.claim_id, "?", "(not in the catalogue)"))
+        return claims
+
+    # -- JSON -------------------------------------------------------------------------------
+
+    def to_json(self) -> dict[str, Any]:
+        toolchains = self.toolchains
+        info: dict[str, dict[str, str]] = {}
+        for result in self.results:
+            info.setdefault(result.toolchain, {"version": result.version, "goroot": result.goroot})
+        claims = []
+        for claim in self._claims():
+            results: dict[str, Any] = {}
+            for name in toolchains:
+                cell = self.cell(claim.id, name)
+                if cell is not None:
+                    results[name] = {
+                        "verdict": cell.verdict.value,
+                        "detail": cell.detail,
+                        "expected": cell.expected.value if cell.expected else None,
+                        "evidence": [item.to_dict() for item in cell.evidence],
+                        "test": cell.test,
+                    }
+            claims.append({"id": claim.id, "section": claim.section, "statement": claim.statement,
+                           "results": results})
+        return {"command": self.command, "toolchains": toolchains, "toolchain_info": info, "claims": claims}
+
+    # -- Markdown ---------------------------------------------------------------------------
+
+    def to_markdown(self) -> str:
+        toolchains = self.toolchains
+        lines = ["# Claims about Go environment variables, checked against real toolchains", ""]
+        lines.append(
+            "Each claim of the cheat sheet (chapters 1 to 4) and each extra behaviour is checked by an "
+            "experiment that runs the real go command; the verdict is computed from what it printed."
+        )
+        if self.command:
+            lines += ["", "Regenerate with:", "", "```sh", self.command, "```"]
+        legend = " · ".join(f"{SYMBOLS[v]} {v.value}" for v in Verdict)
+        lines += ["", f"Legend: {legend} (the experiment failed) · blank: no experiment.", ""]
+        lines += self._summary_markdown(toolchains)
+        lines += ["", "## Claims and evidence", ""]
+        for claim in self._claims():
+            lines += self._claim_markdown(claim, toolchains)
+        return "\n".join(lines).rstrip("\n") + "\n"
+
+    def _summary_markdown(self, toolchains: list[str]) -> list[str]:
+        lines = ["## Summary", ""]
+        if not toolchains:
+            return [*lines, "No results: no experiment ran.", ""]
+        lines.append("| Claim | Section | " + " | ".join(toolchains) + " |")
+        lines.append("|---|---|" + "---|" * len(toolchains))
+        for claim in self._claims():
+            cells = []
+            for name in toolchains:
+                cell = self.cell(claim.id, name)
+                cells.append(SYMBOLS[cell.verdict] if cell else "")
+            lines.append(f"| [{claim.id}](#{_anchor(claim.id)}) | {claim.section} | " + " | ".join(cells) + " |")
+        lines.append("")
+        counts = []
+        for name in toolchains:
+            tally = [self.cell(c.id, name) for c in self._claims()]
+            parts = [f"{sum(1 for t in tally if t and t.verdict is v)} {v.value}" for v in Verdict]
+            counts.append(f"- **{name}**: " + ", ".join(p for p in parts if not p.startswith("0 ")))
+        return [*lines, *counts]
+
+    def _claim_markdown(self, claim: Claim, toolchains: list[str]) -> list[str]:
+        lines = [f'<a id="{_anchor(claim.id)}"></a>', "", f"### {claim.id}", "",
+                 f"Section {claim.section}. The document says: {claim.statement}", ""]
+        groups: dict[tuple[Any, ...], list[str]] = {}
+        cells: dict[tuple[Any, ...], ClaimResult] = {}
+        for name in toolchains:
+            cell = self.cell(claim.id, name)
+            if cell is None:
+                continue
+            key = (cell.verdict, cell.detail, cell.evidence)
+            groups.setdefault(key, []).append(name)
+            cells[key] = cell
+        if not groups:
+            return [*lines, "_No experiment checked this claim._", ""]
+        for key, names in groups.items():
+            cell = cells[key]
+            detail = f": {_inline(cell.detail)}" if cell.detail else ""
+            lines.append(f"- {SYMBOLS[cell.verdict]} **{cell.verdict.value}** on {', '.join(names)}{detail}")
+            if cell.evidence:
+                lines += ["", "  <details><summary>evidence</summary>", "", "  ```"]
+                for item in cell.evidence:
+                    lines += _evidence_lines(item)
+                lines += ["  ```", "", "  </details>"]
+            lines.append("")
+        return lines
+
+    # -- terminal ---------------------------------------------------------------------------
+
+    def summary_lines(self, width: int = 120) -> list[str]:
+        """A plain-text claims-by-toolchains table for the terminal summary."""
+        toolchains = self.toolchains
+        if not toolchains:
+            return []
+        tested = [c for c in self._claims() if any(self.cell(c.id, t) for t in toolchains)]
+        column = max(6, *(len(t) for t in toolchains))
+        id_width = max(10, min(width - (column + 1) * len(toolchains) - 1,
+                               max((len(c.id) for c in tested), default=10)))
+        header = "claim".ljust(id_width) + " " + " ".join(t.ljust(column) for t in toolchains)
+        lines = [header.rstrip()]
+        for claim in tested:
+            label = claim.id if len(claim.id) <= id_width else claim.id[: id_width - 1] + "…"
+            row = []
+            for name in toolchains:
+                cell = self.cell(claim.id, name)
+                text = SHORT[cell.verdict] if cell else "-"
+                if cell and cell.expected is not None and cell.expected is not cell.verdict:
+                    text += "!"
+                row.append(text.ljust(column))
+            lines.append((label.ljust(id_width) + " " + " ".join(row)).rstrip())
+        lines.append("yes=holds NO=does-not-hold part=partly n/a=not-applicable ERR=undecided "
+                     "!=differs from the expectation")
+        return lines
+
+    # -- files ------------------------------------------------------------------------------
+
+    def write(self, path: str | Path) -> list[Path]:
+        """Write the Markdown and JSON reports for ``path`` (see :func:`report_paths`)."""
+        markdown_path, json_path = report_paths(path)
+        for target in (markdown_path, json_path):
+            target.parent.mkdir(parents=True, exist_ok=True)
+        markdown_path.write_text(self.to_markdown(), encoding="utf-8")
+        json_path.write_text(json.dumps(self.to_json(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        return [markdown_path, json_path]
+
+
+def _anchor(claim_id: str) -> str:
+    return "claim-" + claim_id.replace(".", "-")
+
+
+def _inline(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def _evidence_lines(item: Evidence) -> list[str]:
+    lines = [f"  $ {item.command}"]
+    lines += [f"  {line}".rstrip() for line in item.excerpt.replace("```", "'''").splitlines()]
+    return lines
