@@ -13,7 +13,10 @@ from pytest_goenv import assertions
 from pytest_goenv.gopath import GoPath
 from pytest_goenv.modzip import ModZipError
 from pytest_goenv.proxy import GoProxy, ModuleVersion, ProxyError
+from pytest_goenv.result import GoCommandError, GoResult
+from pytest_goenv.sandbox import GoEnv, SandboxError
 from pytest_goenv.sumdb import ChecksumDatabase, SumDBError
+from pytest_goenv.toolchain import GoToolchain, ToolchainError, ToolchainNotFound, default_toolchain
 from pytest_goenv.txtar import TxtarError
 from pytest_goenv.vcs import GitError, GitRepo
 from pytest_goenv.vendor import VendorError
@@ -24,8 +27,12 @@ __all__ = [
     "ChecksumDatabase",
     "GitError",
     "GitRepo",
+    "GoCommandError",
+    "GoEnv",
     "GoPath",
     "GoProxy",
+    "GoResult",
+    "GoToolchain",
     "GoVersion",
     "GoVersionSpec",
     "GoWorkspace",
@@ -33,9 +40,13 @@ __all__ = [
     "ModZipError",
     "ModuleVersion",
     "ProxyError",
+    "SandboxError",
     "SumDBError",
+    "ToolchainError",
+    "ToolchainNotFound",
     "TxtarError",
     "VendorError",
     "WorkspaceError",
     "assertions",
+    "default_toolchain",
 ]
