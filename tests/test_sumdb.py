@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -88,6 +89,8 @@ def test_private_patterns_skip_the_lookup(
     result = go_get(goenv, module, **bypass)
     assert result.ok, result.describe()
     assert db.requests == []
+    assert not any(r.kind == "mount" for r in proxy.requests)
+    assert proxy.requested(HELLO, "v1.0.0", kind="zip")
     # go.sum is still written, from the hashes of what was downloaded.
     assert (module / "go.sum").read_text().splitlines() == proxy.get(HELLO, "v1.0.0").go_sum.splitlines()
 
@@ -148,10 +151,9 @@ def test_zip_changed_after_it_was_logged_is_refused(
     ids=["malformed", "wrong-hash", "too-many-fields"],
 )
 def test_malformed_gosumdb_gives_go_own_error(
-    goenv: GoEnv, proxy: GoProxy, db: ChecksumDatabase, mangle: object, message: str
+    goenv: GoEnv, proxy: GoProxy, db: ChecksumDatabase, mangle: Callable[[str, str], str], message: str
 ) -> None:
-    assert callable(mangle)
-    goenv.setenv("GOPROXY", proxy.http_url)
+    goenv.use_proxy(proxy)
     goenv.setenv("GOSUMDB", mangle(db.verifier_key, db.http_url))
     result = go_get(goenv, main_module(goenv))
     assert not result.ok
