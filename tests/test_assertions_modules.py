@@ -54,8 +54,9 @@ def app(goenv: GoEnv, proxy: GoProxy) -> Path:
 def test_version_selection_and_directory(goenv: GoEnv, app: Path) -> None:
     info = assert_resolved(goenv, "example.com/dep", "v1.1.0", directory=goenv.gomodcache / "example.com/dep@v1.1.0",
                            cwd=app)
-    assert info.go_mod_sum is not None
-    assert info.go_mod_sum.startswith("h1:")
+    assert info.go_version == "1.21"
+    assert info.go_mod is not None
+    assert info.go_mod.read_text().startswith("module example.com/dep")
     main = resolved_module(goenv, "example.com/app", cwd=app)
     assert (main.main, main.version, main.dir) == (True, None, app)
 

@@ -193,7 +193,8 @@ def _list_files(
     env: dict[str, str | None] = {"GOOS": target.goos, "GOARCH": target.goarch}
     if cgo is not None:
         env["CGO_ENABLED"] = "1" if cgo else "0"
-    args = ["-e", f"-tags={','.join(tags)}", package]
+    # No -tags without tags: an empty -tags would override tags the sandbox sets through GOFLAGS.
+    args = ["-e", *([f"-tags={','.join(tags)}"] if tags else []), package]
     listed = go_list(goenv, *args, cwd=cwd, env=env)
     if len(listed) != 1:
         raise ConstraintQueryError(
