@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from pytest_goenv import modzip
+from pytest_goenv.assertions._golist import json_objects
 from pytest_goenv.proxy import DEFAULT_TIME, GoProxy, ModuleVersion, ProxyError
 from pytest_goenv.sandbox import GoEnv
 
@@ -282,11 +283,7 @@ def test_go_mod_download_reports_the_computed_hashes(goenv: GoEnv, proxy: GoProx
     proxy.add("example.com/Mixed/Case", "v0.3.0", {"c.go": "package c\n", "vendor/x/y.go": "package y\n"})
     goenv.use_proxy(proxy, transport="file")
     result = goenv.run("mod", "download", "-json", "example.com/greet@v1.0.0", "example.com/Mixed/Case@v0.3.0")
-    decoder, text, found = json.JSONDecoder(), result.stdout.strip(), []
-    while text:
-        obj, end = decoder.raw_decode(text)
-        found.append(obj)
-        text = text[end:].strip()
+    found = json_objects(result.stdout)
     for info in found:
         mv = proxy.get(info["Path"], info["Version"])
         assert (info["Sum"], info["GoModSum"]) == (mv.h1, mv.h1_mod)
