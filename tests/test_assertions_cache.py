@@ -96,6 +96,10 @@ def test_staleness_before_and_after_a_build(goenv: GoEnv, module: Path) -> None:
     assert_up_to_date(goenv, "./lib", cwd=module)
     with pytest.raises(BuildAssertionError, match=r"example\.com/c/lib: up to date \(the build cache has it\)"):
         assert_stale(goenv, "./lib", cwd=module)
+    (module / "lib" / "lib.go").write_text("package lib\n")
+    with pytest.raises(BuildAssertionError, match=r"example\.com/c/lib: stale, but because 'build ID mismatch', "
+                       r"which does not match /stale dependency/"):
+        assert_stale(goenv, "./lib", reason="stale dependency", cwd=module)
 
 
 def test_command_counts_as_cached_once_built(goenv: GoEnv, module: Path) -> None:

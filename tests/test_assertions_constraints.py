@@ -147,3 +147,9 @@ def test_assert_file_targets(goenv: GoEnv, module: str) -> None:
     assert "m_unix.go is built on the wrong targets" in message
     assert "android/arm64  expected built     got excluded  WRONG" in message
     assert "linux/amd64    expected built     got built     ok" in message
+
+
+def test_goflags_tags_apply_unless_tags_are_given(goenv: GoEnv, module: str) -> None:
+    goenv.setenv("GOFLAGS", "-tags=integration")
+    assert "m_tag.go" in compiled_files(goenv, ".", cwd=module)
+    assert "m_tag.go" not in compiled_files(goenv, ".", tags=["integration", "short"], cwd=module)
