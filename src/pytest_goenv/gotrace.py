@@ -154,8 +154,9 @@ def parse_schedtrace(text: str) -> list[SchedRecord]:
     def flush() -> None:
         if records and details:
             last = records[-1]
-            records[-1] = SchedRecord(last.at_ms, last.fields, last.local_runqueues, last.schedticks,
-                                      tuple(details), last.line)  # fmt: skip
+            records[-1] = SchedRecord(
+                last.at_ms, last.fields, last.local_runqueues, last.schedticks, tuple(details), last.line
+            )
         details.clear()
 
     for line in _lines(text):
