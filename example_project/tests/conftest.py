@@ -17,21 +17,33 @@ import pytest
 from pytest_goenv import GoProxy
 from pytest_goenv.sandbox import GoEnv
 
-PROJECT = Path(__file__).resolve().parent.parent
+CHECKOUT = Path(__file__).resolve().parent.parent
 """example_project/: the Go workspace (go.work), the library module and cmd/."""
 
-MODULE_ARCHIVES = sorted((PROJECT / "testdata" / "mod").glob("*.txt"))
+MODULE_ARCHIVES = sorted((CHECKOUT / "testdata" / "mod").glob("*.txt"))
 """One txtar per module version the local proxy serves (cmd/go's testdata/mod layout)."""
 
 _NOT_GO = shutil.ignore_patterns("tests", "testdata", "README.md", "pytest.ini", ".*", "__pycache__")
 
 
+@pytest.fixture(scope="session")
+def checkout() -> Path:
+    """This checkout's copy of the Go code: read it, never build in it."""
+    return CHECKOUT
+
+
 @pytest.fixture
-def project(goenv: GoEnv, go_proxy: GoProxy) -> Path:
-    """A copy of example_project's Go code in the sandbox, with the local proxy as GOPROXY."""
+def module_proxy(go_proxy: GoProxy) -> GoProxy:
+    """The plugin's module proxy, serving every module version of testdata/mod."""
     for archive in MODULE_ARCHIVES:
         go_proxy.add_txtar(archive)
-    goenv.use_proxy(go_proxy)
+    return go_proxy
+
+
+@pytest.fixture
+def project(goenv: GoEnv, module_proxy: GoProxy) -> Path:
+    """A copy of example_project's Go code in the sandbox, with the module proxy as GOPROXY."""
+    goenv.use_proxy(module_proxy)
     destination = goenv.workdir / "sysinfo"
-    shutil.copytree(PROJECT, destination, ignore=_NOT_GO)
+    shutil.copytree(CHECKOUT, destination, ignore=_NOT_GO)
     return destination

@@ -24,7 +24,7 @@ def module_info(goenv: GoEnv, module: str, cwd: Path, **env: str) -> dict[str, A
 
 
 def test_the_workspace_resolves_the_library_to_this_checkout(
-    goenv: GoEnv, project: Path, go_proxy: GoProxy
+    goenv: GoEnv, project: Path, module_proxy: GoProxy
 ) -> None:
     library = module_info(goenv, "example.com/sysinfo", cwd=project / "cmd")
     assert library["Main"] is True
@@ -32,17 +32,17 @@ def test_the_workspace_resolves_the_library_to_this_checkout(
     assert "Version" not in library
 
     goenv.run("build", "-o", os.devnull, "./sysinfo", cwd=project / "cmd")
-    assert go_proxy.requested("example.com/units", "v1.2.0", kind="zip")
+    assert module_proxy.requested("example.com/units", "v1.2.0", kind="zip")
     # cmd/go.mod's requirement still puts v0.1.0's go.mod in the module graph, but its code is never fetched.
-    assert not go_proxy.requested("example.com/sysinfo", kind="zip")
+    assert not module_proxy.requested("example.com/sysinfo", kind="zip")
 
 
 def test_without_the_workspace_cmd_gets_the_published_release(
-    goenv: GoEnv, project: Path, go_proxy: GoProxy
+    goenv: GoEnv, project: Path, module_proxy: GoProxy
 ) -> None:
     library = module_info(goenv, "example.com/sysinfo", cwd=project / "cmd", GOWORK="off")
     assert library["Version"] == "v0.1.0"
-    assert go_proxy.requested("example.com/sysinfo", "v0.1.0")
+    assert module_proxy.requested("example.com/sysinfo", "v0.1.0")
 
     run = goenv.run("run", "./sysinfo", "-json", cwd=project / "cmd", env={"GOWORK": "off"})
     assert set(json.loads(run.stdout)) == {"os", "arch"}  # v0.1.0 knew nothing of families or pages
@@ -62,9 +62,9 @@ def test_a_vendored_build_needs_neither_proxy_nor_module_cache(goenv: GoEnv, pro
     assert Path(units.stdout.strip()) == project / "vendor" / "example.com" / "units"
 
 
-def test_go_sum_lists_the_hashes_of_the_served_modules(project: Path, go_proxy: GoProxy) -> None:
-    served = {line for module in go_proxy.modules() for line in module.go_sum.splitlines()}
-    for go_sum in (project / "go.sum", project / "cmd" / "go.sum"):
+def test_go_sum_lists_the_hashes_of_the_served_modules(checkout: Path, module_proxy: GoProxy) -> None:
+    served = {line for module in module_proxy.modules() for line in module.go_sum.splitlines()}
+    for go_sum in (checkout / "go.sum", checkout / "cmd" / "go.sum"):
         stale = set(go_sum.read_text().splitlines()) - served
         served_text = "\n".join(sorted(served))
-        assert not stale, f"{go_sum.relative_to(project)} disagrees with testdata/mod; served:\n{served_text}"
+        assert not stale, f"{go_sum.relative_to(checkout)} disagrees with testdata/mod; served:\n{served_text}"
