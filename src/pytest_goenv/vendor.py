@@ -19,6 +19,7 @@ from pytest_goenv.sandbox import GoEnv
 __all__ = [
     "VendorError",
     "VendoredModule",
+    "check_vendor",
     "parse_modules_txt",
     "vendor_module",
     "vendor_problems",
@@ -123,17 +124,25 @@ def vendor_problems(goenv: GoEnv, module_dir: str | os.PathLike[str]) -> list[st
     return problems
 
 
-def vendor_module(goenv: GoEnv, module_dir: str | os.PathLike[str], *, check: bool = True) -> list[VendoredModule]:
-    """Run ``go mod vendor`` in ``module_dir`` and return the parsed vendor/modules.txt.
+def check_vendor(goenv: GoEnv, module_dir: str | os.PathLike[str]) -> None:
+    """Raise VendorError listing every way vendor/modules.txt disagrees with go.mod."""
+    problems = vendor_problems(goenv, module_dir)
+    if problems:
+        raise VendorError("vendor/modules.txt disagrees with go.mod:\n  " + "\n  ".join(problems))
 
-    With ``check`` a disagreement with go.mod raises VendorError listing every problem.
+
+def vendor_module(goenv: GoEnv, module_dir: str | os.PathLike[str], *, check: bool = True) -> list[VendoredModule]:
+    """Run ``go mod vendor`` in ``module_dir`` and return the parsed vendor/modules.txt ([] with no dependencies).
+
+    With ``check`` a disagreement with go.mod raises VendorError (see :func:`check_vendor`).
     """
     directory = Path(module_dir)
     if not directory.is_absolute():
         directory = goenv.workdir / directory
     goenv.run("mod", "vendor", cwd=directory)
+    txt = directory / "vendor" / "modules.txt"
+    if not txt.is_file() and not (_go_mod_json(goenv, directory).get("Require") or []):
+        return []
     if check:
-        problems = vendor_problems(goenv, directory)
-        if problems:
-            raise VendorError("vendor/modules.txt disagrees with go.mod:\n  " + "\n  ".join(problems))
-    return parse_modules_txt((directory / "vendor" / "modules.txt").read_text())
+        check_vendor(goenv, directory)
+    return parse_modules_txt(txt.read_text())

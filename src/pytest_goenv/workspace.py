@@ -157,18 +157,13 @@ class GoWorkspace:
 
     def render(self) -> str:
         """The go.work text for the current modules and replacements."""
-        lines = [f"go {self.go}", ""]
-        if self.toolchain:
-            lines[1:1] = [f"toolchain {self.toolchain}"]
-            lines.append("")
+        sections = [[f"go {self.go}"] + ([f"toolchain {self.toolchain}"] if self.toolchain else [])]
         used = [m.dir for m in self._modules.values() if m.use]
         if used:
-            lines.append("use (")
-            lines.extend(f"\t./{d}" if d != "." else "\t." for d in used)
-            lines.extend([")", ""])
-        for rep in self._replaces:
-            lines.append(f"replace {rep.directive()}")
-        return "\n".join(lines).rstrip("\n") + "\n"
+            sections.append(["use (", *(f"\t./{d}" if d != "." else "\t." for d in used), ")"])
+        if self._replaces:
+            sections.append([f"replace {rep.directive()}" for rep in self._replaces])
+        return "\n\n".join("\n".join(section) for section in sections) + "\n"
 
     def write(self) -> Path | None:
         """Write go.work (or remove it when ``gowork == "none"``); return its path if it exists."""
