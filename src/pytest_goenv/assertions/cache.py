@@ -102,11 +102,10 @@ def build_actions(result: GoResult) -> BuildActions:
     cgo: list[Path] = []
     directory = result.cwd
     for line in result.stderr.splitlines():
-        if line.startswith("cd "):
-            directory = Path(_words(line)[1]) if len(_words(line)) > 1 else directory
-            directory = directory if directory.is_absolute() else result.cwd / directory
-            continue
         words = _words(line)
+        if len(words) == 2 and words[0] == "cd":
+            directory = result.cwd / words[1]  # an absolute path replaces the cwd
+            continue
         tool, args = _tool_call(words)
         if tool == "compile":
             compiled.append(CompileAction(_flag(args, "-p") or "?", _source_dir(directory, args)))
