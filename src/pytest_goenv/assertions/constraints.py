@@ -96,10 +96,8 @@ class PackageFiles:
 
     @property
     def configuration(self) -> str:
-        """``linux/amd64, tags foo,bar, cgo on``: the settings the listing was made with."""
-        tags = f"tags {','.join(self.tags)}" if self.tags else "no tags"
-        cgo = {None: "cgo default", True: "CGO_ENABLED=1", False: "CGO_ENABLED=0"}[self.cgo]
-        return f"{self.target}, {tags}, {cgo}"
+        """``linux/amd64, tags foo,bar, CGO_ENABLED=1``: the settings the listing was made with."""
+        return f"{self.target}, {_settings(self.tags, self.cgo)}"
 
 
 # -- targets -----------------------------------------------------------------------------
