@@ -1,0 +1,84 @@
+"""Small helpers shared by the chapter 2-4 experiments: build probe programs, read GOROOT, checksum databases."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+from pytest_goenv.proxy import GoProxy
+from pytest_goenv.result import GoResult
+from pytest_goenv.sandbox import GoEnv
+from pytest_goenv.sumdb import ChecksumDatabase
+from pytest_goenv.verdicts import ClaimCheck
+
+__all__ = [
+    "build_program",
+    "checksum_database",
+    "goroot_text",
+    "leftover_work_dirs",
+    "output_lines",
+    "tamper",
+]
+
+
+def build_program(
+    goenv: GoEnv,
+    check: ClaimCheck | None,
+    source: str,
+    *,
+    name: str = "probe",
+    env: Mapping[str, str | None] | None = None,
+    module: str = "example.com/probe",
+    files: Mapping[str, str] | None = None,
+) -> tuple[GoResult, Path]:
+    """Write a one-package main module named ``name`` and ``go build`` it (not checked); the result and binary.
+
+    The build is recorded as evidence on ``check`` when one is given.
+    """
+    directory = goenv.write_module(module, {"main.go": source, **(files or {})}, dest=name)
+    binary = goenv.tmpdir.parent / "bin" / name
+    binary.parent.mkdir(parents=True, exist_ok=True)
+    result = goenv.run("build", "-o", str(binary), ".", cwd=directory, env=env, check=False)
+    if check is not None:
+        check.observe(result)
+    return result, binary
+
+
+def output_lines(result: GoResult, prefix: str) -> list[str]:
+    """The values of ``prefix=value`` lines a probe program printed (stdout and stderr)."""
+    return [line[len(prefix) + 1:] for line in result.output.splitlines() if line.startswith(prefix + "=")]
+
+
+def goroot_text(goenv: GoEnv, relative: str) -> str:
+    """The text of a file of the toolchain's GOROOT ("" if it does not exist)."""
+    path = goenv.toolchain.goroot / relative
+    try:
+        return path.read_text(errors="replace")
+    except OSError:
+        return ""
+
+
+def leftover_work_dirs(directory: Path) -> list[str]:
+    """The ``go-build*`` work directories left in ``directory``."""
+    if not directory.is_dir():
+        return []
+    return sorted(entry.name for entry in directory.iterdir() if re.match(r"go-build\d*", entry.name))
+
+
+@contextmanager
+def checksum_database(proxy: GoProxy) -> Iterator[ChecksumDatabase]:
+    """A checksum database over ``proxy``'s modules, on its own loopback server, closed afterwards."""
+    database = ChecksumDatabase(proxy)
+    try:
+        yield database
+    finally:
+        database.close()
+
+
+def tamper(database: ChecksumDatabase, path: str, version: str) -> None:
+    """Log hashes for ``path@version`` that differ from what the proxy serves (a tampered module)."""
+    fake = "h1:" + "A" * 43 + "="
+    database.log(path, version, h1=fake, h1_mod=fake)
+
