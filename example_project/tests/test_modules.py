@@ -10,26 +10,21 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
 
 from pytest_goenv import GoProxy
+from pytest_goenv.assertions import assert_resolved, assert_vendored
 from pytest_goenv.sandbox import GoEnv
 from pytest_goenv.vendor import vendor_module
-
-
-def module_info(goenv: GoEnv, module: str, cwd: Path, **env: str) -> dict[str, Any]:
-    """`go list -m -json MODULE`: the version and directory the module resolves to."""
-    info: dict[str, Any] = json.loads(goenv.run("list", "-m", "-json", module, cwd=cwd, env=env).stdout)
-    return info
 
 
 def test_the_workspace_resolves_the_library_to_this_checkout(
     goenv: GoEnv, project: Path, module_proxy: GoProxy
 ) -> None:
-    library = module_info(goenv, "example.com/sysinfo", cwd=project / "cmd")
-    assert library["Main"] is True
-    assert Path(library["Dir"]) == project
-    assert "Version" not in library
+    workspace_modules = goenv.run("list", "-m", cwd=project / "cmd").stdout.split()
+    assert workspace_modules == ["example.com/sysinfo", "example.com/sysinfo/cmd"]
+    library = assert_resolved(goenv, "example.com/sysinfo", directory=project, cwd=project / "cmd")
+    assert library.main
+    assert library.version is None
 
     goenv.run("build", "-o", os.devnull, "./sysinfo", cwd=project / "cmd")
     assert module_proxy.requested("example.com/units", "v1.2.0", kind="zip")
@@ -40,14 +35,13 @@ def test_the_workspace_resolves_the_library_to_this_checkout(
 def test_without_the_workspace_cmd_gets_the_published_release(
     goenv: GoEnv, project: Path, module_proxy: GoProxy
 ) -> None:
-    library = module_info(goenv, "example.com/sysinfo", cwd=project / "cmd", GOWORK="off")
-    assert library["Version"] == "v0.1.0"
-    assert module_proxy.requested("example.com/sysinfo", "v0.1.0")
-
-    run = goenv.run("run", "./sysinfo", "-json", cwd=project / "cmd", env={"GOWORK": "off"})
+    goenv.setenv("GOWORK", "off")
+    run = goenv.run("run", "./sysinfo", "-json", cwd=project / "cmd")
     assert set(json.loads(run.stdout)) == {"os", "arch"}  # v0.1.0 knew nothing of families or pages
-    downloaded = goenv.gomodcache / "example.com" / "sysinfo@v0.1.0"
-    assert downloaded.is_dir()
+
+    release = goenv.gomodcache / "example.com" / "sysinfo@v0.1.0"
+    assert_resolved(goenv, "example.com/sysinfo", "v0.1.0", directory=release, cwd=project / "cmd")
+    assert module_proxy.requested("example.com/sysinfo", "v0.1.0", kind="zip")
 
 
 def test_a_vendored_build_needs_neither_proxy_nor_module_cache(goenv: GoEnv, project: Path) -> None:
@@ -58,8 +52,7 @@ def test_a_vendored_build_needs_neither_proxy_nor_module_cache(goenv: GoEnv, pro
     goenv.run("clean", "-modcache")
     goenv.setenv("GOPROXY", "off")
     goenv.run("build", "./...", cwd=project)
-    units = goenv.run("list", "-f", "{{.Dir}}", "example.com/units", cwd=project)
-    assert Path(units.stdout.strip()) == project / "vendor" / "example.com" / "units"
+    assert_vendored(goenv, "./...", cwd=project)
 
 
 def test_go_sum_lists_the_hashes_of_the_served_modules(checkout: Path, module_proxy: GoProxy) -> None:
