@@ -133,3 +133,19 @@ def test_test_results_are_replayed_from_the_cache(goenv: GoEnv, module: Path) ->
     assert_test_cached(goenv.run("test", "-json", "./lib", cwd=module), "example.com/c/lib")
     with pytest.raises(BuildAssertionError, match=r"example\.com/c/other: no summary line"):
         assert_test_cached(second, "example.com/c/other")
+
+
+def test_cgo_package_is_found_by_its_directory(goenv: GoEnv, module: Path) -> None:
+    if not goenv.toolchain.cgo:
+        pytest.skip(f"{goenv.toolchain.name} has no working C compiler")
+    token = uuid.uuid4().hex
+    source = (
+        f'package cg\n\n// int twice(int x) {{ return 2 * x; }}\nimport "C"\n\nconst T = "{token}"\n\n'
+        "func Twice(n int) int { return int(C.twice(C.int(n))) }\n"
+    )
+    goenv.write_files({"cg/c.go": source}, dest=module)
+    first = goenv.run("build", "-x", "./cg", cwd=module)
+    actions = assert_cache_miss(first, "./cg", "example.com/c/cg")
+    assert [(action.package, action.dir) for action in actions.cgo] == [("example.com/c/cg", module / "cg")]
+    assert [action.dir for action in actions.compiled] == [module / "cg"]
+    assert_cache_hit(goenv.run("build", "-x", "./cg", cwd=module), "./cg")

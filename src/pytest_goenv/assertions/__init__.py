@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pytest_goenv.assertions.cache import (
     BuildActions,
-    CompileAction,
     GoTestOutcome,
+    PackageAction,
     assert_cache_hit,
     assert_cache_miss,
     assert_stale,
@@ -71,7 +71,6 @@ from pytest_goenv.assertions.runtime import (
 __all__ = [
     "BuildActions",
     "BuildAssertionError",
-    "CompileAction",
     "ConstraintQueryError",
     "EnvLayer",
     "EnvOrigin",
@@ -81,6 +80,7 @@ __all__ = [
     "GoSumWatch",
     "GoTestOutcome",
     "ModuleInfo",
+    "PackageAction",
     "PackageFiles",
     "Pattern",
     "RuntimeAssertionError",

@@ -32,8 +32,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BuildActions",
-    "CompileAction",
     "GoTestOutcome",
+    "PackageAction",
     "assert_cache_hit",
     "assert_cache_miss",
     "assert_stale",
@@ -53,8 +53,8 @@ _TEST_SUMMARY = re.compile(r"^(ok|FAIL|\?)\s+(\S+)\s*(.*)$")
 
 
 @dataclass(frozen=True)
-class CompileAction:
-    """One run of the Go compiler: the package (``-p``; ``main`` for a command) and its directory."""
+class PackageAction:
+    """One run of a Go tool on a package: its import path (``main`` for a command) and directory."""
 
     package: str
     dir: Path
@@ -67,13 +67,13 @@ class CompileAction:
 class BuildActions:
     """The tool runs ``go ... -x`` printed: what was compiled, linked and run through cgo."""
 
-    compiled: tuple[CompileAction, ...]
+    compiled: tuple[PackageAction, ...]
     linked: tuple[str, ...]
-    cgo: tuple[Path, ...]
+    cgo: tuple[PackageAction, ...]
 
     @property
     def packages(self) -> tuple[str, ...]:
-        """The compiled packages, as :class:`CompileAction` prints them."""
+        """The compiled packages, as :class:`PackageAction` prints them."""
         return tuple(str(action) for action in self.compiled)
 
     def compiled_package(self, package: str, cwd: Path) -> bool:
@@ -97,9 +97,9 @@ def build_actions(result: GoResult) -> BuildActions:
             f"`{result.command}` was run without -x, so it printed no actions; "
             "run it as e.g. goenv.run('build', '-x', ...)"
         )
-    compiled: list[CompileAction] = []
+    compiled: list[PackageAction] = []
     linked: list[str] = []
-    cgo: list[Path] = []
+    cgo: list[PackageAction] = []
     directory = result.cwd
     for line in result.stderr.splitlines():
         words = _words(line)
@@ -108,21 +108,21 @@ def build_actions(result: GoResult) -> BuildActions:
             continue
         tool, args = _tool_call(words)
         if tool == "compile":
-            compiled.append(CompileAction(_flag(args, "-p") or "?", _source_dir(directory, args)))
+            package = _flag(args, "-p") or "?"
+            # a cgo package is compiled from generated $WORK files only: take cgo's directory
+            cgo_dir = next((action.dir for action in cgo if action.package == package), None)
+            compiled.append(PackageAction(package, _source_dir(directory, args) or cgo_dir or directory))
         elif tool == "link":
             linked.append(_flag(args, "-o") or "?")
-        elif tool == "cgo":
-            cgo.append(directory)
+        elif tool == "cgo" and "-objdir" in args:  # not the -dynimport step that follows
+            cgo.append(PackageAction(_flag(args, "-importpath") or "?", _source_dir(directory, args) or directory))
     return BuildActions(tuple(compiled), tuple(linked), tuple(cgo))
 
 
-def _source_dir(directory: Path, args: list[str]) -> Path:
-    """The package directory: where the compiler's Go sources are (it runs with paths relative to ``cd``)."""
-    sources = [arg for arg in args if arg.endswith(".go")]
-    real = [arg for arg in sources if not arg.startswith("$")]  # $WORK files are generated
-    if real:
-        return (directory / real[0]).parent
-    return Path(sources[0]).parent if sources else directory
+def _source_dir(directory: Path, args: list[str]) -> Path | None:
+    """Where a tool's Go sources are (tools run with paths relative to ``cd``); None if all are generated."""
+    sources = [arg for arg in args if arg.endswith(".go") and not arg.startswith("$")]  # $WORK is generated
+    return (directory / sources[0]).parent if sources else None
 
 
 def _traced(result: GoResult) -> bool:
