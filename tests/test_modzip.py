@@ -199,7 +199,7 @@ def test_read_dir_leaves_out_vcs_dirs_symlinks_and_nested_modules(tmp_path: Path
 # -- against the real go command: it zips a git checkout itself in direct mode -----------------
 
 
-@pytest.mark.parametrize("go_line", ["1.21", "1.24"])
+@pytest.mark.parametrize("go_line", ["1.21", pytest.param("1.24", marks=pytest.mark.go_version(">=1.24"))])
 def test_zip_rules_and_hash_match_the_go_command(goenv: GoEnv, tmp_path: Path, go_line: str) -> None:
     module = f"example.com/zip{go_line.replace('.', '')}.git"
     tree = _tree(go_line, module)
