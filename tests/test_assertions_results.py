@@ -81,3 +81,16 @@ def test_timed_out_command_is_neither_success_nor_failure() -> None:
         assert_failed(result)
     with pytest.raises(BuildAssertionError, match=r"expected `go test` to succeed, but it timed out after 2 s"):
         assert_succeeded(result)
+
+
+def test_absent_pattern_names_the_line(goenv: GoEnv) -> None:
+    result = goenv.run("env", "GOOS", "GOARCH")
+    assert_succeeded(result, absent=r"^windows$")
+    with pytest.raises(BuildAssertionError, match=r"`go env` succeeded as expected, but its stdout matches "
+                       rf"/\^{result.stdout.splitlines()[1]}\$/, which should be absent, at line 2: "):
+        assert_succeeded(result, absent=rf"^{result.stdout.splitlines()[1]}$")
+    moddir = goenv.write_module("example.com/broken", BROKEN)
+    failed = goenv.run("build", ".", cwd=moddir, check=False)
+    assert_failed(failed, absent="go: downloading")
+    with pytest.raises(BuildAssertionError, match=r"its stderr matches /undefined/, which should be absent, at line"):
+        assert_failed(failed, absent="undefined")

@@ -34,18 +34,20 @@ def assert_succeeded(
     stdout: Pattern | None = None,
     stderr: Pattern | None = None,
     output: Pattern | None = None,
+    absent: Pattern | None = None,
 ) -> GoResult:
     """Assert the command exited 0 and each given pattern occurs in its stream.
 
     ``output`` is searched in stdout followed by stderr (the go command prints
-    diagnostics to stderr and results to stdout; use it when either will do).
+    diagnostics to stderr and results to stdout; use it when either will do);
+    ``absent`` must occur in neither (``absent=r"go: downloading"``).
     Returns ``result`` so that a test can go on looking at it.
     """
     if not result.ok:
         raise BuildAssertionError(
             result.describe(f"expected `{command_name(result)}` to succeed, but {_outcome(result)}")
         )
-    _check_patterns(result, "succeeded", stdout=stdout, stderr=stderr, output=output)
+    _check_patterns(result, "succeeded", absent, stdout=stdout, stderr=stderr, output=output)
     return result
 
 
@@ -55,10 +57,12 @@ def assert_failed(
     stdout: Pattern | None = None,
     stderr: Pattern | None = None,
     output: Pattern | None = None,
+    absent: Pattern | None = None,
     returncode: int | None = None,
 ) -> GoResult:
     """Assert the command exited non-zero (and not by a timeout) and printed the given patterns.
 
+    The patterns work as for :func:`assert_succeeded`.
     ``returncode`` pins the exit status when it matters (the go command uses 1 for
     build and test failures and 2 for usage errors).
     """
@@ -77,7 +81,7 @@ def assert_failed(
                 f"but it exited with status {result.returncode}"
             )
         )
-    _check_patterns(result, "failed", stdout=stdout, stderr=stderr, output=output)
+    _check_patterns(result, "failed", absent, stdout=stdout, stderr=stderr, output=output)
     return result
 
 
@@ -86,17 +90,32 @@ def pattern_text(pattern: Pattern) -> str:
     return f"/{pattern.pattern if isinstance(pattern, re.Pattern) else pattern}/"
 
 
-def _check_patterns(result: GoResult, verb: str, **patterns: Pattern | None) -> None:
+def _check_patterns(result: GoResult, verb: str, absent: Pattern | None, **patterns: Pattern | None) -> None:
     texts = {"stdout": result.stdout, "stderr": result.stderr, "output": result.output}
     missing = [
         f"{stream} does not match {pattern_text(pattern)}"
         for stream, pattern in patterns.items()
         if pattern is not None and _search(pattern, texts[stream]) is None
     ]
+    if absent is not None:
+        for stream in ("stdout", "stderr"):
+            found = _search(absent, texts[stream])
+            if found is not None:
+                missing.append(f"{stream} matches {pattern_text(absent)}, which should be absent, "
+                               f"at {_line_of(texts[stream], found.start())}")
     if missing:
         raise BuildAssertionError(
             result.describe(f"`{command_name(result)}` {verb} as expected, but its {'; its '.join(missing)}")
         )
+
+
+def _line_of(text: str, offset: int) -> str:
+    """``line N: 'text of that line'`` for the line holding ``offset``."""
+    start = text.rfind("\n", 0, offset) + 1
+    end = text.find("\n", offset)
+    line = text[start:] if end < 0 else text[start:end]
+    number = text.count("\n", 0, start) + 1
+    return f"line {number}: {line.strip()[:200]!r}"
 
 
 def _search(pattern: Pattern, text: str) -> re.Match[str] | None:
