@@ -231,7 +231,7 @@ def _check_vendoring(
         )
     wrong = sorted(path for path, vendored in packages.items() if vendored != want)
     if wrong:
-        mode = goenv.go_env("GOFLAGS", cwd=cwd).get("GOFLAGS", "")
+        mode = goenv.run("env", "GOFLAGS", cwd=cwd, env=env, check=False).stdout.strip()
         expected = "from vendor/" if want else "from the module cache, not vendor/"
         lines = [f"expected the dependencies of {' '.join(patterns) or '.'} to be built {expected}, but:"]
         lines.extend(f"  {path}: {'vendor/' if packages[path] else 'module cache'}" for path in wrong)
