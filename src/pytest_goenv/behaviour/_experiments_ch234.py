@@ -7,20 +7,27 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
-from pytest_goenv.proxy import GoProxy
+from pytest_goenv.proxy import GoProxy, ModuleVersion
 from pytest_goenv.result import GoResult
 from pytest_goenv.sandbox import GoEnv
 from pytest_goenv.sumdb import ChecksumDatabase
 from pytest_goenv.verdicts import ClaimCheck
 
 __all__ = [
+    "LIB",
+    "add_lib",
     "build_program",
     "checksum_database",
     "goroot_text",
     "leftover_work_dirs",
     "output_lines",
+    "package_dir",
     "tamper",
+    "write_app",
 ]
+
+LIB = "example.com/lib"
+"""The dependency of the module experiments; its constant ``Where`` says which copy was loaded."""
 
 
 def build_program(
@@ -44,6 +51,37 @@ def build_program(
     if check is not None:
         check.observe(result)
     return result, binary
+
+
+def add_lib(proxy: GoProxy, version: str = "v1.0.0", path: str = LIB) -> ModuleVersion:
+    """Put ``path@version`` (package ``lib`` with ``const Where = "proxy <version>"``) on ``proxy``."""
+    return proxy.add(path, version, {"lib.go": f'package lib\n\nconst Where = "proxy {version}"\n'})
+
+
+def write_app(
+    goenv: GoEnv,
+    requires: list[ModuleVersion],
+    *,
+    dest: str = "app",
+    extra: str = "",
+    imports: tuple[str, ...] = (LIB,),
+) -> Path:
+    """Write module ``example.com/app`` whose main package imports ``imports``, with go.mod and go.sum.
+
+    ``extra`` is appended to go.mod (replace directives, say).
+    """
+    lines = "".join(f"require {m.path} {m.version}\n" for m in requires)
+    uses = "".join(f'\t_ "{path}"\n' for path in imports)
+    return goenv.write_module("example.com/app", {
+        "go.mod": f"module example.com/app\n\ngo 1.21\n\n{lines}{extra}",
+        "go.sum": "".join(m.go_sum for m in requires),
+        "main.go": f"package main\n\nimport (\n{uses})\n\nfunc main() {{}}\n",
+    }, dest=dest)
+
+
+def package_dir(goenv: GoEnv, package: str, cwd: Path, env: Mapping[str, str | None] | None = None) -> GoResult:
+    """``go list -f {{.Dir}} package`` from ``cwd`` (not checked)."""
+    return goenv.run("list", "-f", "{{.Dir}}", package, cwd=cwd, env=env, check=False)
 
 
 def output_lines(result: GoResult, prefix: str) -> list[str]:
