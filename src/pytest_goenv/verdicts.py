@@ -249,7 +249,7 @@ class ClaimCheck:
     def decide(self, verdict: Verdict | str, detail: str = "") -> Verdict:
         """Set the verdict (the last decision wins) with a line saying what was observed."""
         self.verdict = Verdict.parse(verdict)
-        self.detail = detail
+        self.detail = self._alias(detail)
         return self.verdict
 
     def holds(self, detail: str = "") -> Verdict:

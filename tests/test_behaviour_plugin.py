@@ -1,0 +1,183 @@
+"""End to end: the claim marker and fixtures, expectations, --goenv-report, and xdist, via pytester."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+EXPERIMENTS = '''
+import pytest
+
+@pytest.mark.claim("ch1.gomodcache-default", expect={">=1.19": "holds"})
+def test_gomodcache(goenv, claim):
+    goenv.delenv("GOMODCACHE")
+    result = claim.observe(goenv.run("env", "GOMODCACHE"))
+    claim.holds_if(result.stdout.strip() == str(goenv.gopath / "pkg" / "mod"), result.stdout.strip())
+
+@pytest.mark.claim("ch1.gobin-go-env-w", expect="holds")
+@pytest.mark.claim("ch1.go-env-w-goenv", expect="does-not-hold")
+def test_two_claims(goenv, claims):
+    refused = claims["ch1.go-env-w-goenv"].observe(goenv.run("env", "-w", "GOENV=", check=False))
+    claims["ch1.go-env-w-goenv"].holds_if(refused.ok, "refused")
+    claims["ch1.gobin-go-env-w"].observe(goenv.run("env", "-w", "GOBIN=" + str(goenv.root / "b")))
+    shown = claims["ch1.gobin-go-env-w"].observe(goenv.run("env", "GOBIN"))
+    claims["ch1.gobin-go-env-w"].holds_if(shown.stdout.strip() == str(goenv.root / "b"), "set")
+'''
+
+
+def load_report(path: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(path.read_text())
+    return data
+
+
+def cells(data: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """{claim id: {toolchain: verdict}} for the claims that have results."""
+    return {claim["id"]: {tc: cell["verdict"] for tc, cell in claim["results"].items()}
+            for claim in data["claims"] if claim["results"]}
+
+
+def test_report_written_with_verdicts_and_evidence(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_experiments=EXPERIMENTS)
+    outcome = pytester.runpytest("--goenv-report=out/claims.md")
+    outcome.assert_outcomes(passed=2)
+    data = load_report(pytester.path / "out" / "claims.json")
+    (toolchain,) = data["toolchains"]
+    assert cells(data) == {
+        "ch1.gomodcache-default": {toolchain: "holds"},
+        "ch1.go-env-w-goenv": {toolchain: "does-not-hold"},
+        "ch1.gobin-go-env-w": {toolchain: "holds"},
+    }
+    claim = next(c for c in data["claims"] if c["id"] == "ch1.gomodcache-default")
+    assert claim["statement"].startswith("If GOMODCACHE is not set")
+    cell = claim["results"][toolchain]
+    assert cell["expected"] == "holds"
+    assert cell["evidence"] == [{"command": "env -u GOMODCACHE go env GOMODCACHE",
+                                 "excerpt": "$SANDBOX/gopath/pkg/mod"}]
+    assert data["command"].startswith("pytest ")
+    assert data["command"].endswith(" --goenv-report=out/claims.md")
+    markdown = (pytester.path / "out" / "claims.md").read_text()
+    assert "| [ch1.gomodcache-default](#claim-ch1-gomodcache-default) | 1 | ✅ |" in markdown
+    assert f"- ✅ **holds** on {toolchain}: $SANDBOX/gopath/pkg/mod" in markdown
+    outcome.stdout.fnmatch_lines([
+        "*goenv claims (verdicts per toolchain)*",
+        f"claim*{toolchain}",
+        "ch1.gomodcache-default*yes",
+        "ch1.go-env-w-goenv*NO",
+        f"claims report written to {pytester.path / 'out' / 'claims.md'}",
+    ])
+
+
+def test_verdict_differing_from_the_expectation_fails_the_test(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_wrong='''
+import pytest
+
+@pytest.mark.claim("ch1.gomodcache-default", expect={">=1.0": "does-not-hold"})
+def test_expects_wrongly(goenv, claim):
+    goenv.delenv("GOMODCACHE")
+    result = claim.observe(goenv.run("env", "GOMODCACHE"))
+    claim.holds_if(result.stdout.strip().endswith("pkg/mod"), "default under GOPATH")
+''')
+    outcome = pytester.runpytest("--goenv-report=r.json")
+    outcome.assert_outcomes(failed=1)
+    outcome.stdout.fnmatch_lines([
+        "claim ch1.gomodcache-default on go*: observed holds (default under GOPATH), expected does-not-hold*",
+        "This toolchain behaves differently from what is known*",
+        "  $ env -u GOMODCACHE go env GOMODCACHE",
+        "ch1.gomodcache-default*yes!",
+        "1 verdict(s) differ from the expectation, 0 experiment(s) failed",
+    ])
+    (cell,) = next(c for c in load_report(pytester.path / "r.json")["claims"]
+                   if c["id"] == "ch1.gomodcache-default")["results"].values()
+    assert (cell["verdict"], cell["expected"]) == ("holds", "does-not-hold")
+    assert (pytester.path / "r.md").is_file()
+
+
+def test_crash_is_undecided_and_skip_is_not_applicable(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_odd='''
+import pytest
+
+@pytest.mark.claim("ch1.gomodcache-default", expect="holds")
+def test_crashes(goenv, claim):
+    goenv.run("no-such-command")
+
+@pytest.mark.go_version("<1.0")
+@pytest.mark.claim("ch1.goroot-autodetect", expect="holds")
+def test_skipped_by_version(goenv, claim):
+    raise AssertionError("never runs")
+
+@pytest.mark.claim("ch1.gobin-go-env-w", expect="holds")
+def test_skips_itself(goenv, claim):
+    pytest.skip("no C compiler")
+''')
+    outcome = pytester.runpytest("--goenv-report=r.md")
+    outcome.assert_outcomes(failed=1, skipped=2)
+    verdicts = {c["id"]: next(iter(c["results"].values())) for c in load_report(pytester.path / "r.json")["claims"]
+                if c["results"]}
+    assert verdicts["ch1.gomodcache-default"]["verdict"] == "undecided"
+    assert verdicts["ch1.gomodcache-default"]["detail"].startswith("the experiment raised GoCommandError: `go no-such")
+    assert verdicts["ch1.goroot-autodetect"]["verdict"] == "not-applicable"
+    assert "<1.0" in verdicts["ch1.goroot-autodetect"]["detail"]
+    assert verdicts["ch1.gobin-go-env-w"]["verdict"] == "not-applicable"
+    assert verdicts["ch1.gobin-go-env-w"]["detail"] == "skipped: no C compiler"
+
+
+def test_unknown_claim_id_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_typo='''
+import pytest
+
+@pytest.mark.claim("ch1.gomodcache-defualt", expect="holds")
+def test_typo(claim):
+    pass
+''')
+    outcome = pytester.runpytest()
+    assert outcome.ret == pytest.ExitCode.USAGE_ERROR
+    outcome.stderr.fnmatch_lines([
+        "*test_typo.py::test_typo: @pytest.mark.claim: unknown claim id 'ch1.gomodcache-defualt'*"
+        "did you mean ch1.gomodcache-default*",
+    ])
+
+
+def test_malformed_expectation_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_bad='''
+import pytest
+
+@pytest.mark.claim("ch1.gomodcache-default", expect={">=1.21": "sometimes"})
+def test_bad(claim):
+    pass
+''')
+    outcome = pytester.runpytest()
+    assert outcome.ret == pytest.ExitCode.USAGE_ERROR
+    outcome.stderr.fnmatch_lines(["*@pytest.mark.claim: unknown verdict 'sometimes'; use one of holds*"])
+
+
+def test_claim_fixture_needs_exactly_one_marker(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_markers='''
+import pytest
+
+def test_none(claim):
+    pass
+
+@pytest.mark.claim("ch1.gobin-go-env-w")
+@pytest.mark.claim("ch1.go-env-w-goenv")
+def test_two(claim):
+    pass
+''')
+    outcome = pytester.runpytest()
+    outcome.assert_outcomes(errors=2)
+    outcome.stdout.fnmatch_lines([
+        "*the claim/claims fixtures need @pytest.mark.claim('<id>', expect={...}) on the test*",
+        "*this test has 2 claim markers (ch1.go-env-w-goenv, ch1.gobin-go-env-w); use the `claims` fixture*",
+    ])
+
+
+def test_results_travel_from_xdist_workers(pytester: pytest.Pytester) -> None:
+    pytest.importorskip("xdist")
+    pytester.makepyfile(test_experiments=EXPERIMENTS)
+    outcome = pytester.runpytest_subprocess("-n", "2", "-p", "xdist", "--goenv-report=r.md")
+    outcome.assert_outcomes(passed=2)
+    data = load_report(pytester.path / "r.json")
+    assert len(cells(data)) == 3
+    outcome.stdout.fnmatch_lines(["ch1.gomodcache-default*yes", "claims report written to *r.md"])

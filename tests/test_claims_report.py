@@ -1,0 +1,127 @@
+"""Rendering the claims report: JSON shape, Markdown table and evidence, terminal table, files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pytest_goenv.catalogue import Catalogue, Claim
+from pytest_goenv.claims_report import ClaimsReport, report_paths
+from pytest_goenv.verdicts import ClaimResult, Evidence, Verdict
+
+CATALOGUE = Catalogue([
+    Claim("ch1.alpha", "1", "Alpha is | true."),
+    Claim("ch2.1.beta", "2.1", "Beta holds."),
+    Claim("extra.gamma", "extra", "Nobody tested gamma."),
+])
+EVIDENCE = (Evidence("go env GOROOT", "$GOROOT"),)
+
+
+def res(claim: str, toolchain: str, verdict: Verdict, detail: str = "", *,
+        expected: Verdict | None = None, evidence: tuple[Evidence, ...] = EVIDENCE) -> ClaimResult:
+    return ClaimResult(claim, toolchain, verdict, detail, evidence, expected, test=f"t::{claim}",
+                       version=toolchain.removeprefix("go"), goroot=f"/opt/{toolchain}")
+
+
+@pytest.fixture
+def report() -> ClaimsReport:
+    return ClaimsReport(CATALOGUE, [
+        res("ch1.alpha", "go1.27.3", Verdict.HOLDS, "seen", expected=Verdict.HOLDS),
+        res("ch1.alpha", "go1.21.13", Verdict.HOLDS, "seen", expected=Verdict.HOLDS),
+        res("ch1.alpha", "go1.9.7", Verdict.NOT_APPLICABLE, "too old", expected=Verdict.NOT_APPLICABLE, evidence=()),
+        res("ch2.1.beta", "go1.21.13", Verdict.PARTLY, "yes: a; no: b", expected=Verdict.DOES_NOT_HOLD),
+        res("ch2.1.beta", "go1.27.3", Verdict.UNDECIDED, "the experiment raised OSError: boom"),
+    ], command="pytest --pyargs pytest_goenv.behaviour --goenv-report=docs/claims.md")
+
+
+def test_toolchains_are_in_go_version_order(report: ClaimsReport) -> None:
+    assert report.toolchains == ["go1.9.7", "go1.21.13", "go1.27.3"]
+
+
+def test_json_has_every_claim_and_the_cells(report: ClaimsReport) -> None:
+    data = report.to_json()
+    assert data["toolchains"] == ["go1.9.7", "go1.21.13", "go1.27.3"]
+    assert data["command"].startswith("pytest --pyargs")
+    assert data["toolchain_info"]["go1.21.13"] == {"version": "1.21.13", "goroot": "/opt/go1.21.13"}
+    claims = {claim["id"]: claim for claim in data["claims"]}
+    assert list(claims) == ["ch1.alpha", "ch2.1.beta", "extra.gamma"]
+    assert claims["extra.gamma"]["results"] == {}
+    cell = claims["ch2.1.beta"]["results"]["go1.21.13"]
+    assert cell == {"verdict": "partly", "detail": "yes: a; no: b", "expected": "does-not-hold",
+                    "evidence": [{"command": "go env GOROOT", "excerpt": "$GOROOT"}], "test": "t::ch2.1.beta"}
+    assert claims["ch1.alpha"]["statement"] == "Alpha is | true."
+    json.dumps(data)  # serialisable as it is
+
+
+def test_markdown_table_row_per_claim(report: ClaimsReport) -> None:
+    text = report.to_markdown()
+    assert "| Claim | Section | go1.9.7 | go1.21.13 | go1.27.3 |" in text
+    assert "| [ch1.alpha](#claim-ch1-alpha) | 1 | ⚪ | ✅ | ✅ |" in text
+    assert "| [ch2.1.beta](#claim-ch2-1-beta) | 2.1 |  | ◐ | ⚠️ |" in text
+    assert "| [extra.gamma](#claim-extra-gamma) | extra |  |  |  |" in text
+    assert "```sh\npytest --pyargs pytest_goenv.behaviour --goenv-report=docs/claims.md\n```" in text
+    assert "- **go1.21.13**: 1 holds, 1 partly" in text
+
+
+def test_markdown_groups_toolchains_with_identical_findings(report: ClaimsReport) -> None:
+    text = report.to_markdown()
+    section = text[text.index('<a id="claim-ch1-alpha">'):text.index('<a id="claim-ch2-1-beta">')]
+    assert "Section 1. The document says: Alpha is | true." in section
+    assert "- ✅ **holds** on go1.21.13, go1.27.3: seen" in section
+    assert "- ⚪ **not-applicable** on go1.9.7: too old" in section
+    assert section.count("<details><summary>evidence</summary>") == 1  # n/a cell has no evidence
+    assert "  $ go env GOROOT\n  $GOROOT" in section
+    assert "_No experiment checked this claim._" in text[text.index('<a id="claim-extra-gamma">'):]
+
+
+def test_markdown_escapes_fences_in_evidence() -> None:
+    report = ClaimsReport(CATALOGUE, [res("ch1.alpha", "go1.27.3", Verdict.HOLDS, "x",
+                                          evidence=(Evidence("cat f", "```\ninner"),))])
+    assert "  '''\n  inner" in report.to_markdown()
+
+
+def test_empty_report_says_nothing_ran() -> None:
+    report = ClaimsReport(CATALOGUE)
+    assert "No results: no experiment ran." in report.to_markdown()
+    assert report.summary_lines() == []
+
+
+def test_result_for_an_unknown_claim_is_still_shown() -> None:
+    report = ClaimsReport(CATALOGUE, [res("ch9.unknown", "go1.27.3", Verdict.HOLDS, "x")])
+    assert "| [ch9.unknown](#claim-ch9-unknown) | ? | ✅ |" in report.to_markdown()
+
+
+def test_terminal_table_marks_differences_from_expectations(report: ClaimsReport) -> None:
+    lines = report.summary_lines(width=80)
+    assert lines[0].split() == ["claim", "go1.9.7", "go1.21.13", "go1.27.3"]
+    assert lines[1].split() == ["ch1.alpha", "n/a", "yes", "yes"]
+    assert lines[2].split() == ["ch2.1.beta", "-", "part!", "ERR"]
+    assert len(lines) == 4  # untested claims are left out; a legend ends the table
+    assert "!=differs from the expectation" in lines[-1]
+
+
+def test_terminal_table_cuts_long_ids_to_the_width() -> None:
+    long_id = "ch1." + "x" * 80
+    report = ClaimsReport(Catalogue([Claim(long_id, "1", "s")]), [res(long_id, "go1.27.3", Verdict.HOLDS)])
+    row = report.summary_lines(width=40)[1]
+    assert len(row) <= 40
+    assert "…" in row
+
+
+@pytest.mark.parametrize(
+    ("given", "markdown", "json_name"),
+    [("out/claims.md", "out/claims.md", "out/claims.json"),
+     ("out/claims.json", "out/claims.md", "out/claims.json"),
+     ("out/claims", "out/claims", "out/claims.json")],
+)
+def test_report_paths(given: str, markdown: str, json_name: str) -> None:
+    assert report_paths(given) == (Path(markdown), Path(json_name))
+
+
+def test_write_creates_both_files(report: ClaimsReport, tmp_path: Path) -> None:
+    written = report.write(tmp_path / "docs" / "claims.md")
+    assert written == [tmp_path / "docs" / "claims.md", tmp_path / "docs" / "claims.json"]
+    assert json.loads(written[1].read_text())["toolchains"] == report.toolchains
+    assert written[0].read_text().startswith("# Claims about Go environment variables")
