@@ -734,12 +734,12 @@ def _pclntab_files(data: bytes, offset: int) -> tuple[str, ...] | None:
     return tuple(seen)
 
 
-def find_strings(path: StrPath, needle: str, *, min_length: int = 1) -> tuple[str, ...]:
-    """Printable strings in the file (and its compressed ELF debug sections) that contain ``needle``.
+def find_strings(path: StrPath, needle: str) -> tuple[str, ...]:
+    """Path-like strings in the file (and its compressed ELF debug sections) that contain ``needle``.
 
-    Each hit is widened to the surrounding run of printable characters, so searching for a directory
-    returns the full recorded paths below it.  Use it to check that ``-trimpath`` left no trace of a
-    GOROOT or a work directory.
+    Each hit is widened over the characters of file paths (Go packs strings without separators,
+    so a hit can run into a neighbour); a needle that starts with ``/`` or ``\\`` is not widened
+    to the left.  Use it to check that ``-trimpath`` left no trace of a GOROOT or a work directory.
     """
     file = Path(path)
     try:
@@ -750,20 +750,22 @@ def find_strings(path: StrPath, needle: str, *, min_length: int = 1) -> tuple[st
     if data[:4] == b"\x7fELF":
         blobs.extend(_elf_decompressed_sections(_parse_image(data, file)))
     encoded = needle.encode()
+    widen_left = not needle.startswith(("/", "\\"))
     found: dict[str, None] = {}
     for blob in blobs:
         at = blob.find(encoded)
         while at >= 0:
             start, end = at, at + len(encoded)
-            while start > 0 and 0x20 <= blob[start - 1] < 0x7F:
+            while widen_left and start > 0 and blob[start - 1] in _PATH_BYTES:
                 start -= 1
-            while end < len(blob) and 0x20 <= blob[end] < 0x7F:
+            while end < len(blob) and blob[end] in _PATH_BYTES:
                 end += 1
-            text = blob[start:end].decode("ascii", "replace")
-            if len(text) >= min_length:
-                found.setdefault(text, None)
+            found.setdefault(blob[start:end].decode("ascii", "replace"), None)
             at = blob.find(encoded, end)
     return tuple(found)
+
+
+_PATH_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/\\._-+@~:")
 
 
 def _elf_decompressed_sections(image: _Image) -> Iterator[bytes]:

@@ -1,0 +1,221 @@
+"""Assertions on built executables: target, linking, embedded build info and recorded paths.
+
+Everything is read from the file itself (see :mod:`pytest_goenv.binfile`), so a cross-compiled
+darwin or windows binary is checked on any host.  A failure lists every property that did not hold,
+then the binary the way ``go version -m`` would show it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from pytest_goenv.assertions.results import BuildAssertionError
+from pytest_goenv.binfile import GoBinary, Module, find_strings, read_binary, recorded_files
+from pytest_goenv.sandbox import GoEnv
+from pytest_goenv.version import GoVersion
+
+__all__ = [
+    "BinaryAssertionError",
+    "assert_binary",
+    "assert_depends_on",
+    "assert_not_depends_on",
+    "assert_paths_not_recorded",
+    "assert_paths_recorded",
+    "assert_trimmed",
+    "recorded_paths",
+]
+
+StrPath = str | os.PathLike[str]
+# Shown at most per failure message, so a binary full of paths does not flood the report.
+MAX_SHOWN_PATHS = 12
+
+
+class BinaryAssertionError(BuildAssertionError):
+    """A built executable is not what the test expected; the message lists each difference."""
+
+
+def _binary(path: StrPath | GoBinary) -> GoBinary:
+    return path if isinstance(path, GoBinary) else read_binary(path)
+
+
+def assert_binary(
+    path: StrPath | GoBinary,
+    *,
+    goos: str | None = None,
+    goarch: str | None = None,
+    format: str | None = None,
+    static: bool | None = None,
+    cgo: bool | None = None,
+    trimpath: bool | None = None,
+    interpreter: str | None = None,
+    needs: Iterable[str] = (),
+    go_version: str | GoVersion | None = None,
+    main_module: str | None = None,
+    package_path: str | None = None,
+    settings: Mapping[str, str | None] | None = None,
+) -> GoBinary:
+    """Assert properties of a Go executable; returns the parsed :class:`GoBinary`.
+
+    ``goos``/``goarch``/``format``/``static``/``interpreter``/``needs`` come from the file's headers
+    (``needs``: shared libraries that must be linked, by file name); ``cgo``, ``trimpath``,
+    ``go_version``, ``main_module``, ``package_path`` and ``settings`` from the build info
+    (``settings={"-ldflags": None}``: the setting must be absent).
+    """
+    binary = _binary(path)
+    problems: list[str] = []
+
+    def expect(what: str, wanted: object, actual: object, detail: str = "") -> None:
+        if wanted is not None and wanted != actual:
+            problems.append(f"{what}: expected {wanted!r}, got {actual!r}{detail}")
+
+    expect("GOOS", goos, binary.goos)
+    expect("GOARCH", goarch, binary.goarch)
+    expect("format", format, binary.format)
+    linking = f" (interpreter {binary.interpreter})" if binary.interpreter else ""
+    linking += f" (needs {', '.join(binary.needed)})" if binary.needed else ""
+    expect("static", static, binary.static, linking)
+    expect("interpreter", interpreter, binary.interpreter)
+    for library in needs:
+        if not any(library in (name, os.path.basename(name)) for name in binary.needed):
+            problems.append(f"needs {library!r}: not among the linked libraries {list(binary.needed)}")
+
+    wants_info = (cgo, trimpath, go_version, main_module, package_path, settings)
+    info = binary.build_info
+    if info is None:
+        if any(value is not None for value in wants_info):
+            problems.append("build info: none embedded (not built by the go command, or not a Go binary)")
+    else:
+        expect("cgo (CGO_ENABLED)", cgo, info.cgo)
+        expect("-trimpath", trimpath, info.trimpath)
+        if go_version is not None and not _same_version(go_version, info.go_version):
+            problems.append(f"Go version: expected {str(go_version)!r}, got {info.go_version!r}")
+        expect("main module", main_module, info.main.path if info.main else None)
+        expect("package path", package_path, info.path)
+        for key, value in (settings or {}).items():
+            actual = info.setting(key)
+            if value is None and actual is not None:
+                problems.append(f"build setting {key}: expected absent, got {actual!r}")
+            elif value is not None and actual != value:
+                problems.append(f"build setting {key}: expected {value!r}, got {actual!r}")
+    if problems:
+        raise BinaryAssertionError(_report(f"{binary.path.name} is not the expected binary", problems, binary))
+    return binary
+
+
+def _same_version(wanted: str | GoVersion, actual: str) -> bool:
+    try:
+        return GoVersion.parse(str(wanted)) == GoVersion.parse(actual)
+    except ValueError:
+        return str(wanted) == actual
+
+
+def _report(headline: str, problems: list[str], binary: GoBinary) -> str:
+    lines = [headline + ":"]
+    lines.extend(f"  - {problem}" for problem in problems)
+    lines.append("binary:")
+    lines.extend("  " + line for line in binary.describe().splitlines())
+    return "\n".join(lines)
+
+
+def assert_depends_on(
+    path: StrPath | GoBinary, module: str, version: str | None = None, *, replaced_by: str | None = None
+) -> Module:
+    """Assert the build info lists dependency ``module`` (at ``version``, replaced by ``replaced_by``)."""
+    binary = _binary(path)
+    deps = binary.build_info.deps if binary.build_info else ()
+    found = next((dep for dep in deps if dep.path == module), None)
+    problems = []
+    if found is None:
+        listed = ", ".join(str(dep) for dep in deps) or "none"
+        problems.append(f"{module} is not a dependency (dependencies: {listed})")
+    else:
+        if version is not None and found.version != version:
+            problems.append(f"{module}: expected version {version}, got {found.version}")
+        replacement = found.replace.path if found.replace else None
+        if replaced_by is not None and replacement != replaced_by:
+            problems.append(f"{module}: expected replacement {replaced_by}, got {replacement or 'none'}")
+    if problems:
+        raise BinaryAssertionError(
+            _report(f"{binary.path.name} does not depend on {module} as expected", problems, binary)
+        )
+    assert found is not None
+    return found
+
+
+def assert_not_depends_on(path: StrPath | GoBinary, module: str) -> None:
+    """Assert ``module`` was not linked in (it is absent from the build info's dependencies)."""
+    binary = _binary(path)
+    found = binary.build_info.dep(module) if binary.build_info else None
+    if found is not None:
+        raise BinaryAssertionError(_report(f"{binary.path.name} depends on {module}", [f"linked: {found}"], binary))
+
+
+def recorded_paths(path: StrPath | GoBinary, needle: str | os.PathLike[str]) -> list[str]:
+    """Paths recorded in the binary that contain ``needle``: source files of the line table first,
+    then any other string in the file (build info, DWARF, cgo objects)."""
+    binary = _binary(path)
+    text = os.fspath(needle)
+    hits = dict.fromkeys(name for name in recorded_files(binary.path) if text in name)
+    hits.update(dict.fromkeys(find_strings(binary.path, text)))
+    return list(hits)
+
+
+def _shown(paths: list[str]) -> str:
+    extra = len(paths) - MAX_SHOWN_PATHS
+    lines = [f"    {p}" for p in paths[:MAX_SHOWN_PATHS]]
+    if extra > 0:
+        lines.append(f"    ... and {extra} more (recorded_paths() lists them all)")
+    return "\n".join(lines)
+
+
+def assert_paths_recorded(path: StrPath | GoBinary, *needles: str | os.PathLike[str]) -> dict[str, list[str]]:
+    """Assert each needle (a directory, a file name, a module path) occurs in a path the binary records.
+
+    Returns the hits per needle.  Without ``-trimpath`` the line table holds absolute source paths.
+    """
+    binary = _binary(path)
+    found = {os.fspath(needle): recorded_paths(binary, needle) for needle in needles}
+    missing = [needle for needle, hits in found.items() if not hits]
+    if missing:
+        sample = _shown(list(recorded_files(binary.path)))
+        raise BinaryAssertionError(
+            f"{binary.path.name} records no path containing {', '.join(map(repr, missing))}\n"
+            f"  source files in its line table:\n{sample}"
+        )
+    return found
+
+
+def assert_paths_not_recorded(path: StrPath | GoBinary, *needles: str | os.PathLike[str]) -> None:
+    """Assert no recorded path and no string in the file contains any of the needles."""
+    binary = _binary(path)
+    leaks = {os.fspath(needle): recorded_paths(binary, needle) for needle in needles}
+    leaks = {needle: hits for needle, hits in leaks.items() if hits}
+    if leaks:
+        parts = [f"{binary.path.name} records paths it should not:"]
+        for needle, hits in leaks.items():
+            parts.append(f"  containing {needle!r} ({len(hits)}):\n{_shown(hits)}")
+        raise BinaryAssertionError("\n".join(parts))
+
+
+def assert_trimmed(path: StrPath | GoBinary, *roots: StrPath | GoEnv) -> GoBinary:
+    """Assert ``-trimpath`` behaviour: the build setting is on and no root directory appears in the file.
+
+    A :class:`GoEnv` stands for its toolchain's GOROOT and its sandbox root (work dir, GOPATH,
+    module cache, temp dirs); give other directories (a project outside the sandbox) as paths.
+    """
+    binary = _binary(path)
+    needles: list[str] = []
+    for root in roots:
+        if isinstance(root, GoEnv):
+            needles.extend([str(root.toolchain.goroot), str(root.root)])
+        else:
+            needles.append(str(Path(root)))
+    info = binary.build_info
+    if info is None or not info.trimpath:
+        raise BinaryAssertionError(
+            _report(f"{binary.path.name} was not built with -trimpath", ["build setting -trimpath is not true"], binary)
+        )
+    assert_paths_not_recorded(binary, *needles)
+    return binary
