@@ -149,3 +149,15 @@ def test_cgo_package_is_found_by_its_directory(goenv: GoEnv, module: Path) -> No
     assert [(action.package, action.dir) for action in actions.cgo] == [("example.com/c/cg", module / "cg")]
     assert [action.dir for action in actions.compiled] == [module / "cg"]
     assert_cache_hit(goenv.run("build", "-x", "./cg", cwd=module), "./cg")
+
+
+def test_failing_tests_are_never_replayed(goenv: GoEnv, module: Path) -> None:
+    failing = 'package lib\n\nimport "testing"\n\nfunc TestFails(t *testing.T) { t.Fatal("no") }\n'
+    goenv.write_files({"lib/fail_test.go": failing}, dest=module)
+    for _ in range(2):
+        result = goenv.run("test", "./lib", cwd=module, check=False)
+        outcome = assert_test_ran(result, "example.com/c/lib")["example.com/c/lib"]
+        assert (outcome.status, outcome.cached) == ("FAIL", False)
+    with pytest.raises(BuildAssertionError, match=r"expected `go test` to replay cached results for "
+                       r"example\.com/c/lib, but:\n  FAIL\texample\.com/c/lib\t"):
+        assert_test_cached(result)

@@ -326,7 +326,7 @@ def _check_tests(result: GoResult, packages: Iterable[str], *, want_cached: bool
         if outcome is None:
             wrong.append(f"{name}: no summary line (tested: {', '.join(outcomes) or 'none'})")
         elif outcome.cached != want_cached:
-            wrong.append(f"{name}: {outcome.line.strip()}")
+            wrong.append(outcome.line.strip())
     if wrong:
         expected = "replay cached results" if want_cached else "run the tests (not replay a cached result)"
         raise BuildAssertionError(
