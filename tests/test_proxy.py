@@ -12,7 +12,7 @@ import pytest
 
 from pytest_goenv import modzip
 from pytest_goenv.assertions._golist import json_objects
-from pytest_goenv.proxy import DEFAULT_TIME, GoProxy, ModuleVersion, ProxyError
+from pytest_goenv.proxy import DEFAULT_TIME, GoProxy, ModuleVersion, ProxyError, goproxy_list
 from pytest_goenv.sandbox import GoEnv
 
 GREET = 'package greet\n\nfunc Hello() string { return "hello from %s" }\n'
@@ -247,6 +247,20 @@ def test_http_server_starts_on_demand_and_stops(proxy: GoProxy) -> None:
         urllib.request.urlopen(f"{url}/example.com/greet/@v/list", timeout=5)
 
 
+def test_goproxy_lists(proxy: GoProxy, tmp_path: Path) -> None:
+    other = GoProxy(tmp_path / "other")
+    assert goproxy_list(proxy, other, "direct", transport="file") == f"{proxy.url},{other.url},direct"
+    assert goproxy_list(proxy, "off", any_error=True) == f"{proxy.http_url}|off"
+    assert proxy.goproxy("file") == proxy.url
+    with pytest.raises(ProxyError, match="at least one entry"):
+        goproxy_list()
+    with pytest.raises(ProxyError, match="contains a list separator"):
+        goproxy_list("a,b")
+    with pytest.raises(ProxyError, match="use 'http' or 'file'"):
+        proxy.goproxy("ftp")  # type: ignore[arg-type]
+    proxy.close()
+
+
 def test_a_broken_mount_answers_500(proxy: GoProxy) -> None:
     def broken(path: str) -> tuple[int, str, bytes]:
         raise RuntimeError("boom")
@@ -294,7 +308,7 @@ def test_go_mod_download_reports_the_computed_hashes(goenv: GoEnv, proxy: GoProx
 def test_a_proxy_list_falls_through_on_404_and_stops_on_500(goenv: GoEnv, proxy: GoProxy, tmp_path: Path) -> None:
     first = GoProxy(tmp_path / "first")
     with first:
-        goenv.setenv("GOPROXY", f"{first.http_url},{proxy.http_url}")
+        assert goenv.use_proxy(first, proxy) == f"{first.http_url},{proxy.http_url}"
         first.fail("example.com/greet", 404)
         goenv.run("mod", "download", "example.com/greet@v1.0.0")
         assert first.requested("example.com/greet", "v1.0.0")
@@ -308,7 +322,7 @@ def test_a_proxy_list_falls_through_on_404_and_stops_on_500(goenv: GoEnv, proxy:
         assert "upstream exploded" in failed.stderr
         assert not proxy.requested("example.com/greet")
 
-        goenv.setenv("GOPROXY", f"{first.http_url}|{proxy.http_url}")  # '|' falls through on any error
+        goenv.use_proxy(first, proxy, any_error=True)  # '|' falls through on any error
         goenv.run("mod", "download", "example.com/greet@v1.1.0")
         assert proxy.requested("example.com/greet", "v1.1.0")
 

@@ -134,7 +134,7 @@ def test_private_modules_come_from_git_not_the_proxy(
 
 def test_direct_is_the_fallback_after_a_404(goenv: GoEnv, go_proxy: GoProxy, tmp_path: Path) -> None:
     goenv.use_git(LIB, _lib_repo(tmp_path / "lib"))
-    goenv.setenv("GOPROXY", f"{go_proxy.http_url},direct")
+    goenv.use_proxy(go_proxy, "direct")
     (info,) = _download(goenv, f"{LIB}@v1.0.0")
     assert info["Origin"]["VCS"] == "git"
     assert go_proxy.requested(LIB, "v1.0.0", "info")

@@ -39,6 +39,7 @@ __all__ = [
     "ProxyError",
     "ProxyRequest",
     "Response",
+    "goproxy_list",
 ]
 
 Response = tuple[int, str, bytes]
@@ -558,6 +559,21 @@ class GoProxy:
     def iter_files(self) -> Iterator[Path]:
         """Every file of the on-disk tree (for debugging a file:// GOPROXY)."""
         return (p for p in sorted(self.root.rglob("*")) if p.is_file())
+
+
+def goproxy_list(*entries: GoProxy | str, transport: Literal["http", "file"] = "http", any_error: bool = False) -> str:
+    """A GOPROXY value listing proxies and keywords in order: ``goproxy_list(p1, p2, "direct")``.
+
+    Entries are GoProxy objects (their ``transport`` URL), URLs, ``direct`` or ``off``. Entries are joined
+    with ``,`` (the next one is tried only after a 404 or 410) or, with ``any_error``, ``|`` (after any error).
+    """
+    if not entries:
+        raise ProxyError("a GOPROXY list needs at least one entry (a GoProxy, a URL, 'direct' or 'off')")
+    values = [e.goproxy(transport) if isinstance(e, GoProxy) else e for e in entries]
+    for value in values:
+        if not value or any(sep in value for sep in ",|"):
+            raise ProxyError(f"GOPROXY entry {value!r} is empty or contains a list separator")
+    return ("|" if any_error else ",").join(values)
 
 
 def _to_bytes(data: str | bytes) -> bytes:

@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 from pytest_goenv import txtar
 from pytest_goenv.process import run_process
-from pytest_goenv.proxy import GoProxy
+from pytest_goenv.proxy import GoProxy, goproxy_list
 from pytest_goenv.result import GoResult
 from pytest_goenv.sumdb import ChecksumDatabase
 from pytest_goenv.toolchain import GoToolchain
@@ -286,9 +286,14 @@ class GoEnv:
         txtar.extract(txtar.load(archive), base)
         return base
 
-    def use_proxy(self, proxy: GoProxy, *, transport: Literal["http", "file"] = "http") -> str:
-        """Fetch modules from ``proxy`` (sets GOPROXY to its HTTP or file:// URL); return the value set."""
-        value = proxy.goproxy(transport)
+    def use_proxy(
+        self, *proxies: GoProxy | str, transport: Literal["http", "file"] = "http", any_error: bool = False
+    ) -> str:
+        """Fetch modules from module proxies (sets GOPROXY, see ``proxy.goproxy_list``); return the value set.
+
+        ``use_proxy(p)`` uses one GoProxy; ``use_proxy(p1, p2, "direct")`` a list tried in order.
+        """
+        value = goproxy_list(*proxies, transport=transport, any_error=any_error)
         self.setenv("GOPROXY", value)
         return value
 
