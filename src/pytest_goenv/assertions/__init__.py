@@ -7,6 +7,16 @@ evidence when it does not hold.  Nothing here imports pytest.
 
 from __future__ import annotations
 
+from pytest_goenv.assertions.binaries import (
+    BinaryAssertionError,
+    assert_binary,
+    assert_depends_on,
+    assert_not_depends_on,
+    assert_paths_not_recorded,
+    assert_paths_recorded,
+    assert_trimmed,
+    recorded_paths,
+)
 from pytest_goenv.assertions.cache import (
     BuildActions,
     GoTestOutcome,
@@ -69,6 +79,7 @@ from pytest_goenv.assertions.runtime import (
 )
 
 __all__ = [
+    "BinaryAssertionError",
     "BuildActions",
     "BuildAssertionError",
     "ConstraintQueryError",
@@ -86,9 +97,11 @@ __all__ = [
     "RuntimeAssertionError",
     "Target",
     "UnknownTargetError",
+    "assert_binary",
     "assert_cache_hit",
     "assert_cache_miss",
     "assert_compiled",
+    "assert_depends_on",
     "assert_failed",
     "assert_fatal_error",
     "assert_file_targets",
@@ -97,8 +110,11 @@ __all__ = [
     "assert_go_sum_gained",
     "assert_go_sum_unchanged",
     "assert_not_compiled",
+    "assert_not_depends_on",
     "assert_not_vendored",
     "assert_panicked",
+    "assert_paths_not_recorded",
+    "assert_paths_recorded",
     "assert_resolved",
     "assert_schedtrace",
     "assert_stale",
@@ -106,6 +122,7 @@ __all__ = [
     "assert_targets",
     "assert_test_cached",
     "assert_test_ran",
+    "assert_trimmed",
     "assert_up_to_date",
     "assert_vendored",
     "build_actions",
@@ -118,6 +135,7 @@ __all__ = [
     "package_files",
     "read_env_file",
     "read_go_sum",
+    "recorded_paths",
     "resolved_module",
     "run_program",
     "stale_packages",
