@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Literal
@@ -114,7 +115,7 @@ class GoWorkspace:
         self,
         dir: str,
         module_path: str,
-        files: dict[str, str | bytes] | None = None,
+        files: Mapping[str, str | bytes] | None = None,
         *,
         go: str | None = None,
         use: bool = True,
@@ -177,7 +178,7 @@ class GoWorkspace:
         self,
         *args: str | os.PathLike[str],
         cwd: str | os.PathLike[str] = ".",
-        env: dict[str, str | None] | None = None,
+        env: Mapping[str, str | None] | None = None,
         check: bool = True,
         timeout: float | None = None,
     ) -> GoResult:
