@@ -94,3 +94,19 @@ def test_absent_pattern_names_the_line(goenv: GoEnv) -> None:
     assert_failed(failed, absent="go: downloading")
     with pytest.raises(BuildAssertionError, match=r"its stderr matches /undefined/, which should be absent, at line"):
         assert_failed(failed, absent="undefined")
+
+
+def test_helpers_are_registered_for_assertion_rewriting(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # without plugin autoload, only pytest_goenv's own registration can mark the helpers
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    pytester.makepyfile(
+        """
+        import pytest_goenv.assertions.results as results
+
+        def test_rewritten():
+            assert type(results.__loader__).__name__ == "AssertionRewritingHook"
+        """
+    )
+    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
