@@ -12,18 +12,36 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from pytest_goenv.assertions.results import BuildAssertionError
-from pytest_goenv.binfile import GoBinary, Module, find_strings, read_binary, recorded_files
+from pytest_goenv.binfile import (
+    BinaryFormatError,
+    BuildInfo,
+    GoBinary,
+    Module,
+    NotAGoBinary,
+    find_strings,
+    read_binary,
+    read_build_info,
+    recorded_files,
+)
 from pytest_goenv.sandbox import GoEnv
 from pytest_goenv.version import GoVersion
 
 __all__ = [
     "BinaryAssertionError",
+    "BinaryFormatError",
+    "BuildInfo",
+    "GoBinary",
+    "Module",
+    "NotAGoBinary",
     "assert_binary",
     "assert_depends_on",
     "assert_not_depends_on",
     "assert_paths_not_recorded",
     "assert_paths_recorded",
     "assert_trimmed",
+    "read_binary",
+    "read_build_info",
+    "recorded_files",
     "recorded_paths",
 ]
 

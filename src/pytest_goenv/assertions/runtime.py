@@ -13,10 +13,13 @@ from collections.abc import Mapping
 
 from pytest_goenv.assertions.results import BuildAssertionError, Pattern, command_name, pattern_text
 from pytest_goenv.gotrace import (
+    Frame,
     GCRecord,
+    Goroutine,
     SchedRecord,
     Traceback,
     parse_gctrace,
+    parse_inittrace,
     parse_schedtrace,
     parse_traceback,
 )
@@ -24,12 +27,21 @@ from pytest_goenv.result import GoResult
 from pytest_goenv.sandbox import GoEnv
 
 __all__ = [
+    "Frame",
+    "GCRecord",
+    "Goroutine",
     "RuntimeAssertionError",
+    "SchedRecord",
+    "Traceback",
     "assert_fatal_error",
     "assert_gctrace",
     "assert_panicked",
     "assert_schedtrace",
     "godebug_value",
+    "parse_gctrace",
+    "parse_inittrace",
+    "parse_schedtrace",
+    "parse_traceback",
     "run_program",
 ]
 
