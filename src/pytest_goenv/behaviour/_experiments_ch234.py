@@ -11,6 +11,7 @@ from pytest_goenv.proxy import GoProxy, ModuleVersion
 from pytest_goenv.result import GoResult
 from pytest_goenv.sandbox import GoEnv
 from pytest_goenv.sumdb import ChecksumDatabase
+from pytest_goenv.vcs import GitRepo
 from pytest_goenv.verdicts import ClaimCheck
 
 __all__ = [
@@ -18,6 +19,8 @@ __all__ = [
     "add_lib",
     "build_program",
     "checksum_database",
+    "download",
+    "git_module",
     "goroot_text",
     "leftover_work_dirs",
     "output_lines",
@@ -103,6 +106,23 @@ def leftover_work_dirs(directory: Path) -> list[str]:
     if not directory.is_dir():
         return []
     return sorted(entry.name for entry in directory.iterdir() if re.match(r"go-build\d*", entry.name))
+
+
+def git_module(goenv: GoEnv, path: str, version: str = "v1.0.0", where: str = "git") -> GitRepo:
+    """A local git repository holding module ``path`` tagged ``version``, routed for direct-mode fetches."""
+    repo = GitRepo.init(goenv.root / "git" / path.replace("/", "_"))
+    repo.commit({"go.mod": f"module {path}\n\ngo 1.21\n", "lib.go": f'package lib\n\nconst Where = "{where}"\n'})
+    repo.tag(version)
+    goenv.use_git(path, repo)
+    return repo
+
+
+def download(
+    goenv: GoEnv, check: ClaimCheck, *targets: str, env: Mapping[str, str | None] | None = None
+) -> GoResult:
+    """``go mod download -json TARGETS`` outside any module (not checked), recorded on ``check``."""
+    return check.observe(goenv.run("mod", "download", "-json", *targets, env=env, check=False),
+                         grep=['"Path"', '"Dir"', '"Error"', "go:", "verifying", "SECURITY", "mismatch"])
 
 
 @contextmanager
