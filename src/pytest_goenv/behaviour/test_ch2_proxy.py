@@ -30,7 +30,7 @@ PROXYONLY = "github.com/acme/proxyonly"
 
 def fetched_dirs(result: GoResult) -> dict[str, str]:
     """Module path -> directory from `go mod download -json` (modules that failed are left out)."""
-    dirs = {}
+    dirs: dict[str, str] = {}
     decoder, text, at = json.JSONDecoder(), result.stdout, 0
     while True:
         while at < len(text) and text[at].isspace():
