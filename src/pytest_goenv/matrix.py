@@ -186,6 +186,8 @@ class MatrixResolver:
 
     def _resolve_version(self, spec: MatrixSpec) -> GoToolchain:
         installed = [found for found in self.installed if _selected(spec, found.version)]
+        if spec.exact and installed:  # an exact version on the machine needs no question to PyPI
+            return self._describe(installed[0])
         releases = [release for release in self.releases if _selected(spec, release.go_version)]
         versions = [found.version for found in installed] + [release.go_version for release in releases]
         if not versions:
