@@ -146,8 +146,9 @@ def test_cgo_package_is_found_by_its_directory(goenv: GoEnv, module: Path) -> No
     goenv.write_files({"cg/c.go": source}, dest=module)
     first = goenv.run("build", "-x", "./cg", cwd=module)
     actions = assert_cache_miss(first, "./cg", "example.com/c/cg")
-    assert [(action.package, action.dir) for action in actions.cgo] == [("example.com/c/cg", module / "cg")]
-    assert [action.dir for action in actions.compiled] == [module / "cg"]
+    # with a cold shared cache runtime/cgo is built too: look only at this package
+    assert [action.dir for action in actions.cgo if action.package == "example.com/c/cg"] == [module / "cg"]
+    assert [action.dir for action in actions.compiled if action.package == "example.com/c/cg"] == [module / "cg"]
     assert_cache_hit(goenv.run("build", "-x", "./cg", cwd=module), "./cg")
 
 
