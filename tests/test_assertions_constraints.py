@@ -100,6 +100,11 @@ def test_assert_compiled_passes_and_fails_with_the_constraint(goenv: GoEnv, modu
     assert "example.com/m: the compiled files differ from the expected ones for android/arm64" in message
     assert "not compiled but expected: m_unix.go" in message
     assert "m_unix.go  //go:build unix && !android" in message
+    with pytest.raises(BuildAssertionError) as failure:
+        assert_compiled(goenv, ".", ["m.go"], goos="windows", goarch="amd64", cwd=module)
+    message = str(failure.value)
+    assert "compiled but not expected: m_windows_amd64.go" in message
+    assert re.search(r"m_windows_amd64\.go +no //go:build line; file name suffix _windows_amd64", message)
 
 
 def test_assert_not_compiled_names_the_file_suffix(goenv: GoEnv, module: str) -> None:
