@@ -125,3 +125,12 @@ def test_write_creates_both_files(report: ClaimsReport, tmp_path: Path) -> None:
     assert written == [tmp_path / "docs" / "claims.md", tmp_path / "docs" / "claims.json"]
     assert json.loads(written[1].read_text())["toolchains"] == report.toolchains
     assert written[0].read_text().startswith("# Claims about Go environment variables")
+
+
+def test_toolchains_sharing_a_name_get_their_goroot_in_the_column() -> None:
+    debian = ClaimResult("ch1.alpha", "go1.21.13", Verdict.HOLDS, "d", EVIDENCE, goroot="/usr/lib/go-1.21")
+    wheel = ClaimResult("ch1.alpha", "go1.21.13", Verdict.PARTLY, "w", EVIDENCE, goroot="/cache/go1.21.13")
+    report = ClaimsReport(CATALOGUE, [debian, wheel])
+    assert report.toolchains == ["go1.21.13 (/cache/go1.21.13)", "go1.21.13 (/usr/lib/go-1.21)"]
+    assert report.cell("ch1.alpha", "go1.21.13 (/usr/lib/go-1.21)") == debian
+    assert set(report.to_json()["toolchain_info"]) == set(report.toolchains)

@@ -64,19 +64,39 @@ class ClaimsReport:
     catalogue: Catalogue
     results: list[ClaimResult] = field(default_factory=list)
     command: str = ""
+    _cache: tuple[int, dict[str, set[str]], dict[tuple[str, str], list[ClaimResult]]] | None = field(
+        default=None, init=False, repr=False, compare=False)
 
     def add(self, results: Iterable[ClaimResult]) -> None:
         self.results.extend(results)
 
+    def label(self, result: ClaimResult) -> str:
+        """The column of a result: the toolchain's name, plus its GOROOT if two toolchains share the name."""
+        goroots = self._index()[0].get(result.toolchain, set())
+        return f"{result.toolchain} ({result.goroot})" if len(goroots) > 1 else result.toolchain
+
+    def _index(self) -> tuple[dict[str, set[str]], dict[tuple[str, str], list[ClaimResult]]]:
+        """GOROOTs per toolchain name, and results per (claim, column); rebuilt when results change."""
+        if self._cache is None or self._cache[0] != len(self.results):
+            goroots: dict[str, set[str]] = {}
+            for result in self.results:
+                goroots.setdefault(result.toolchain, set()).add(result.goroot)
+            by_cell: dict[tuple[str, str], list[ClaimResult]] = {}
+            for result in self.results:
+                name = result.toolchain
+                column = f"{name} ({result.goroot})" if len(goroots[name]) > 1 else name
+                by_cell.setdefault((result.claim_id, column), []).append(result)
+            self._cache = (len(self.results), goroots, by_cell)
+        return self._cache[1], self._cache[2]
+
     @property
     def toolchains(self) -> list[str]:
-        """Toolchain names in version order."""
-        names = {result.toolchain for result in self.results}
-        return sorted(names, key=_version_key)
+        """Toolchain columns in version order."""
+        return sorted({column for _claim, column in self._index()[1]}, key=_version_key)
 
     def cell(self, claim_id: str, toolchain: str) -> ClaimResult | None:
         """The result for one claim on one toolchain; with several, the worst one (undecided first)."""
-        found = [r for r in self.results if r.claim_id == claim_id and r.toolchain == toolchain]
+        found = self._index()[1].get((claim_id, toolchain), [])
         if not found:
             return None
         undecided = [r for r in found if r.verdict is Verdict.UNDECIDED]
@@ -98,7 +118,7 @@ class ClaimsReport:
         toolchains = self.toolchains
         info: dict[str, dict[str, str]] = {}
         for result in self.results:
-            info.setdefault(result.toolchain, {"version": result.version, "goroot": result.goroot})
+            info.setdefault(self.label(result), {"version": result.version, "goroot": result.goroot})
         claims = []
         for claim in self._claims():
             results: dict[str, Any] = {}
