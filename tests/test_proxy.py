@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import urllib.error
 import urllib.request
 from datetime import datetime, timezone
@@ -364,3 +365,48 @@ def test_cmd_go_testdata_modules_build(goenv: GoEnv, tmp_path: Path) -> None:
     assert goenv.run("run", ".", cwd=app).stdout == "Hello, world.\n"
     gosum = (app / "go.sum").read_text().splitlines()
     assert set(QUOTE_SUMS) <= set(gosum)
+
+
+def test_unchecked_versions_let_the_go_command_refuse_them(goenv: GoEnv, proxy: GoProxy) -> None:
+    with pytest.raises(ProxyError, match="invalid char '\\?'"):
+        proxy.add("example.com/bad", "v1.0.0", {"x?y.go": "package bad\n"})
+    bad = proxy.add("example.com/bad", "v1.0.0", {"x?y.go": "package bad\n"}, check=False)
+    raw = proxy.add("example.com/raw", "v1.0.0", {"/elsewhere/raw.txt": "raw\n"}, check=False)
+    assert sorted(modzip.read_zip(bad.zip)) == ["example.com/bad@v1.0.0/go.mod", "example.com/bad@v1.0.0/x?y.go"]
+    assert sorted(modzip.read_zip(raw.zip)) == ["elsewhere/raw.txt", "example.com/raw@v1.0.0/go.mod"]
+    proxy.add("example.com/liar", "v1.0.0", {"go.mod": "module example.com/truth\n"}, check=False)
+    goenv.use_proxy(proxy)
+    for module, error in [
+        ("example.com/bad", "malformed file path"),
+        ("example.com/raw", "has unexpected file elsewhere/raw.txt"),
+    ]:
+        failed = goenv.run("mod", "download", f"{module}@v1.0.0", check=False)
+        assert failed.returncode != 0
+        assert error in failed.stderr
+    app = goenv.write_module("example.com/app")
+    failed = goenv.run("get", "example.com/liar@v1.0.0", cwd=app, check=False)
+    assert "module declares its path as: example.com/truth" in failed.stderr
+
+
+def test_every_cmd_go_testdata_module_hashes_as_cmd_go_expects(goenv: GoEnv, tmp_path: Path) -> None:
+    """Each go.sum line in cmd/go's test scripts about a testdata/mod module matches the proxy's hash."""
+    testdata = _cmd_go_testdata(goenv)
+    expected: dict[tuple[str, str], set[str]] = {}
+    line = re.compile(r"^(\S+) (v\S+?)(/go\.mod)? (h1:[A-Za-z0-9+/=]{44})$", re.MULTILINE)
+    for script in (testdata.parent / "script").glob("*.txt"):
+        if script.name == "mod_verify.txt":  # holds a deliberately wrong go.sum
+            continue
+        for m in line.finditer(script.read_text(errors="replace")):
+            expected.setdefault((m[1], m[2] + (m[3] or "")), set()).add(m[4])
+    p = GoProxy(tmp_path / "proxy")
+    compared = 0
+    for archive in sorted(testdata.glob("*.txt")):
+        try:
+            mv = p.add_txtar(archive, replace=True)
+        except ProxyError:
+            continue  # archives made to break the go command (bad paths, module lines, zips)
+        for key, ours in (((mv.path, mv.version), mv.h1), ((mv.path, mv.version + "/go.mod"), mv.h1_mod)):
+            if key in expected:
+                assert ours in expected[key], f"{archive.name}: {key} {ours} not in {expected[key]}"
+                compared += 1
+    assert compared >= 40

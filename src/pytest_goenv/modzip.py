@@ -29,6 +29,7 @@ __all__ = [
     "ModZipError",
     "Omitted",
     "ZipContents",
+    "create_raw_zip",
     "create_zip",
     "create_zip_from_dir",
     "hash1",
@@ -272,6 +273,19 @@ def create_zip_from_dir(module_path: str, version: str, directory: str | os.Path
     prefix = _checked_prefix(module_path, version)
     selected = read_dir(directory)
     return _write_zip((prefix + name, selected.files[name]) for name in sorted(selected.files))
+
+
+def create_raw_zip(module_path: str, version: str, files: Mapping[str, str | bytes]) -> bytes:
+    """A zip of ``files`` exactly as given, for tests of how the go command rejects bad zips.
+
+    No rule is applied: names get the ``<module>@<version>/`` prefix unless they start with ``/``, in
+    which case the rest is the entry name as is.
+    """
+    prefix = f"{module_path}@{version}/"
+    entries = [
+        (name[1:] if name.startswith("/") else prefix + name, _to_bytes(content)) for name, content in files.items()
+    ]
+    return _write_zip(entries)
 
 
 def read_zip(data: bytes) -> dict[str, bytes]:

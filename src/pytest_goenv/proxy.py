@@ -224,10 +224,16 @@ class GoProxy:
         module is then a legacy one whose ``.mod`` is just ``module <path>``; ``+incompatible``
         versions never get one). ``mod`` overrides the ``.mod`` file served (the zip keeps its own).
         ``time`` defaults to the pseudo-version's time or to :data:`DEFAULT_TIME` plus an hour per
-        version added. ``check=False`` skips the check that go.mod names ``module_path``, for tests of
-        the go command's own error. Adding a version twice needs ``replace=True``.
+        version added. Adding a version twice needs ``replace=True``.
+
+        ``check=False`` serves what the go command must refuse, to test its errors: the path/version and
+        go.mod module line are not checked and the zip holds ``files`` as given, without the zip rules
+        (a name starting with ``/`` is a raw entry name, as in cmd/go's testdata/mod archives).
         """
-        self._check_version(module_path, version)
+        if check:
+            self._check_version(module_path, version)
+        else:
+            _check_escapable(module_path, version)
         contents = {name: _to_bytes(data) for name, data in (files or {}).items()}
         incompatible = version.endswith("+incompatible")
         if "go.mod" not in contents and go is not None and not incompatible:
@@ -236,7 +242,11 @@ class GoProxy:
         if check:
             _check_module_line(module_path, version, mod_bytes)
         try:
-            zip_bytes = modzip.create_zip(module_path, version, contents)
+            if check:
+                zip_bytes = modzip.create_zip(module_path, version, contents)
+                kept = modzip.select_files(contents).files
+            else:
+                zip_bytes, kept = modzip.create_raw_zip(module_path, version, contents), contents
         except modzip.ModZipError as exc:
             raise ProxyError(f"{module_path}@{version}: {exc}") from None
         with self._lock:
@@ -255,13 +265,13 @@ class GoProxy:
                 version=version,
                 time=when,
                 mod=mod_bytes,
-                files=modzip.select_files(contents).files,
+                files=kept,
                 zip=zip_bytes,
                 h1=modzip.hash_zip(zip_bytes),
                 h1_mod=modzip.hash_go_mod(mod_bytes),
             )
             self._modules.setdefault(module_path, _Module()).versions[version] = entry
-            self._write_tree(module_path)
+            self._write_tree(entry)
             listeners = list(self._listeners)
         for listener in listeners:
             listener(entry)
@@ -287,16 +297,18 @@ class GoProxy:
         version: str | None = None,
         *,
         replace: bool = False,
+        check: bool = True,
     ) -> ModuleVersion:
         """Add a version from a txtar archive in cmd/go's ``testdata/mod`` style.
 
         The archive holds the zip's files plus optional ``.mod`` and ``.info`` (whose ``Time`` is used).
-        Module and version come from the arguments, else the first comment line ``path@version``, else
-        a file name ``<path with / as _>_<version>.txt`` (``example.com_hello_v1.0.0.txt``).
+        Module and version come from the arguments, else the file name ``<path with / as _>_<version>.txt``
+        (``example.com_hello_v1.0.0.txt``, authoritative as in cmd/go), else a first comment line
+        ``path@version``. ``check=False`` serves archives made to break the go command (see :meth:`add`).
         """
         archive, name = _load_archive(source)
         if module_path is None or version is None:
-            guessed = _module_version_from_comment(archive) or (name and _module_version_from_name(name))
+            guessed = (name and _module_version_from_name(name)) or _module_version_from_comment(archive)
             if not guessed:
                 raise ProxyError(
                     f"{name or 'txtar archive'}: cannot tell which module version this is; pass module_path and "
@@ -318,6 +330,7 @@ class GoProxy:
             mod=mod_file.data if mod_file is not None else None,
             time=when,
             replace=replace,
+            check=check,
         )
 
     def _default_time(self, version: str) -> datetime:
@@ -359,11 +372,11 @@ class GoProxy:
             return mod.versions[version]
 
     def versions(self, module_path: str) -> list[str]:
-        """The versions ``@v/list`` reports: every held version except pseudo-versions, sorted."""
+        """The versions ``@v/list`` reports: every valid held version except pseudo-versions, sorted."""
         with self._lock:
             mod = self._modules.get(module_path)
             held = list(mod.versions) if mod else []
-        return semver.sort_versions([v for v in held if not semver.is_pseudo_version(v)])
+        return semver.sort_versions([v for v in held if semver.is_valid(v) and not semver.is_pseudo_version(v)])
 
     def latest(self, module_path: str) -> ModuleVersion | None:
         """What ``@latest`` answers: the highest release, else pre-release, else newest pseudo-version."""
@@ -537,16 +550,15 @@ class GoProxy:
 
     # -- the file:// tree ------------------------------------------------------------------
 
-    def _write_tree(self, module_path: str) -> None:
-        mod = self._modules[module_path]
-        base = self.root / modpath.escape_path(module_path)
+    def _write_tree(self, entry: ModuleVersion) -> None:
+        base = self.root / entry.escaped_path
         vdir = base / "@v"
         vdir.mkdir(parents=True, exist_ok=True)
-        for entry in mod.versions.values():
-            stem = vdir / entry.escaped_version
-            _write_atomic(stem.with_name(stem.name + ".info"), entry.info)
-            _write_atomic(stem.with_name(stem.name + ".mod"), entry.mod)
-            _write_atomic(stem.with_name(stem.name + ".zip"), entry.zip)
+        stem = vdir / entry.escaped_version
+        _write_atomic(stem.with_name(stem.name + ".info"), entry.info)
+        _write_atomic(stem.with_name(stem.name + ".mod"), entry.mod)
+        _write_atomic(stem.with_name(stem.name + ".zip"), entry.zip)
+        module_path = entry.path
         _write_atomic(vdir / "list", "".join(v + "\n" for v in self.versions(module_path)).encode())
         latest = self.latest(module_path)
         if latest is not None:
@@ -584,6 +596,14 @@ def _write_atomic(path: Path, data: bytes) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_bytes(data)
     os.replace(tmp, path)
+
+
+def _check_escapable(module_path: str, version: str) -> None:
+    try:
+        modpath.escape_path(module_path)
+        modpath.escape_version(version)
+    except modpath.InvalidModulePath as exc:
+        raise ProxyError(f"{module_path}@{version} cannot be served even unchecked: {exc}") from None
 
 
 def _check_module_line(module_path: str, version: str, mod: bytes) -> None:
