@@ -118,6 +118,16 @@ def test_failure_message_lists_every_difference(goenv: GoEnv, hello: Path, linux
     assert "    build\tCGO_ENABLED=0" in message
 
 
+def test_corrupt_build_info_is_named(goenv: GoEnv, hello: Path, tmp_path: Path) -> None:
+    data = build(goenv, "static", CGO_ENABLED="0").read_bytes()
+    line = b"\nmod\texample.com/hello\t(devel)\t"
+    assert line in data  # the build info holds it (and runtime/debug keeps a copy)
+    corrupt = tmp_path / "corrupt"
+    corrupt.write_bytes(data.replace(line, line.replace(b"(devel)", b"(d\tv\tl)")))
+    with pytest.raises(BinaryFormatError, match=r"corrupt: corrupt Go build info: .*expected 2 or 3 tab-separated"):
+        read_binary(corrupt)
+
+
 # -- cross-compiled Mach-O and PE --------------------------------------------------------------------
 
 
@@ -130,6 +140,14 @@ def test_darwin_arm64_macho(goenv: GoEnv, hello: Path) -> None:
     assert binary.build_info is not None
     assert binary.build_info.settings_map["GOARCH"] == "arm64"
     assert any(name.endswith("hello/main.go") for name in recorded_files(path))
+    # the same file inside a universal (fat) binary, as lipo makes them
+    thin = path.read_bytes()
+    fat_header = struct.pack(">II", 0xCAFEBABE, 1) + struct.pack(">iiIII", 0x0100000C, 0, 0x4000, len(thin), 14)
+    universal = path.with_name("hello-universal")
+    universal.write_bytes(fat_header.ljust(0x4000, b"\0") + thin)
+    fat = read_binary(universal)
+    assert (fat.format, fat.target, fat.build_info) == ("macho", "darwin/arm64", binary.build_info)
+    assert recorded_files(universal) == recorded_files(path)
 
 
 def test_windows_amd64_pe(goenv: GoEnv, hello: Path) -> None:
@@ -217,6 +235,10 @@ def test_parse_build_info_quoting_and_errors() -> None:
         parse_build_info("path\tx\ndep\texample.com/x\n")
     with pytest.raises(ValueError, match=r"line 1 .*replacement without a module"):
         parse_build_info("=>\t../x\t(devel)\t\n")
+    with pytest.raises(ValueError, match=r"line 1 'build\\tnoequals': build setting without '='"):
+        parse_build_info("build\tnoequals\n")
+    # kinds of lines a newer go command may add are skipped, as the go command itself does
+    assert parse_build_info("path\tx\nfuture\tsomething\n") == BuildInfo("", "x")
     assert BuildInfo("go1.21.0").cgo is None
 
 

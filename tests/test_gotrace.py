@@ -243,6 +243,21 @@ def test_goroutine_headers_frames_and_creators() -> None:
         tb.goroutine(9)
 
 
+def test_ancestor_stacks_from_tracebackancestors() -> None:
+    text = (
+        "fatal error: all goroutines are asleep - deadlock!\n\n"
+        "goroutine 18 [chan receive]:\nmain.worker(...)\n\t/src/main.go:18\n"
+        "created by main.main in goroutine 1\n\t/src/main.go:44 +0x365\n"
+        "[originating from goroutine 1]:\nmain.main(...)\n\t/src/main.go:45 +0x365\n"
+        "[originating from goroutine 0]:\nruntime.main(...)\n\t/go/src/runtime/proc.go:283 +0x28\n"
+    )
+    tb = parse_traceback(text)
+    assert tb is not None
+    (worker,) = tb.goroutines
+    assert worker.functions == ("main.worker",)
+    assert [(a.id, a.functions) for a in worker.ancestors] == [(1, ("main.main",)), (0, ("runtime.main",))]
+
+
 def test_fatal_error_with_runtime_stack() -> None:
     tb = parse_traceback(OVERFLOW)
     assert tb is not None

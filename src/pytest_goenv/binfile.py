@@ -190,7 +190,8 @@ def parse_build_info(text: str, go_version: str = "") -> BuildInfo:
     """Parse build info text, either the embedded blob or ``go version -m`` output for one file.
 
     Lines may be indented (as ``go version -m`` prints them); a ``go`` line or a ``FILE: goX`` header
-    line sets the Go version.  Raises ValueError naming the line that cannot be parsed.
+    line sets the Go version; lines of unknown kinds are skipped.  Raises ValueError naming a
+    malformed module, replacement or build line.
     """
     path, main, deps, settings = "", None, [], []
     last: list[Module] = []  # the module a following "=>" line replaces
@@ -224,8 +225,7 @@ def parse_build_info(text: str, go_version: str = "") -> BuildInfo:
                 settings.append(_setting_from_text(rest))
             elif not rest and (header := _VERSION_HEADER.match(line)):
                 go_version = header.group(1)
-            else:
-                raise ValueError(f"unknown line kind {word!r}")
+            # other lines are skipped, as the go command does, so that newer kinds do not break us
         except ValueError as exc:
             raise ValueError(f"cannot parse Go build info line {number} {raw!r}: {exc}") from None
     return BuildInfo(go_version, path, main, tuple(deps), tuple(settings))
@@ -323,7 +323,7 @@ def _cstring(data: bytes, offset: int, limit: int | None = None) -> str:
 def _unpack(fmt: str, data: bytes, offset: int) -> tuple[int, ...]:
     try:
         return struct.unpack_from(fmt, data, offset)
-    except struct.error:
+    except (struct.error, OverflowError):
         raise BinaryFormatError(f"truncated header at offset {offset:#x}") from None
 
 
@@ -646,7 +646,7 @@ def read_binary(path: StrPath) -> GoBinary:
     """Read an ELF, Mach-O or PE file; ``build_info`` is None if it was not built by the go command."""
     file, image = _load(path)
     try:
-        build_info: BuildInfo | None = parse_build_info(*reversed(_raw_build_info(image, file)))
+        build_info: BuildInfo | None = _decode_build_info(image, file)
     except NotAGoBinary:
         build_info = None
     goos = image.goos
@@ -676,8 +676,15 @@ def _same_family(fmt: str, goos: str) -> bool:
 def read_build_info(path: StrPath) -> BuildInfo:
     """The build info embedded by the go command (what ``go version -m`` shows); raises NotAGoBinary."""
     file, image = _load(path)
+    return _decode_build_info(image, file)
+
+
+def _decode_build_info(image: _Image, file: Path) -> BuildInfo:
     version, modinfo = _raw_build_info(image, file)
-    return parse_build_info(modinfo, version)
+    try:
+        return parse_build_info(modinfo, version)
+    except ValueError as exc:
+        raise BinaryFormatError(f"{file}: corrupt Go build info: {exc}") from None
 
 
 # pclntab magics: Go 1.16-1.17, 1.18-1.19, 1.20 and later.
@@ -698,7 +705,7 @@ def recorded_files(path: StrPath) -> tuple[str, ...]:
         files = _pclntab_files(image.data, offset)
         if files is not None:
             return files
-    raise NotAGoBinary(f"{file}: no Go line table (pclntab) found")
+    raise NotAGoBinary(f"{file}: no Go line table (pclntab) of Go 1.16 or later found")
 
 
 def _pclntab_candidates(data: bytes) -> Iterator[int]:

@@ -261,6 +261,7 @@ class Goroutine:
     parent_id: int | None = None  # "created by F in goroutine N" (Go >= 1.21)
     elided: bool = False  # the runtime left frames out ("...N frames elided...")
     labels: tuple[tuple[str, str], ...] = ()  # pprof labels (GODEBUG=tracebacklabels=1, Go >= 1.26)
+    ancestors: tuple[Goroutine, ...] = ()  # creators' stacks (GODEBUG=tracebackancestors=N)
     header: str = ""
 
     @property
@@ -352,6 +353,7 @@ class Traceback:
 _GOROUTINE_RE = re.compile(r"^goroutine (?P<id>\d+)(?: [a-z]+=\S+)* \[(?P<state>[^\]]*)\](?: \{(?P<labels>.*)\})?:\s*$")
 _FILE_LINE_RE = re.compile(r"^\t(?P<file>.+?):(?P<line>\d+)(?: \+0x(?P<off>[0-9a-fA-F]+))?(?: \w+=\S+)*\s*$")
 _CREATED_RE = re.compile(r"^created by (?P<func>.+?)(?: in goroutine (?P<parent>\d+))?\s*$")
+_ANCESTOR_RE = re.compile(r"^\[originating from goroutine (\d+)\]:$")
 _ELIDED_RE = re.compile(r"^\.\.\.(?:additional|\d+) frames elided\.\.\.$")
 _SIGNAL_HEADER_RE = re.compile(r"^(SIG[A-Z0-9]+: .+|signal \d+.*)$")
 _PANIC_NOTE_RE = re.compile(r" \[(recovered(?:, repanicked)?)\]$")
@@ -390,7 +392,7 @@ def parse_traceback(text: str) -> Traceback | None:
             signal = line
         elif line == "runtime stack:":
             block, i = _read_frames(lines, i + 1)
-            runtime_stack = block.frames
+            runtime_stack = tuple(block.frames)
             continue
         elif _GOROUTINE_RE.match(line):
             block, i = _read_frames(lines, i + 1)
@@ -427,31 +429,45 @@ def _panic_from(text: str) -> Panic:
 
 @dataclass
 class _Block:
-    frames: tuple[Frame, ...] = ()
+    frames: list[Frame] = field(default_factory=list)
     created_by: Frame | None = None
     parent_id: int | None = None
     elided: bool = False
+    ancestors: list[Goroutine] = field(default_factory=list)
 
 
 def _read_frames(lines: list[str], i: int) -> tuple[_Block, int]:
-    """Frames from line ``i`` up to the next blank line; returns them and the index after."""
-    frames: list[Frame] = []
-    block = _Block()
+    """Frames from line ``i`` up to the next blank line; returns them and the index after.
+
+    ``[originating from goroutine N]:`` (GODEBUG=tracebackancestors) starts an ancestor's frames.
+    """
+    block = current = _Block()
+    ancestor_id: int | None = None
+
+    def close_ancestor() -> None:
+        if ancestor_id is not None:
+            block.ancestors.append(
+                Goroutine(ancestor_id, "ancestor", tuple(current.frames), current.created_by, elided=current.elided)
+            )
+
     while i < len(lines) and lines[i].strip():
         line = lines[i]
         location = _FILE_LINE_RE.match(lines[i + 1]) if i + 1 < len(lines) else None
-        if _ELIDED_RE.match(line):
-            block.elided = True
+        if (origin := _ANCESTOR_RE.match(line)) is not None:
+            close_ancestor()
+            ancestor_id, current = int(origin[1]), _Block()
+        elif _ELIDED_RE.match(line):
+            current.elided = True
         elif (created := _CREATED_RE.match(line)) is not None:
             if location is not None:
-                block.created_by = _frame(created["func"] + "()", location)
+                current.created_by = _frame(created["func"] + "()", location)
                 i += 1
-            block.parent_id = int(created["parent"]) if created["parent"] else None
+            current.parent_id = int(created["parent"]) if created["parent"] else None
         elif location is not None and not line.startswith("\t") and line.endswith(")"):
-            frames.append(_frame(line, location))
+            current.frames.append(_frame(line, location))
             i += 1
         i += 1
-    block.frames = tuple(frames)
+    close_ancestor()
     return block, i
 
 
@@ -478,11 +494,12 @@ def _goroutine_from(header: str, block: _Block) -> Goroutine:
     return Goroutine(
         id=int(match["id"]),
         state=match["state"],
-        frames=block.frames,
+        frames=tuple(block.frames),
         created_by=block.created_by,
         parent_id=block.parent_id,
         elided=block.elided,
         labels=labels,
+        ancestors=tuple(block.ancestors),
         header=header,
     )
 
