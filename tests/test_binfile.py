@@ -253,6 +253,8 @@ def test_paths_without_trimpath(goenv: GoEnv, hello: Path) -> None:
     assert str(hello / "main.go") in files
     hits = assert_paths_recorded(path, goroot / "src" / "fmt", hello)
     assert str(hello / "main.go") in hits[str(hello)]
+    # a Windows-style needle also finds the forward-slash form Go records
+    assert str(hello / "main.go") in recorded_paths(path, str(hello).replace("/", "\\"))
     with pytest.raises(BinaryAssertionError) as info:
         assert_trimmed(path, goenv)
     assert "plain was not built with -trimpath:\n  - build setting -trimpath is not true" in str(info.value)

@@ -172,11 +172,17 @@ def assert_not_depends_on(path: StrPath | GoBinary, module: str) -> None:
 
 def recorded_paths(path: StrPath | GoBinary, needle: str | os.PathLike[str]) -> list[str]:
     """Paths recorded in the binary that contain ``needle``: source files of the line table first,
-    then any other string in the file (build info, DWARF, cgo objects)."""
+    then any other string in the file (build info, DWARF, cgo objects).
+
+    A needle with backslashes is also searched with forward slashes, the form Go records
+    Windows paths in.
+    """
     binary = _binary(path)
-    text = os.fspath(needle)
-    hits = dict.fromkeys(name for name in recorded_files(binary.path) if text in name)
-    hits.update(dict.fromkeys(find_strings(binary.path, text)))
+    forms = dict.fromkeys([os.fspath(needle), os.fspath(needle).replace("\\", "/")])
+    files = recorded_files(binary.path)
+    hits = dict.fromkeys(name for name in files if any(form in name for form in forms))
+    for form in forms:
+        hits.update(dict.fromkeys(find_strings(binary.path, form)))
     return list(hits)
 
 
