@@ -139,6 +139,7 @@ def test_darwin_arm64_macho(goenv: GoEnv, hello: Path) -> None:
     assert_binary(binary, needs=["libSystem.B.dylib"])  # a library is found by its file name too
     assert binary.build_info is not None
     assert binary.build_info.settings_map["GOARCH"] == "arm64"
+    assert parse_build_info(goenv.run("version", "-m", str(path)).stdout) == binary.build_info
     assert any(name.endswith("hello/main.go") for name in recorded_files(path))
     # the same file inside a universal (fat) binary, as lipo makes them
     thin = path.read_bytes()
@@ -156,6 +157,7 @@ def test_windows_amd64_pe(goenv: GoEnv, hello: Path) -> None:
     assert binary.describe().startswith(f"{path}: PE 64-bit little-endian windows/amd64, dynamically linked")
     assert binary.build_info is not None
     assert binary.build_info.goos == "windows"
+    assert parse_build_info(goenv.run("version", "-m", str(path)).stdout) == binary.build_info
     # PE files have no line table section; the table is found by its header
     assert any(name.endswith("hello/main.go") for name in recorded_files(path))
     with pytest.raises(BinaryAssertionError, match=r"GOOS: expected 'linux', got 'windows'"):
