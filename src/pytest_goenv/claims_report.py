@@ -148,7 +148,8 @@ class ClaimsReport:
         if self.command:
             lines += ["", "Regenerate with:", "", "```sh", self.command, "```"]
         legend = " · ".join(f"{SYMBOLS[v]} {v.value}" for v in Verdict)
-        lines += ["", f"Legend: {legend} (the experiment failed) · blank: no experiment.", ""]
+        lines += ["", f"Legend: {legend} (the experiment failed) · ❗ differs from the test's expectation "
+                      "· blank: no experiment.", ""]
         lines += self._summary_markdown(toolchains)
         lines += ["", "## Claims and evidence", ""]
         for claim in self._claims():
@@ -165,7 +166,7 @@ class ClaimsReport:
             cells = []
             for name in toolchains:
                 cell = self.cell(claim.id, name)
-                cells.append(SYMBOLS[cell.verdict] if cell else "")
+                cells.append(SYMBOLS[cell.verdict] + ("❗" if _unexpected(cell) else "") if cell else "")
             lines.append(f"| [{claim.id}](#{_anchor(claim.id)}) | {claim.section} | " + " | ".join(cells) + " |")
         lines.append("")
         counts = []
@@ -192,6 +193,8 @@ class ClaimsReport:
         for key, names in groups.items():
             cell = cells[key]
             detail = f": {_inline(cell.detail)}" if cell.detail else ""
+            if _unexpected(cell) and cell.expected is not None:
+                detail += f" ❗ (the test expects {cell.expected.value})"
             lines.append(f"- {SYMBOLS[cell.verdict]} **{cell.verdict.value}** on {', '.join(names)}{detail}")
             if cell.evidence:
                 lines += ["", "  <details><summary>evidence</summary>", "", "  ```"]
@@ -210,8 +213,9 @@ class ClaimsReport:
             return []
         tested = [c for c in self._claims() if any(self.cell(c.id, t) for t in toolchains)]
         column = max(6, *(len(t) for t in toolchains))
-        id_width = max(10, min(width - (column + 1) * len(toolchains) - 1,
-                               max((len(c.id) for c in tested), default=10)))
+        longest = max((len(c.id) for c in tested), default=10)
+        # Ids stay readable (up to 36 characters) even if the table then overflows a narrow terminal.
+        id_width = max(10, min(longest, 36), min(longest, width - (column + 1) * len(toolchains) - 1))
         header = "claim".ljust(id_width) + " " + " ".join(t.ljust(column) for t in toolchains)
         lines = [header.rstrip()]
         for claim in tested:
@@ -238,6 +242,10 @@ class ClaimsReport:
         markdown_path.write_text(self.to_markdown(), encoding="utf-8")
         json_path.write_text(json.dumps(self.to_json(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         return [markdown_path, json_path]
+
+
+def _unexpected(cell: ClaimResult) -> bool:
+    return cell.expected is not None and cell.expected is not cell.verdict
 
 
 def _anchor(claim_id: str) -> str:
