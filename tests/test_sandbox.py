@@ -63,6 +63,15 @@ def test_environment_is_built_not_inherited(toolchain: GoToolchain, tmp_path: Pa
         assert Path(env[name]).is_relative_to(tmp_path.resolve()), name
 
 
+def test_telemetry_is_off_and_stays_inside(toolchain: GoToolchain, tmp_path: Path) -> None:
+    sandbox = GoEnv(toolchain, tmp_path)
+    sandbox.run("version")
+    if toolchain.version >= "1.23":  # Go 1.23 introduced telemetry and `go env GOTELEMETRY`
+        assert sandbox.go_env("GOTELEMETRY")["GOTELEMETRY"] == "off"
+    written = {path.name for path in (sandbox.config_home / "go" / "telemetry").rglob("*")}
+    assert written == {"mode"}
+
+
 def test_setenv_delenv_and_diff(toolchain: GoToolchain, tmp_path: Path) -> None:
     sandbox = GoEnv(toolchain, tmp_path)
     sandbox.setenv("GOFLAGS", "-tags=extra")

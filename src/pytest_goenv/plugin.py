@@ -127,9 +127,10 @@ def _timeout(config: pytest.Config) -> float:
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
     state = config.stash[state_key]
-    if not state.toolchains_under_test():
+    toolchains = state.toolchains_under_test()
+    if not toolchains:
         return [f"goenv: no Go toolchain: {state.missing_reason}"]
-    lines = [f"goenv: {t.name} ({t.source}) at {t.goroot}" for t in state.toolchains]
+    lines = [f"goenv: {t.name} ({t.source}) at {t.goroot}" for t in toolchains]
     return [*lines, f"goenv: shared build cache under {state.cache_root}"]
 
 

@@ -83,7 +83,11 @@ class GoEnv:
         self.gocache = Path(gocache).resolve() if gocache is not None else self.root / "gocache"
         # Only what must exist up front: the go command creates GOPATH, the module
         # cache and GOCACHE itself, and `go env -w` creates the GOENV file.
-        self.goenv_file.parent.mkdir(parents=True, exist_ok=True)
+        # Go 1.23+ counts command use in telemetry files below the user config dir and may
+        # start a child to upload them; the mode file (no environment variable) turns that off.
+        telemetry = self.goenv_file.parent / "telemetry"
+        telemetry.mkdir(parents=True, exist_ok=True)
+        (telemetry / "mode").write_text("off")
         self.tmpdir.mkdir(exist_ok=True)
         self.workdir.mkdir(exist_ok=True)
         self.gocache.mkdir(parents=True, exist_ok=True)
@@ -113,7 +117,6 @@ class GoEnv:
             "GOTOOLCHAIN": "local",
             "GOPROXY": "off",
             "GOSUMDB": "off",
-            "GOTELEMETRY": "off",
             "GIT_CONFIG_NOSYSTEM": "1",
             "GIT_CONFIG_GLOBAL": str(self.gitconfig),
             "GIT_TERMINAL_PROMPT": "0",
