@@ -52,13 +52,3 @@ def fake_toolchain(goenv: GoEnv, name: str) -> Path:
     goenv.setenv("PATH", os.pathsep.join([str(bindir), goenv.env["PATH"]]))
     return script
 
-
-def pytest_goenv_setup_sandbox(sandbox: GoEnv, request: pytest.FixtureRequest) -> None:
-    """Turn Go telemetry off in the sandbox's config dir.
-
-    Otherwise go1.23+ starts a background process that keeps writing counter files into
-    the sandbox's HOME after the go command exits, racing with the sandbox's removal.
-    """
-    mode = sandbox.config_home / "go" / "telemetry" / "mode"
-    mode.parent.mkdir(parents=True, exist_ok=True)
-    mode.write_text("off")
