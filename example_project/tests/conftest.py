@@ -9,6 +9,7 @@ from the internet.
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -24,6 +25,15 @@ MODULE_ARCHIVES = sorted((CHECKOUT / "testdata" / "mod").glob("*.txt"))
 """One txtar per module version the local proxy serves (cmd/go's testdata/mod layout)."""
 
 _NOT_GO = shutil.ignore_patterns("tests", "testdata", "README.md", "pytest.ini", ".*", "__pycache__")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Skip the Go tests on toolchains older than go.mod's `go` line, saying so."""
+    go_line = re.search(r"^go (\S+)$", (CHECKOUT / "go.mod").read_text(), re.MULTILINE)
+    if go_line is None:
+        raise pytest.UsageError(f"{CHECKOUT / 'go.mod'} has no `go` line: add the oldest Go it supports")
+    for item in items:
+        item.add_marker(pytest.mark.go_version(f">={go_line.group(1)}"))
 
 
 @pytest.fixture(scope="session")
