@@ -240,12 +240,15 @@ def test_gocache_default(goenv: GoEnv, claims: dict[str, ClaimCheck]) -> None:
 @pytest.mark.claim("ch1.cgo-enabled-default-1", expect="partly")
 def test_cgo_enabled_default(goenv: GoEnv, claim: ClaimCheck) -> None:
     goenv.delenv("CGO_ENABLED")
-    native = claim.observe(goenv.run("env", "CGO_ENABLED"))
+    native = claim.observe(goenv.run("env", "CGO_ENABLED", "CC"))
+    if not goenv.toolchain.cgo:
+        claim.not_applicable("no working C compiler here, so the default with one cannot be observed")
+        return
     no_cc = claim.observe(goenv.run("env", "CGO_ENABLED", env={"PATH": str(goenv.toolchain.bindir)}))
     other_os = "windows" if goenv.toolchain.goos != "windows" else "linux"
     cross = claim.observe(goenv.run("env", "CGO_ENABLED", env={"GOOS": other_os}))
     claim.parts({
-        "1 for the host with a C compiler": native.stdout.strip() == "1",
+        "1 for the host with a C compiler": native.stdout.split()[:1] == ["1"],
         "1 without a C compiler on PATH": no_cc.stdout.strip() == "1",
         f"1 when cross-compiling (GOOS={other_os})": cross.stdout.strip() == "1",
     })
