@@ -16,6 +16,7 @@ from pytest_goenv.verdicts import ClaimCheck
 
 __all__ = [
     "LIB",
+    "RUNTIME_PROBE",
     "add_lib",
     "build_program",
     "checksum_database",
@@ -25,6 +26,7 @@ __all__ = [
     "leftover_work_dirs",
     "output_lines",
     "package_dir",
+    "runtime_probe",
     "tamper",
     "write_app",
 ]
@@ -47,7 +49,8 @@ def build_program(
 
     The build is recorded as evidence on ``check`` when one is given.
     """
-    directory = goenv.write_module(module, {"main.go": source, **(files or {})}, dest=name)
+    directory = goenv.write_module(module, {"main.go": source, **(files or {})}, dest=name,
+                                   go=goenv.toolchain.version.language)
     binary = goenv.tmpdir.parent / "bin" / name
     binary.parent.mkdir(parents=True, exist_ok=True)
     result = goenv.run("build", "-o", str(binary), ".", cwd=directory, env=env, check=False)
@@ -140,3 +143,71 @@ def tamper(database: ChecksumDatabase, path: str, version: str) -> None:
     fake = "h1:" + "A" * 43 + "="
     database.log(path, version, h1=fake, h1_mod=fake)
 
+
+
+RUNTIME_PROBE = """package main
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"time"
+)
+
+var sink [][]byte
+
+func garbage() {
+	for i := 0; i < 400; i++ {
+		sink = append(sink, make([]byte, 64<<10))
+		if len(sink) > 16 {
+			sink = sink[:0]
+		}
+	}
+	runtime.GC()
+}
+
+func recovered() (value interface{}) {
+	defer func() { value = recover() }()
+	panic(nil)
+}
+
+func main() {
+	switch os.Args[1] {
+	case "gc":
+		for i := 0; i < 3; i++ {
+			garbage()
+		}
+	case "setenv":
+		fmt.Printf("panicnil-before=%T\\n", recovered())
+		os.Setenv("GODEBUG", "gctrace=1,panicnil=1")
+		garbage()
+		fmt.Printf("panicnil-after=%T\\n", recovered())
+		fmt.Println("gc-after-setenv=done")
+	case "sleep":
+		time.Sleep(1150 * time.Millisecond)
+	case "panic":
+		block := make(chan int)
+		for i := 0; i < 3; i++ {
+			go func() { <-block }()
+		}
+		time.Sleep(20 * time.Millisecond)
+		panic("boom")
+	case "limits":
+		fmt.Printf("gomaxprocs=%d\\n", runtime.GOMAXPROCS(0))
+		fmt.Printf("numcpu=%d\\n", runtime.NumCPU())
+		fmt.Printf("memlimit=%d\\n", debug.SetMemoryLimit(-1))
+		runtime.GOMAXPROCS(1)
+		fmt.Printf("after-set-1=%d\\n", runtime.GOMAXPROCS(0))
+	}
+}
+"""
+"""A program whose first argument picks a runtime behaviour to show (gc, setenv, sleep, panic, limits)."""
+
+
+def runtime_probe(goenv: GoEnv, check: ClaimCheck) -> Path:
+    """Build :data:`RUNTIME_PROBE` (the build is recorded on ``check``) and return the binary."""
+    build, binary = build_program(goenv, check, RUNTIME_PROBE, name="rtprobe")
+    if not build.ok:
+        raise AssertionError(build.describe())
+    return binary

@@ -1,0 +1,124 @@
+"""Chapter 4.1: GODEBUG settings (gctrace, schedtrace, http2debug), read from a program the go command built."""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+import pytest
+
+from pytest_goenv.behaviour._experiments_ch234 import build_program, goroot_text, output_lines, runtime_probe
+from pytest_goenv.gotrace import parse_gctrace, parse_schedtrace
+from pytest_goenv.sandbox import GoEnv
+from pytest_goenv.verdicts import ClaimCheck
+
+HTTP2 = """package main
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+)
+
+func main() {
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "hi")
+	}))
+	srv.EnableHTTP2 = true
+	srv.StartTLS()
+	defer srv.Close()
+	resp, err := srv.Client().Get(srv.URL)
+	if err != nil {
+		panic(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	fmt.Printf("proto=%s body=%s\\n", resp.Proto, body)
+	runtime.GC()
+}
+"""
+GC_EVIDENCE = ["gc ", "GC", "scvg", "SCHED", "pacer", "root", "mark", "panicnil", "done"]
+
+
+@pytest.mark.claim("ch4.1.godebug-startup-only", expect={"<1.21": "holds", ">=1.21": "partly"})
+def test_godebug_changed_while_running(goenv: GoEnv, claim: ClaimCheck) -> None:
+    """The program sets GODEBUG=gctrace=1,panicnil=1 with os.Setenv, then collects and panics with nil."""
+    probe = runtime_probe(goenv, claim)
+    run = claim.observe(goenv.exec(probe, "setenv"), grep=GC_EVIDENCE)
+    before, after = output_lines(run, "panicnil-before"), output_lines(run, "panicnil-after")
+    parts = {"gctrace set after start has no effect": not parse_gctrace(run.stderr)}
+    if before[:1] != ["<nil>"]:  # panic(nil) has its own error (Go 1.21+), so the panicnil setting exists
+        parts["panicnil set after start has no effect"] = after == before
+    claim.parts(parts, f"recovered panic(nil) before: {before}, after: {after}")
+
+
+@pytest.mark.claim("ch4.1.gctrace1-fields", expect={">=1.19": "partly"})
+def test_gctrace_fields(goenv: GoEnv, claim: ClaimCheck) -> None:
+    """GODEBUG=gctrace=1: parse each line; read the runtime's own description of the phases."""
+    probe = runtime_probe(goenv, claim)
+    run = claim.observe(goenv.exec(probe, "gc", env={"GODEBUG": "gctrace=1"}), grep=GC_EVIDENCE)
+    records = parse_gctrace(run.stderr)
+    doc = " ".join(goroot_text(goenv, "src/runtime/extern.go").split())
+    phases = re.search(r"The phases are ([^.]*)\.", doc)
+    claim.record("grep 'The phases are' $GOROOT/src/runtime/extern.go", phases[0] if phases else "(not found)")
+    sweep_phase = bool(phases) and bool(re.search(r"sweep(?! termination)", phases[1] if phases else ""))
+    claim.parts({
+        "the GC number": [r.number for r in records[:2]] == [1, 2],
+        "stop-the-world time": bool(records) and all(len(r.clock_ms) == 3 for r in records),
+        "mark time": bool(records) and all(len(r.cpu_ms) >= 3 for r in records),
+        "heap size change": bool(records) and all(r.heap_start_mb >= 0 and r.heap_end_mb >= 0 for r in records),
+        "a sweep time": sweep_phase,
+    }, f"{len(records)} gctrace lines")
+
+
+@pytest.mark.claim("ch4.1.gctrace2-roots", expect={"<1.26": "does-not-hold", ">=1.26": "partly"})
+def test_gctrace_two(goenv: GoEnv, claim: ClaimCheck) -> None:
+    """GODEBUG=gctrace=2 against gctrace=1: which extra lines, and do they describe root scanning?"""
+    probe = runtime_probe(goenv, claim)
+    one = goenv.exec(probe, "gc", env={"GODEBUG": "gctrace=1"})
+    two = claim.observe(goenv.exec(probe, "gc", env={"GODEBUG": "gctrace=2"}), grep=GC_EVIDENCE)
+    extra = [line for line in two.stderr.splitlines()
+             if line.strip() and line not in one.stderr and not re.match(r"gc \d+ @", line)]
+    claim.record("lines of gctrace=2 that are not gc summary lines", "\n".join(extra[:8]) or "(none)")
+    claim.parts({
+        "gctrace=2 prints scan details": any("scan" in line.lower() for line in extra),
+        "about the root objects": any("root" in line.lower() for line in extra),
+    }, f"{len(extra)} extra lines")
+
+
+@pytest.mark.claim("ch4.1.schedtrace", expect={">=1.19": "holds"})
+def test_schedtrace(goenv: GoEnv, claim: ClaimCheck) -> None:
+    """GODEBUG=schedtrace=1000 on a program that runs 1.15 s: SCHED lines, one per second."""
+    probe = runtime_probe(goenv, claim)
+    run = claim.observe(goenv.exec(probe, "sleep", env={"GODEBUG": "schedtrace=1000"}), grep=GC_EVIDENCE)
+    records = parse_schedtrace(run.stderr)
+    gaps = [later.at_ms - earlier.at_ms for earlier, later in itertools.pairwise(records)]
+    claim.parts({
+        "SCHED summary lines are printed": bool(records) and "gomaxprocs" in records[0].fields,
+        "one per second": bool(gaps) and all(800 <= gap <= 1300 for gap in gaps),
+    }, f"SCHED lines at {[r.at_ms for r in records]} ms")
+
+
+@pytest.mark.claim("ch4.1.http2debug", expect={">=1.19": "holds"})
+@pytest.mark.claim("ch4.1.godebug-comma-list", expect={">=1.19": "holds"})
+def test_http2debug_and_comma_list(goenv: GoEnv, claims: dict[str, ClaimCheck]) -> None:
+    """An HTTP/2 request over loopback TLS with GODEBUG=http2debug=2, then with gctrace=1,http2debug=2."""
+    frames = claims["ch4.1.http2debug"]
+    both = claims["ch4.1.godebug-comma-list"]
+    build, binary = build_program(goenv, frames, HTTP2, name="h2")
+    assert build.ok, build.describe()
+    alone = frames.observe(goenv.exec(binary, env={"GODEBUG": "http2debug=2"}),
+                           grep=["proto=", "wrote SETTINGS", "WINDOW_UPDATE", "HEADERS"])
+    frames.parts({
+        "the request used HTTP/2": "proto=HTTP/2.0" in alone.stdout,
+        "HTTP/2 frames are traced": "http2: Framer" in alone.stderr and "wrote HEADERS" in alone.stderr,
+        "flow control is traced (WINDOW_UPDATE frames)": "WINDOW_UPDATE" in alone.stderr,
+    })
+    combined = both.observe(goenv.exec(binary, env={"GODEBUG": "gctrace=1,http2debug=2"}),
+                            grep=["proto=", "wrote SETTINGS", "gc "])
+    both.parts({
+        "gctrace=1 takes effect": bool(parse_gctrace(combined.stderr)),
+        "http2debug=2 takes effect": "http2: Framer" in combined.stderr,
+    })
