@@ -157,7 +157,7 @@ goroutine 1 gp=0x2705cfa581e0 m=0 mp=0x57c480 [chan receive, 3 minutes, locked t
 main.main()
 \t/src/main.go:45 +0x374 fp=0x2705cfab6eb8 sp=0x2705cfab6d80 pc=0x49db51
 
-goroutine 6 gp=0x2705cfa58780 m=nil [select] {"span id": 7, user: alice}:
+goroutine 6 gp=0x2705cfa58780 m=nil [select] {"span id": 7, user: alice, "q": "say \\"hi\\"\\tnow \\u00e9"}:
 main.worker(...)
 \t/src/main.go:18
 main.(*Pool[...]).run(0xc000010000, {0x4b5c2e, 0x5})
@@ -228,7 +228,7 @@ def test_goroutine_headers_frames_and_creators() -> None:
     assert main is tb.crashed
     assert (main.status, main.wait_minutes, main.locked_to_thread) == ("chan receive", 3, True)
     assert main.frames[0].offset == 0x374
-    assert worker.labels == (("span id", "7"), ("user", "alice"))
+    assert worker.labels == (("span id", "7"), ("user", "alice"), ("q", 'say "hi"\tnow é'))
     assert worker.functions == ("main.worker", "main.(*Pool[...]).run")
     assert worker.frames[0].inlined
     assert worker.frames[1].args == "0xc000010000, {0x4b5c2e, 0x5}"
@@ -258,6 +258,14 @@ def test_ancestor_stacks_from_tracebackancestors() -> None:
     assert [(a.id, a.functions) for a in worker.ancestors] == [(1, ("main.main",)), (0, ("runtime.main",))]
 
 
+def test_labels_inside_the_brackets_in_go_126() -> None:
+    header = 'goroutine 1 [running labels:{"span id": "7]", "user": "alice"}]:'
+    tb = parse_traceback(f"panic: labelled\n\n{header}\nmain.main()\n\t/m.go:9\n")
+    assert tb is not None
+    (goroutine,) = tb.goroutines
+    assert (goroutine.status, goroutine.labels) == ("running", (("span id", "7]"), ("user", "alice")))
+
+
 def test_fatal_error_with_runtime_stack() -> None:
     tb = parse_traceback(OVERFLOW)
     assert tb is not None
@@ -285,10 +293,12 @@ PROGRAM = """\
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"time"
 )
 
@@ -326,6 +336,9 @@ func main() {
 		deadline := time.Now().Add(300 * time.Millisecond)
 		for time.Now().Before(deadline) {
 		}
+	case "labels":
+		pprof.SetGoroutineLabels(pprof.WithLabels(context.Background(), pprof.Labels("user", "alice", "span id", "7")))
+		panic("labelled")
 	case "limits":
 		fmt.Println(debug.SetMemoryLimit(-1), runtime.GOMAXPROCS(0))
 	}
@@ -381,6 +394,16 @@ def test_deadlock_is_a_fatal_error(goenv: GoEnv, program: Path) -> None:
     assert worker.created_by is not None
     assert worker.created_by.function == "main.main"
     assert worker.parent_id == 1
+
+
+@pytest.mark.go_version(">=1.26")
+def test_goroutine_labels_in_tracebacks(goenv: GoEnv, program: Path) -> None:
+    labelled = assert_panicked(run_program(goenv, program, "labels", godebug={"tracebacklabels": 1}), "labelled")
+    assert labelled.crashed is not None
+    assert labelled.crashed.labels == (("span id", "7"), ("user", "alice"))
+    plain = assert_panicked(run_program(goenv, program, "labels", godebug={"tracebacklabels": 0}), "labelled")
+    assert plain.crashed is not None
+    assert plain.crashed.labels == ()
 
 
 def test_gctrace_with_gomaxprocs(goenv: GoEnv, program: Path) -> None:

@@ -2,8 +2,9 @@
 
 The formats are those of Go 1.21 to 1.27, which differ in details this module absorbs: schedtrace's
 per-P run queue list (``[0 0]`` versus ``[ 0 0 ] schedticks=[ 1 2 ]``), goroutine headers with
-``gp=``/``m=`` fields, tab-indented continuation lines of multi-line panic values, and
-``[recovered, repanicked]``.  Fields a newer runtime adds are kept in generic mappings.
+``gp=``/``m=`` fields, goroutine labels inside (1.26) or after (1.27) the brackets, tab-indented
+continuation lines of multi-line panic values, and ``[recovered, repanicked]``.  Fields a newer
+runtime adds are kept in generic mappings.
 """
 
 from __future__ import annotations
@@ -350,7 +351,11 @@ class Traceback:
         return "\n".join(lines)
 
 
-_GOROUTINE_RE = re.compile(r"^goroutine (?P<id>\d+)(?: [a-z]+=\S+)* \[(?P<state>[^\]]*)\](?: \{(?P<labels>.*)\})?:\s*$")
+# Labels are printed inside the brackets by Go 1.26 ("[running labels:{...}]") and after them by 1.27.
+_GOROUTINE_RE = re.compile(
+    r"^goroutine (?P<id>\d+)(?: [a-z]+=\S+)* "
+    r"\[(?P<state>[^\]]*?)(?: labels:\{(?P<inner_labels>.*)\})?\](?: \{(?P<labels>.*)\})?:\s*$"
+)
 _FILE_LINE_RE = re.compile(r"^\t(?P<file>.+?):(?P<line>\d+)(?: \+0x(?P<off>[0-9a-fA-F]+))?(?: \w+=\S+)*\s*$")
 _CREATED_RE = re.compile(r"^created by (?P<func>.+?)(?: in goroutine (?P<parent>\d+))?\s*$")
 _ANCESTOR_RE = re.compile(r"^\[originating from goroutine (\d+)\]:$")
@@ -490,7 +495,8 @@ def _frame(call: str, location: re.Match[str]) -> Frame:
 def _goroutine_from(header: str, block: _Block) -> Goroutine:
     match = _GOROUTINE_RE.match(header)
     assert match is not None
-    labels = tuple(_labels(match["labels"])) if match["labels"] else ()
+    label_text = match["labels"] or match["inner_labels"]
+    labels = tuple(_labels(label_text)) if label_text else ()
     return Goroutine(
         id=int(match["id"]),
         state=match["state"],
@@ -506,7 +512,14 @@ def _goroutine_from(header: str, block: _Block) -> Goroutine:
 
 def _labels(text: str) -> Iterator[tuple[str, str]]:
     for pair in re.finditer(r'("(?:[^"\\]|\\.)*"|[^:,]+): ("(?:[^"\\]|\\.)*"|[^,]*)(?:, |$)', text):
-        yield pair[1].strip('"'), pair[2].strip('"')
+        yield _unquote_label(pair[1]), _unquote_label(pair[2])
+
+
+def _unquote_label(text: str) -> str:
+    """A label as the runtime prints it: bare, or quoted with \\n \\t \\" \\xHH \\uHHHH escapes (ASCII only)."""
+    if len(text) >= 2 and text[0] == text[-1] == '"':
+        return text[1:-1].encode("ascii", "backslashreplace").decode("unicode_escape")
+    return text
 
 
 def _lines(text: str | Iterable[str]) -> Iterator[str]:
