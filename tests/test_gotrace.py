@@ -339,6 +339,8 @@ func main() {
 	case "labels":
 		pprof.SetGoroutineLabels(pprof.WithLabels(context.Background(), pprof.Labels("user", "alice", "span id", "7")))
 		panic("labelled")
+	case "sleep":
+		time.Sleep(time.Hour)
 	case "limits":
 		fmt.Println(debug.SetMemoryLimit(-1), runtime.GOMAXPROCS(0))
 	}
@@ -460,6 +462,27 @@ def test_panic_message_mismatch_shows_the_parsed_traceback(goenv: GoEnv, program
         assert_panicked(result, function="main.nothere")
     with pytest.raises(RuntimeAssertionError, match="to die of a fatal error, but it died of a panic"):
         assert_fatal_error(result)
+
+
+def test_timed_out_run_is_not_a_crash(goenv: GoEnv, program: Path) -> None:
+    result = run_program(goenv, program, "sleep", timeout=0.5)
+    assert result.timed_out
+    with pytest.raises(RuntimeAssertionError, match=r"expected `rt sleep` to panic, but it timed out"):
+        assert_panicked(result)
+
+
+def test_go_test_panic_is_read_from_stdout(goenv: GoEnv) -> None:
+    goenv.write_module(
+        "example.com/m",
+        {"m_test.go": 'package m\n\nimport "testing"\n\nfunc TestBoom(t *testing.T) { panic("boom in test") }\n'},
+    )
+    result = goenv.run("test", ".", cwd="m", check=False, env={"CGO_ENABLED": "0"})
+    tb = assert_panicked(result, "^boom in test", function="example.com/m.TestBoom")
+    assert "panic: boom in test" in result.stdout  # go test relays the test binary's output on stdout
+    assert tb.panics[0].recovered  # the testing package recovers, reports and panics again
+    assert tb.crashed is not None
+    assert tb.crashed.created_by is not None
+    assert tb.crashed.created_by.function == "testing.(*T).Run"
 
 
 def test_gctrace_missing_says_why(goenv: GoEnv, program: Path) -> None:

@@ -115,7 +115,8 @@ def _traceback_or_fail(result: GoResult, expected: str) -> Traceback:
         raise RuntimeAssertionError(
             result.describe(f"expected `{command_name(result)}` to {expected}, but it timed out")
         )
-    traceback = parse_traceback(result.stderr)
+    # A program prints its crash to stderr; `go test` relays the test binary's to stdout.
+    traceback = parse_traceback(result.stderr) or parse_traceback(result.stdout)
     if traceback is None:
         status = "exited with status 0" if result.ok else f"exited with status {result.returncode}"
         raise RuntimeAssertionError(
@@ -145,6 +146,8 @@ def assert_panicked(
     goroutines: int | None = None,
 ) -> Traceback:
     """Assert the program died of a panic; returns the parsed :class:`Traceback`.
+
+    Works on ``run_program``, ``go run`` and ``go test`` results (the latter prints to stdout).
 
     ``message`` is searched in the first panic's value; ``function`` must be one of the frames of the
     goroutine that panicked (``"main.(*T).Get"``); ``signal`` is searched in the ``[signal ...]``
@@ -230,7 +233,7 @@ def assert_gctrace(
     no cycle aimed above this heap size (a GOGC effect; GOMEMLIMIT is a soft limit that the heap
     may overshoot when GC would use too much CPU); ``procs``: every cycle ran with this many Ps.
     """
-    records = parse_gctrace(result.stderr)
+    records = parse_gctrace(result.output)
     name = command_name(result)
     problems = []
     if len(records) < min_cycles:
@@ -264,7 +267,7 @@ def assert_schedtrace(
 
     ``gomaxprocs``: every SCHED line reports this many Ps.
     """
-    records = parse_schedtrace(result.stderr)
+    records = parse_schedtrace(result.output)
     name = command_name(result)
     if len(records) < min_records:
         hint = "" if "schedtrace" in result.env.get("GODEBUG", "") else " (GODEBUG has no schedtrace=N)"
