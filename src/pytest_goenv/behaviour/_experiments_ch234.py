@@ -6,6 +6,9 @@ import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
+
+import pytest
 
 from pytest_goenv.proxy import GoProxy, ModuleVersion
 from pytest_goenv.result import GoResult
@@ -23,6 +26,7 @@ __all__ = [
     "download",
     "git_module",
     "goroot_text",
+    "inapplicable",
     "leftover_work_dirs",
     "output_lines",
     "package_dir",
@@ -42,21 +46,30 @@ def build_program(
     *,
     name: str = "probe",
     env: Mapping[str, str | None] | None = None,
-    module: str = "example.com/probe",
-    files: Mapping[str, str] | None = None,
 ) -> tuple[GoResult, Path]:
-    """Write a one-package main module named ``name`` and ``go build`` it (not checked); the result and binary.
+    """Write module example.com/probe (``source`` as main.go) in dir ``name`` and build ``$SANDBOX/bin/<name>``.
 
-    The build is recorded as evidence on ``check`` when one is given.
+    The build is not checked; it is recorded as evidence on ``check`` when one is given.
     """
-    directory = goenv.write_module(module, {"main.go": source, **(files or {})}, dest=name,
+    directory = goenv.write_module("example.com/probe", {"main.go": source}, dest=name,
                                    go=goenv.toolchain.version.language)
-    binary = goenv.tmpdir.parent / "bin" / name
+    binary = goenv.root / "bin" / name
     binary.parent.mkdir(parents=True, exist_ok=True)
     result = goenv.run("build", "-o", str(binary), ".", cwd=directory, env=env, check=False)
     if check is not None:
         check.observe(result)
     return result, binary
+
+
+def inapplicable(reason: str, *checks: ClaimCheck) -> NoReturn:
+    """Mark ``checks`` not applicable on this host or toolchain and stop the test as skipped.
+
+    A skipped experiment is reported with its verdicts but not compared with the expectation,
+    which describes Go versions, not hosts (no C compiler, a target that cannot run here).
+    """
+    for check in checks:
+        check.not_applicable(reason)
+    pytest.skip(reason)
 
 
 def add_lib(proxy: GoProxy, version: str = "v1.0.0", path: str = LIB) -> ModuleVersion:

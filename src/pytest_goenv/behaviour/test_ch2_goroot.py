@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from pytest_goenv.behaviour._experiments_ch234 import build_program, output_lines
+from pytest_goenv.behaviour._experiments_ch234 import build_program, inapplicable, output_lines
 from pytest_goenv.binfile import find_strings, recorded_files
 from pytest_goenv.result import GoResult
 from pytest_goenv.sandbox import GoEnv
@@ -85,10 +85,8 @@ def test_cross_compile_without_goroot_final(goenv: GoEnv, claims: dict[str, Clai
     needs = claims["ch2.1.cross-compile-needs-goroot-final"]
     rewrite = claims["ch2.1.goroot-final-cross-rewrite"]
     if not cross_runs_here(goenv):
-        for check in (needs, rewrite):
-            check.not_applicable(f"the linux/386 probe cannot run on a {goenv.toolchain.goos}/"
-                                 f"{goenv.toolchain.goarch} host")
-        return
+        inapplicable(f"the linux/386 probe cannot run on a {goenv.toolchain.goos}/{goenv.toolchain.goarch} host",
+                     needs, rewrite)
     goroot = str(goenv.toolchain.goroot)
     build, run = build_and_run(goenv, [needs, rewrite], "cross", {"GOROOT": goroot, "GOROOT_FINAL": None, **CROSS})
     works = build.ok and run is not None and run.ok

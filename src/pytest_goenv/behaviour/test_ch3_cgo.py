@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from pytest_goenv.assertions import package_files
-from pytest_goenv.behaviour._experiments_ch234 import build_program
+from pytest_goenv.behaviour._experiments_ch234 import build_program, inapplicable
 from pytest_goenv.binfile import find_strings, read_binary
 from pytest_goenv.sandbox import GoEnv
 from pytest_goenv.verdicts import ClaimCheck
@@ -109,8 +109,7 @@ def test_linking_and_pure_go_resolver(goenv: GoEnv, claims: dict[str, ClaimCheck
     if shutil.which("ldd"):
         linking.observe(goenv.exec(shutil.which("ldd") or "ldd", pure_net, check=False))
     if not goenv.toolchain.cgo:
-        linking.not_applicable(f"cgo cannot work with {goenv.toolchain.name} here (no C compiler)")
-        return
+        inapplicable(f"cgo cannot work with {goenv.toolchain.name} here (no C compiler)", linking)
     cgo = {"CGO_ENABLED": "1"}
     hello_build, hello = build_program(goenv, linking, HELLO, name="hello-cgo", env=cgo)
     net_build, net_cgo = build_program(goenv, linking, NET, name="net-cgo", env=cgo)
@@ -129,8 +128,7 @@ def test_linking_and_pure_go_resolver(goenv: GoEnv, claims: dict[str, ClaimCheck
 def test_cross_compiling_with_cgo(goenv: GoEnv, claim: ClaimCheck) -> None:
     """Cross-compile a cgo package to linux/386: cgo default, CC_FOR_TARGET, which C compiler runs."""
     if not goenv.toolchain.cgo:
-        claim.not_applicable(f"cgo cannot work with {goenv.toolchain.name} here (no C compiler)")
-        return
+        inapplicable(f"cgo cannot work with {goenv.toolchain.name} here (no C compiler)", claim)
     cross = {"GOOS": "linux", "GOARCH": "386" if goenv.toolchain.goarch != "386" else "amd64"}
     module = goenv.write_module("example.com/cgo", {"mixed/c.go": CGO_ADD, "mixed/pure.go": PURE})
     default = claim.observe(goenv.run("env", "CGO_ENABLED", env=cross)).stdout.strip()
