@@ -134,6 +134,8 @@ def test_toolchains_sharing_a_name_get_their_goroot_in_the_column() -> None:
     debian = ClaimResult("ch1.alpha", "go1.21.13", Verdict.HOLDS, "d", EVIDENCE, goroot="/usr/lib/go-1.21")
     wheel = ClaimResult("ch1.alpha", "go1.21.13", Verdict.PARTLY, "w", EVIDENCE, goroot="/cache/go1.21.13")
     report = ClaimsReport(CATALOGUE, [debian, wheel])
-    assert report.toolchains == ["go1.21.13 (/cache/go1.21.13)", "go1.21.13 (/usr/lib/go-1.21)"]
-    assert report.cell("ch1.alpha", "go1.21.13 (/usr/lib/go-1.21)") == debian
+    assert report.toolchains == ["go1.21.13 (cache/go1.21.13)", "go1.21.13 (lib/go-1.21)"]
+    assert report.cell("ch1.alpha", "go1.21.13 (lib/go-1.21)") == debian
+    assert report.summary_lines()[0].split() == ["claim", "go1.21.13", "(cache/go1.21.13)", "go1.21.13",
+                                                 "(lib/go-1.21)"]
     assert set(report.to_json()["toolchain_info"]) == set(report.toolchains)

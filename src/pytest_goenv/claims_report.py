@@ -73,7 +73,7 @@ class ClaimsReport:
     def label(self, result: ClaimResult) -> str:
         """The column of a result: the toolchain's name, plus its GOROOT if two toolchains share the name."""
         goroots = self._index()[0].get(result.toolchain, set())
-        return f"{result.toolchain} ({result.goroot})" if len(goroots) > 1 else result.toolchain
+        return _column(result, goroots)
 
     def _index(self) -> tuple[dict[str, set[str]], dict[tuple[str, str], list[ClaimResult]]]:
         """GOROOTs per toolchain name, and results per (claim, column); rebuilt when results change."""
@@ -83,8 +83,7 @@ class ClaimsReport:
                 goroots.setdefault(result.toolchain, set()).add(result.goroot)
             by_cell: dict[tuple[str, str], list[ClaimResult]] = {}
             for result in self.results:
-                name = result.toolchain
-                column = f"{name} ({result.goroot})" if len(goroots[name]) > 1 else name
+                column = _column(result, goroots[result.toolchain])
                 by_cell.setdefault((result.claim_id, column), []).append(result)
             self._cache = (len(self.results), goroots, by_cell)
         return self._cache[1], self._cache[2]
@@ -212,16 +211,16 @@ class ClaimsReport:
         if not toolchains:
             return []
         tested = [c for c in self._claims() if any(self.cell(c.id, t) for t in toolchains)]
-        column = max(6, *(len(t) for t in toolchains))
+        widths = [max(5, len(t)) for t in toolchains]
         longest = max((len(c.id) for c in tested), default=10)
         # Ids stay readable (up to 36 characters) even if the table then overflows a narrow terminal.
-        id_width = max(10, min(longest, 36), min(longest, width - (column + 1) * len(toolchains) - 1))
-        header = "claim".ljust(id_width) + " " + " ".join(t.ljust(column) for t in toolchains)
+        id_width = max(10, min(longest, 36), min(longest, width - sum(w + 1 for w in widths) - 1))
+        header = "claim".ljust(id_width) + " " + " ".join(t.ljust(w) for t, w in zip(toolchains, widths, strict=True))
         lines = [header.rstrip()]
         for claim in tested:
             label = claim.id if len(claim.id) <= id_width else claim.id[: id_width - 1] + "…"
             row = []
-            for name in toolchains:
+            for name, column in zip(toolchains, widths, strict=True):
                 cell = self.cell(claim.id, name)
                 text = SHORT[cell.verdict] if cell else "-"
                 if cell and cell.expected is not None and cell.expected is not cell.verdict:
@@ -242,6 +241,14 @@ class ClaimsReport:
         markdown_path.write_text(self.to_markdown(), encoding="utf-8")
         json_path.write_text(json.dumps(self.to_json(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         return [markdown_path, json_path]
+
+
+def _column(result: ClaimResult, goroots: set[str]) -> str:
+    """The toolchain's name, plus the end of its GOROOT path when another toolchain has the same name."""
+    if len(goroots) <= 1:
+        return result.toolchain
+    parts = [part for part in result.goroot.replace("\\", "/").split("/") if part]
+    return f"{result.toolchain} ({'/'.join(parts[-2:])})"
 
 
 def _unexpected(cell: ClaimResult) -> bool:
