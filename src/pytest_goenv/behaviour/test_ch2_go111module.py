@@ -27,7 +27,7 @@ def vendored_app(goenv: GoEnv, go_proxy: GoProxy, claim: ClaimCheck) -> Path:
     return app
 
 
-@pytest.mark.claim("ch2.3.go111module-three-states", expect={">=1.21": "holds"})
+@pytest.mark.claim("ch2.3.go111module-three-states", expect={">=1.19": "holds"})
 def test_three_states(goenv: GoEnv, claim: ClaimCheck) -> None:
     """GO111MODULE accepts on, off and auto (and unset); is any other value refused?"""
     app = goenv.write_module("example.com/app", {"main.go": "package main\n\nfunc main() {}\n"})
@@ -42,7 +42,7 @@ def test_three_states(goenv: GoEnv, claim: ClaimCheck) -> None:
     })
 
 
-@pytest.mark.claim("ch2.3.on-ignores-vendor", expect={">=1.21": "does-not-hold"})
+@pytest.mark.claim("ch2.3.on-ignores-vendor", expect={">=1.19": "does-not-hold"})
 def test_on_ignores_vendor(goenv: GoEnv, go_proxy: GoProxy, claim: ClaimCheck) -> None:
     """GO111MODULE=on in a module with vendor/ (go 1.21 in go.mod): where is the dependency loaded from?"""
     app = vendored_app(goenv, go_proxy, claim)
@@ -51,7 +51,7 @@ def test_on_ignores_vendor(goenv: GoEnv, go_proxy: GoProxy, claim: ClaimCheck) -
     claim.holds_if(not in_vendor, f"{LIB} loaded from {loaded.stdout.strip() or 'nowhere'}")
 
 
-@pytest.mark.claim("ch2.3.on-requires-gomod", expect={">=1.21": "partly"})
+@pytest.mark.claim("ch2.3.on-requires-gomod", expect={">=1.19": "partly"})
 def test_on_requires_gomod(goenv: GoEnv, claim: ClaimCheck) -> None:
     """GO111MODULE=on without a go.mod: `go build .` and `go run hello.go`."""
     hello = "package main\n\nfunc main() { println(\"hello\") }\n"
@@ -66,7 +66,7 @@ def test_on_requires_gomod(goenv: GoEnv, claim: ClaimCheck) -> None:
     })
 
 
-@pytest.mark.claim("ch2.3.off-uses-vendor-gopath", expect={">=1.21": "holds"})
+@pytest.mark.claim("ch2.3.off-uses-vendor-gopath", expect={">=1.19": "holds"})
 def test_off_uses_gopath_and_vendor(goenv: GoEnv, claim: ClaimCheck) -> None:
     """GO111MODULE=off in $GOPATH/src/example.com/app with vendor/: module system off, vendor copy first."""
     gopath = GoPath(goenv)
@@ -84,7 +84,7 @@ def test_off_uses_gopath_and_vendor(goenv: GoEnv, claim: ClaimCheck) -> None:
     })
 
 
-@pytest.mark.claim("ch2.3.auto-current-dir", expect={">=1.21": "partly"})
+@pytest.mark.claim("ch2.3.auto-current-dir", expect={">=1.19": "partly"})
 def test_auto_looks_at_current_dir_only(goenv: GoEnv, claim: ClaimCheck) -> None:
     """GO111MODULE=auto in a module root, in a subdirectory of it, and where no go.mod exists."""
     app = goenv.write_module("example.com/app", {"main.go": "package main\n\nfunc main() {}\n",
@@ -103,7 +103,7 @@ def test_auto_looks_at_current_dir_only(goenv: GoEnv, claim: ClaimCheck) -> None
     })
 
 
-@pytest.mark.claim("ch2.3.off-with-gomod-error", expect={">=1.21": "partly"})
+@pytest.mark.claim("ch2.3.off-with-gomod-error", expect={">=1.19": "partly"})
 def test_off_with_gomod_outside_gopath(goenv: GoEnv, go_proxy: GoProxy, claim: ClaimCheck) -> None:
     """GO111MODULE=off, go.mod present, outside GOPATH: does go build fail, and with which message?"""
     lib = add_lib(go_proxy)
@@ -116,7 +116,7 @@ def test_off_with_gomod_outside_gopath(goenv: GoEnv, go_proxy: GoProxy, claim: C
     }, (build.stderr.strip().splitlines() or [""])[0])
 
 
-@pytest.mark.claim("ch2.3.off-vendor-ignored-outside-gopath", expect={">=1.21": "holds"})
+@pytest.mark.claim("ch2.3.off-vendor-ignored-outside-gopath", expect={">=1.19": "holds"})
 def test_off_ignores_vendor_outside_gopath(goenv: GoEnv, claim: ClaimCheck) -> None:
     """GO111MODULE=off, a project with vendor/ outside $GOPATH/src: is the vendored package found?"""
     app = goenv.write_files({"main.go": MAIN, f"vendor/{LIB}/lib.go": lib_files("vendor")["lib.go"]}, "outside")

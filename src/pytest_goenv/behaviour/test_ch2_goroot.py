@@ -54,9 +54,9 @@ def cross_runs_here(goenv: GoEnv) -> bool:
     return goenv.toolchain.goos == "linux" and goenv.toolchain.goarch == "amd64"
 
 
-@pytest.mark.claim("ch2.1.goroot-final-mismatch-panic", expect={">=1.21": "does-not-hold"})
-@pytest.mark.claim("ch2.1.goroot-final-check-at-build", expect={">=1.21": "does-not-hold"})
-@pytest.mark.claim("ch2.1.mismatch-cgo0-or-cross", expect={">=1.21": "does-not-hold"})
+@pytest.mark.claim("ch2.1.goroot-final-mismatch-panic", expect={">=1.19": "does-not-hold"})
+@pytest.mark.claim("ch2.1.goroot-final-check-at-build", expect={">=1.19": "does-not-hold"})
+@pytest.mark.claim("ch2.1.mismatch-cgo0-or-cross", expect={">=1.19": "does-not-hold"})
 def test_goroot_final_mismatch(goenv: GoEnv, claims: dict[str, ClaimCheck]) -> None:
     """Build and run with GOROOT_FINAL different from GOROOT: natively, with CGO_ENABLED=0 and cross-compiled."""
     panic = claims["ch2.1.goroot-final-mismatch-panic"]
@@ -78,8 +78,8 @@ def test_goroot_final_mismatch(goenv: GoEnv, claims: dict[str, ClaimCheck]) -> N
     easier.holds_if(bool(special), f"{MISMATCH!r} in {len(special)} CGO_ENABLED=0 / cross-compiled builds and runs")
 
 
-@pytest.mark.claim("ch2.1.cross-compile-needs-goroot-final", expect={">=1.21": "does-not-hold"})
-@pytest.mark.claim("ch2.1.goroot-final-cross-rewrite", expect={">=1.21": "does-not-hold"})
+@pytest.mark.claim("ch2.1.cross-compile-needs-goroot-final", expect={">=1.19": "does-not-hold"})
+@pytest.mark.claim("ch2.1.goroot-final-cross-rewrite", expect={">=1.19": "does-not-hold"})
 def test_cross_compile_without_goroot_final(goenv: GoEnv, claims: dict[str, ClaimCheck]) -> None:
     """Cross-compile with GOROOT set and no GOROOT_FINAL, then run the binary (linux/386 runs on linux/amd64)."""
     needs = claims["ch2.1.cross-compile-needs-goroot-final"]
@@ -104,7 +104,7 @@ def test_cross_compile_without_goroot_final(goenv: GoEnv, claims: dict[str, Clai
     )
 
 
-@pytest.mark.claim("ch2.1.goroot-final-cgo0-overwritten", expect={">=1.21": "does-not-hold"})
+@pytest.mark.claim("ch2.1.goroot-final-cgo0-overwritten", expect={">=1.19": "does-not-hold"})
 def test_cgo0_does_not_set_goroot_final(goenv: GoEnv, claim: ClaimCheck) -> None:
     """With CGO_ENABLED=0 and no GOROOT_FINAL, does /usr/local/go end up in the binary?"""
     build, run = build_and_run(goenv, [claim], "cgo0-plain", {"CGO_ENABLED": "0", "GOROOT_FINAL": None})
@@ -119,7 +119,7 @@ def test_cgo0_does_not_set_goroot_final(goenv: GoEnv, claim: ClaimCheck) -> None
     )
 
 
-@pytest.mark.claim("ch2.1.goroot-final-fallback-goroot", expect={">=1.21": "holds"})
+@pytest.mark.claim("ch2.1.goroot-final-fallback-goroot", expect={">=1.19": "holds"})
 def test_goroot_final_falls_back_to_goroot(goenv: GoEnv, claim: ClaimCheck) -> None:
     """Without GOROOT_FINAL the binary records the real GOROOT (runtime.GOROOT() and the line table)."""
     build, run = build_and_run(goenv, [claim], "plain", {"GOROOT_FINAL": None})
@@ -134,7 +134,7 @@ def test_goroot_final_falls_back_to_goroot(goenv: GoEnv, claim: ClaimCheck) -> N
     )
 
 
-@pytest.mark.claim("ch2.1.goroot-final-frozen", expect={">=1.21": "does-not-hold"})
+@pytest.mark.claim("ch2.1.goroot-final-frozen", expect={">=1.19": "does-not-hold"})
 def test_goroot_final_can_change(goenv: GoEnv, claim: ClaimCheck) -> None:
     """Build with GOROOT_FINAL=A, then with GOROOT_FINAL=B: is the second binary still tied to A?"""
     _build_a, run_a = build_and_run(goenv, [claim], "final-a", {"GOROOT_FINAL": FINAL_A})

@@ -17,7 +17,7 @@ def under(path: str, directory: object) -> bool:
     return bool(path) and path.startswith(str(directory))
 
 
-@pytest.mark.claim("ch2.2.gomod-lookup-order", expect={">=1.21": "partly"})
+@pytest.mark.claim("ch2.2.gomod-lookup-order", expect={">=1.19": "partly"})
 def test_lookup_order(goenv: GoEnv, go_proxy: GoProxy, claim: ClaimCheck) -> None:
     """A replace beats the proxy; can go.sum alone supply the locked version (no proxy, empty module cache)?"""
     lib = add_lib(go_proxy)
@@ -36,7 +36,7 @@ def test_lookup_order(goenv: GoEnv, go_proxy: GoProxy, claim: ClaimCheck) -> Non
     })
 
 
-@pytest.mark.claim("ch2.2.no-gomod-gopath-fallback", expect={">=1.21": "does-not-hold"})
+@pytest.mark.claim("ch2.2.no-gomod-gopath-fallback", expect={">=1.19": "does-not-hold"})
 def test_no_gomod_falls_back_to_gopath(goenv: GoEnv, claim: ClaimCheck) -> None:
     """Without go.mod (and GO111MODULE unset), is a package in $GOPATH/src found?"""
     GoPath(goenv).add_package(LIB, GOPATH_LIB)
@@ -50,7 +50,7 @@ def test_no_gomod_falls_back_to_gopath(goenv: GoEnv, claim: ClaimCheck) -> None:
     )
 
 
-@pytest.mark.claim("ch2.2.gomod-forces-module-mode", expect={">=1.21": "partly"})
+@pytest.mark.claim("ch2.2.gomod-forces-module-mode", expect={">=1.19": "partly"})
 def test_gomod_forces_module_mode(goenv: GoEnv, go_proxy: GoProxy, claim: ClaimCheck) -> None:
     """With a go.mod: module mode, dependencies from GOMODCACHE or vendor/, and can GO111MODULE=off undo it?"""
     lib = add_lib(go_proxy)
@@ -69,7 +69,7 @@ def test_gomod_forces_module_mode(goenv: GoEnv, go_proxy: GoProxy, claim: ClaimC
     })
 
 
-@pytest.mark.claim("ch2.2.gopath-never-overrides-gomod", expect={">=1.21": "holds"})
+@pytest.mark.claim("ch2.2.gopath-never-overrides-gomod", expect={">=1.19": "holds"})
 def test_gopath_never_overrides_gomod(goenv: GoEnv, go_proxy: GoProxy, claim: ClaimCheck) -> None:
     """The same import path in $GOPATH/src and required in go.mod: the module version is loaded."""
     lib = add_lib(go_proxy)
@@ -84,7 +84,7 @@ def test_gopath_never_overrides_gomod(goenv: GoEnv, go_proxy: GoProxy, claim: Cl
     })
 
 
-@pytest.mark.claim("ch2.2.go-list-m-all-paths", expect={">=1.21": "partly"})
+@pytest.mark.claim("ch2.2.go-list-m-all-paths", expect={">=1.19": "partly"})
 def test_go_list_m_all_shows_paths(goenv: GoEnv, go_proxy: GoProxy, claim: ClaimCheck) -> None:
     """Does `go list -m all` show where each dependency is loaded from?"""
     lib = add_lib(go_proxy)

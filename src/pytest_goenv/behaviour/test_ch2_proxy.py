@@ -42,7 +42,7 @@ def fetched_dirs(result: GoResult) -> dict[str, str]:
             dirs[str(entry["Path"])] = str(entry["Dir"])
 
 
-@pytest.mark.claim("ch2.5.goproxy-direct-fallback", expect={">=1.21": "holds"})
+@pytest.mark.claim("ch2.5.goproxy-direct-fallback", expect={">=1.19": "holds"})
 def test_direct_fallback(goenv: GoEnv, go_proxy: GoProxy, claim: ClaimCheck) -> None:
     """GOPROXY="<proxy>,direct": a module the proxy does not have is fetched from its git repository."""
     add_lib(go_proxy)
@@ -57,7 +57,7 @@ def test_direct_fallback(goenv: GoEnv, go_proxy: GoProxy, claim: ClaimCheck) -> 
     })
 
 
-@pytest.mark.claim("ch2.5.gonoproxy-gonosumdb-must-match", expect={">=1.21": "does-not-hold"})
+@pytest.mark.claim("ch2.5.gonoproxy-gonosumdb-must-match", expect={">=1.19": "does-not-hold"})
 def test_gonoproxy_and_gonosumdb_may_differ(goenv: GoEnv, go_proxy: GoProxy, claim: ClaimCheck) -> None:
     """GONOPROXY and GONOSUMDB set to different patterns: does verification (or anything) fail?"""
     add_lib(go_proxy)
@@ -77,8 +77,8 @@ def test_gonoproxy_and_gonosumdb_may_differ(goenv: GoEnv, go_proxy: GoProxy, cla
     )
 
 
-@pytest.mark.claim("ch2.5.gosumdb-skips-gonosumdb", expect={">=1.21": "holds"})
-@pytest.mark.claim("ch2.5.gonosumdb-skips-verification", expect={">=1.21": "holds"})
+@pytest.mark.claim("ch2.5.gosumdb-skips-gonosumdb", expect={">=1.19": "holds"})
+@pytest.mark.claim("ch2.5.gonosumdb-skips-verification", expect={">=1.19": "holds"})
 def test_gonosumdb(goenv: GoEnv, go_proxy: GoProxy, claims: dict[str, ClaimCheck]) -> None:
     """Two modules, one matching GONOSUMDB and logged with wrong hashes: which are looked up and accepted?"""
     consulted = claims["ch2.5.gosumdb-skips-gonosumdb"]
@@ -105,8 +105,8 @@ def test_gonosumdb(goenv: GoEnv, go_proxy: GoProxy, claims: dict[str, ClaimCheck
     })
 
 
-@pytest.mark.claim("ch2.5.gonoproxy-glob", expect={">=1.21": "holds"})
-@pytest.mark.claim("ch2.5.gonoproxy-direct-source", expect={">=1.21": "holds"})
+@pytest.mark.claim("ch2.5.gonoproxy-glob", expect={">=1.19": "holds"})
+@pytest.mark.claim("ch2.5.gonoproxy-direct-source", expect={">=1.19": "holds"})
 def test_gonoproxy(goenv: GoEnv, go_proxy: GoProxy, claims: dict[str, ClaimCheck]) -> None:
     """A module both on the proxy and in git, matched by a GONOPROXY glob: where does it come from?"""
     glob = claims["ch2.5.gonoproxy-glob"]
@@ -137,7 +137,7 @@ def test_gonoproxy(goenv: GoEnv, go_proxy: GoProxy, claims: dict[str, ClaimCheck
     })
 
 
-@pytest.mark.claim("ch2.5.goproxy-no-glob", expect={">=1.21": "holds"})
+@pytest.mark.claim("ch2.5.goproxy-no-glob", expect={">=1.19": "holds"})
 def test_goproxy_literal_list(goenv: GoEnv, go_proxy: GoProxy, claim: ClaimCheck) -> None:
     """GOPROXY="*" (a pattern), and GOPROXY="direct,<proxy>" with direct failing: is the proxy ever asked?"""
     go_proxy.add(PROXYONLY, "v1.0.0", {"lib.go": "package lib\n"})

@@ -41,7 +41,7 @@ def library_files(goroot: Path) -> list[Path]:
             if not path.name.endswith("_test.go") and not skip & set(path.relative_to(goroot / "src").parts)]
 
 
-@pytest.mark.claim("ch3.2.build-constraint-exact-match", expect={">=1.21": "partly"})
+@pytest.mark.claim("ch3.2.build-constraint-exact-match", expect={">=1.19": "partly"})
 def test_constraint_matching(goenv: GoEnv, claim: ClaimCheck) -> None:
     """Files named _linux.go, _linux_arm64.go and one with //go:build linux && amd64, listed per target."""
     module = goenv.write_module("example.com/plat", {
@@ -59,7 +59,7 @@ def test_constraint_matching(goenv: GoEnv, claim: ClaimCheck) -> None:
     })
 
 
-@pytest.mark.claim("ch3.2.unix-not-android-table", expect={">=1.21": "holds"})
+@pytest.mark.claim("ch3.2.unix-not-android-table", expect={">=1.19": "holds"})
 def test_unix_not_android(goenv: GoEnv, claim: ClaimCheck) -> None:
     """A file with //go:build unix && !android, listed for the four targets of the document's table."""
     module = goenv.write_module("example.com/plat", {

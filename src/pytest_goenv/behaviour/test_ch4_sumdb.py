@@ -24,7 +24,7 @@ from pytest_goenv.verdicts import ClaimCheck
 GITONLY = "github.com/acme/gitonly"
 
 
-@pytest.mark.claim("ch4.4.goinsecure-keeps-checksums", expect={">=1.21": "holds"})
+@pytest.mark.claim("ch4.4.goinsecure-keeps-checksums", expect={">=1.19": "holds"})
 def test_goinsecure_keeps_checksums(goenv: GoEnv, go_proxy: GoProxy, claim: ClaimCheck) -> None:
     """GOINSECURE matching a module whose logged hashes differ from the proxy's: verified and refused?"""
     add_lib(go_proxy)
@@ -40,7 +40,7 @@ def test_goinsecure_keeps_checksums(goenv: GoEnv, go_proxy: GoProxy, claim: Clai
     })
 
 
-@pytest.mark.claim("ch4.4.gosumdb-off-no-verification", expect={">=1.21": "partly"})
+@pytest.mark.claim("ch4.4.gosumdb-off-no-verification", expect={">=1.19": "partly"})
 def test_gosumdb_off(goenv: GoEnv, go_proxy: GoProxy, claim: ClaimCheck) -> None:
     """GOSUMDB=off: a module the database would refuse, and a module that differs from go.sum."""
     lib = add_lib(go_proxy)
@@ -62,7 +62,7 @@ def test_gosumdb_off(goenv: GoEnv, go_proxy: GoProxy, claim: ClaimCheck) -> None
     })
 
 
-@pytest.mark.claim("ch4.4.gosumdb-mirror-url", expect={">=1.21": "partly"})
+@pytest.mark.claim("ch4.4.gosumdb-mirror-url", expect={">=1.19": "partly"})
 def test_gosumdb_mirror_url(goenv: GoEnv, go_proxy: GoProxy, claim: ClaimCheck) -> None:
     """GOSUMDB="<name>+<hash>+<key> <url>" and the document's form "sum.golang.org+<url>"."""
     add_lib(go_proxy)
@@ -80,7 +80,7 @@ def test_gosumdb_mirror_url(goenv: GoEnv, go_proxy: GoProxy, claim: ClaimCheck) 
     })
 
 
-@pytest.mark.claim("ch4.4.goproxy-list-offline", expect={">=1.21": "holds"})
+@pytest.mark.claim("ch4.4.goproxy-list-offline", expect={">=1.19": "holds"})
 def test_private_proxy_list(goenv: GoEnv, go_proxy: GoProxy, claim: ClaimCheck) -> None:
     """GOPROXY="<private proxy>,direct" with no internet: proxy modules, and git for the rest."""
     add_lib(go_proxy)
