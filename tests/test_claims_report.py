@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pytest_goenv.catalogue import Catalogue, Claim
-from pytest_goenv.claims_report import ClaimsReport, report_paths
+from pytest_goenv.catalogue import Catalogue, Claim, load_catalogue
+from pytest_goenv.claims_report import ClaimsReport, main, report_paths
 from pytest_goenv.verdicts import ClaimResult, Evidence, Verdict
 
 CATALOGUE = Catalogue([
@@ -139,3 +139,32 @@ def test_toolchains_sharing_a_name_get_their_goroot_in_the_column() -> None:
     assert report.summary_lines()[0].split() == ["claim", "go1.21.13", "(cache/go1.21.13)", "go1.21.13",
                                                  "(lib/go-1.21)"]
     assert set(report.to_json()["toolchain_info"]) == set(report.toolchains)
+
+
+def test_json_round_trip_rebuilds_the_same_report(report: ClaimsReport) -> None:
+    rebuilt = ClaimsReport.from_json(json.loads(json.dumps(report.to_json())), CATALOGUE)
+    assert rebuilt.to_json() == report.to_json()
+    assert rebuilt.to_markdown() == report.to_markdown()
+
+
+def test_main_merges_reports_and_writes_markdown(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    first = ClaimsReport(load_catalogue(), [res("ch1.goroot-autodetect", "go1.21.13", Verdict.HOLDS, "a")],
+                         command="pytest --goenv-report=x.md")
+    second = ClaimsReport(load_catalogue(), [res("ch1.goroot-autodetect", "go1.27.3", Verdict.PARTLY, "b")])
+    paths = [tmp_path / "a.json", tmp_path / "b.json"]
+    for path, part in zip(paths, (first, second), strict=True):
+        path.write_text(json.dumps(part.to_json()))
+    assert main([str(p) for p in paths] + ["-o", str(tmp_path / "out.md")]) == 0
+    data = json.loads((tmp_path / "out.json").read_text())
+    assert data["toolchains"] == ["go1.21.13", "go1.27.3"]
+    assert data["command"] == "pytest --goenv-report=x.md"
+    assert "| [ch1.goroot-autodetect](#claim-ch1-goroot-autodetect) | 1 | ✅ | ◐ |" in (tmp_path / "out.md").read_text()
+    assert f"claims report written to {tmp_path / 'out.md'}" in capsys.readouterr().out
+
+
+def test_main_names_an_unreadable_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    with pytest.raises(SystemExit):
+        main([str(bad), "-o", str(tmp_path / "out.md")])
+    assert f"{bad}: cannot read a claims report" in capsys.readouterr().err

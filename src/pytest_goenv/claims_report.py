@@ -10,19 +10,20 @@ share one entry).  JSON carries the same for machines::
 
 from __future__ import annotations
 
+import argparse
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from packaging.version import Version
 
-from pytest_goenv.catalogue import Catalogue, Claim
+from pytest_goenv.catalogue import Catalogue, Claim, load_catalogue
 from pytest_goenv.verdicts import ClaimResult, Evidence, Verdict
 from pytest_goenv.version import GoVersion, InvalidGoVersion
 
-__all__ = ["SYMBOLS", "ClaimsReport", "report_paths"]
+__all__ = ["SYMBOLS", "ClaimsReport", "main", "report_paths"]
 
 SYMBOLS = {
     Verdict.HOLDS: "✅",
@@ -134,6 +135,20 @@ class ClaimsReport:
             claims.append({"id": claim.id, "section": claim.section, "statement": claim.statement,
                            "results": results})
         return {"command": self.command, "toolchains": toolchains, "toolchain_info": info, "claims": claims}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any], catalogue: Catalogue | None = None) -> ClaimsReport:
+        """Rebuild a report from :meth:`to_json` output (to re-render it, or to merge several runs)."""
+        info: Mapping[str, Any] = data.get("toolchain_info", {})
+        results = []
+        for claim in data.get("claims", ()):
+            for column, cell in claim.get("results", {}).items():
+                details = info.get(column, {})
+                results.append(ClaimResult.from_dict({
+                    **cell, "claim": claim["id"], "toolchain": column.split(" ", 1)[0],
+                    "version": details.get("version", ""), "goroot": details.get("goroot", ""),
+                }))
+        return cls(catalogue if catalogue is not None else load_catalogue(), results, str(data.get("command", "")))
 
     # -- Markdown ---------------------------------------------------------------------------
 
@@ -267,3 +282,30 @@ def _evidence_lines(item: Evidence) -> list[str]:
     lines = [f"  $ {item.command}"]
     lines += [f"  {line}".rstrip() for line in item.excerpt.replace("```", "'''").splitlines()]
     return lines
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m pytest_goenv.claims_report A.json [B.json ...] -o docs/claims.md``: merge and re-render."""
+    parser = argparse.ArgumentParser(
+        prog="python -m pytest_goenv.claims_report",
+        description="Merge claims reports (JSON written by --goenv-report) and write Markdown and JSON again.",
+    )
+    parser.add_argument("reports", nargs="+", type=Path, help="JSON reports; later ones win for the same cell")
+    parser.add_argument("-o", "--output", required=True, type=Path, help="where to write (PATH.md + PATH.json)")
+    args = parser.parse_args(argv)
+    merged = ClaimsReport(load_catalogue())
+    for path in args.reports:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            parser.error(f"{path}: cannot read a claims report: {exc}")
+        report = ClaimsReport.from_json(data, merged.catalogue)
+        merged.add(report.results)
+        merged.command = merged.command or report.command
+    for written in merged.write(args.output):
+        print(f"claims report written to {written}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
