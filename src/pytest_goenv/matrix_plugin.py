@@ -115,10 +115,12 @@ def pytest_configure(config: pytest.Config) -> None:
     if not texts or config.getoption("goenv_list"):
         return
     if config.getoption("goenv_go"):
-        raise pytest.UsageError(
-            "--go and --goenv-matrix both choose toolchains; drop --go, or name that toolchain in the "
-            "matrix (--goenv-matrix=PATH,...)"
-        )
+        if config.getoption("goenv_matrix"):
+            raise pytest.UsageError(
+                "--go and --goenv-matrix both choose toolchains; drop --go, or name that toolchain in the "
+                "matrix (--goenv-matrix=PATH,...)"
+            )
+        return  # --go on the command line overrides the ini file's goenv_matrix
     workerinput: dict[str, Any] | None = getattr(config, "workerinput", None)
     if workerinput is not None and _WORKERINPUT_KEY in workerinput:
         toolchains = [_toolchain_from_dict(data) for data in workerinput[_WORKERINPUT_KEY]]
