@@ -443,3 +443,41 @@ def test_go_on_the_command_line_overrides_the_ini_matrix(pytester: pytest.Pytest
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(["*::test_v PASSED*"])
     assert "goenv matrix" not in result.stdout.str()
+
+
+def test_loadgroup_groups_tests_by_toolchain(pytester: pytest.Pytester, matrix_env: str, real: GoToolchain) -> None:
+    pytester.makeconftest(
+        """
+        import json, os
+
+        def pytest_collection_finish(session):
+            if os.environ.get("PYTEST_XDIST_WORKER") == "gw0":
+                groups = {item.name: [m.args[0] for m in item.iter_markers("xdist_group")] for item in session.items}
+                (session.config.rootpath / "groups.json").write_text(json.dumps(groups))
+        """
+    )
+    pytester.makepyfile(
+        """
+        import pytest
+
+        def test_go(go_toolchain):
+            pass
+
+        @pytest.mark.xdist_group("mine")
+        def test_own_group(go_toolchain):
+            pass
+
+        def test_plain():
+            pass
+        """
+    )
+    result = pytester.runpytest_subprocess(matrix_env, "--goenv-offline", "-n", "1", "--dist", "loadgroup")
+    result.assert_outcomes(passed=5)
+    groups = json.loads((pytester.path / "groups.json").read_text())
+    assert groups == {
+        f"test_go[{OLD}]": [OLD],
+        f"test_go[{real.name}]": [real.name],
+        f"test_own_group[{OLD}]": ["mine"],
+        f"test_own_group[{real.name}]": ["mine"],
+        "test_plain": [],
+    }
