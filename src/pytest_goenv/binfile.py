@@ -378,6 +378,8 @@ def _parse_elf(data: bytes) -> _Image:
     image.goos = _ELF_OSABI.get(osabi, image.goos)
     if image.interpreter and "/system/bin/linker" in image.interpreter:
         image.goos = "android"
+    elif image.interpreter and image.interpreter.endswith("/ld.so.1"):
+        image.goos = "solaris"  # illumos too; its build info says which
     return image
 
 
