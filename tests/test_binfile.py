@@ -75,6 +75,8 @@ def test_cgo_off_is_static(goenv: GoEnv, hello: Path, linux_host: GoToolchain) -
     assert info.go_version == linux_host.version.tag
     assert (info.path, info.main) == ("example.com/hello", Module("example.com/hello", "(devel)"))
     assert assert_binary(path, goos="linux", goarch=linux_host.goarch, static=True, cgo=False) == binary
+    assert_binary(path, go_version=linux_host.version.tag, main_module="example.com/hello")
+    assert_binary(path, go_version=linux_host.version.language, package_path="example.com/hello")
 
 
 def test_cgo_on_links_libc_dynamically(goenv: GoEnv, hello: Path, linux_host: GoToolchain) -> None:

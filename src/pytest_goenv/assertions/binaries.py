@@ -78,8 +78,9 @@ def assert_binary(
 
     ``goos``/``goarch``/``format``/``static``/``interpreter``/``needs`` come from the file's headers
     (``needs``: shared libraries that must be linked, by file name); ``cgo``, ``trimpath``,
-    ``go_version``, ``main_module``, ``package_path`` and ``settings`` from the build info
-    (``settings={"-ldflags": None}``: the setting must be absent).
+    ``go_version`` (``"go1.22.3"`` exactly, or ``"1.22"`` for any 1.22 release), ``main_module``,
+    ``package_path`` and ``settings`` from the build info (``settings={"-ldflags": None}``: the
+    setting must be absent).
     """
     binary = _binary(path)
     problems: list[str] = []
@@ -123,10 +124,14 @@ def assert_binary(
 
 
 def _same_version(wanted: str | GoVersion, actual: str) -> bool:
+    """``go1.22.3`` matches exactly; a bare ``1.22`` matches any go1.22 release or candidate."""
     try:
-        return GoVersion.parse(str(wanted)) == GoVersion.parse(actual)
+        want, have = GoVersion.parse(str(wanted)), GoVersion.parse(actual)
     except ValueError:
         return str(wanted) == actual
+    if want.patch is None and not want.kind:
+        return want.language == have.language
+    return want == have
 
 
 def _report(headline: str, problems: list[str], binary: GoBinary) -> str:
