@@ -481,3 +481,22 @@ def test_loadgroup_groups_tests_by_toolchain(pytester: pytest.Pytester, matrix_e
         f"test_own_group[{real.name}]": ["mine"],
         "test_plain": [],
     }
+
+
+def test_a_test_that_parametrizes_its_toolchain_is_left_alone(
+    pytester: pytest.Pytester, matrix_env: str, real: GoToolchain
+) -> None:
+    pytester.makepyfile(
+        f"""
+        import pytest
+        from pytest_goenv.toolchain import GoToolchain
+
+        @pytest.mark.parametrize("go_toolchain", [GoToolchain.from_path({str(real.goroot)!r})],
+                                 indirect=True, ids=["mine"])
+        def test_own(go_toolchain):
+            assert go_toolchain.name == {real.name!r}
+        """
+    )
+    result = pytester.runpytest(matrix_env, "--goenv-offline", "-v")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["*::test_own[[]mine[]] PASSED*"])

@@ -221,9 +221,20 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     run = metafunc.config.stash.get(matrix_key, None)
     if run is None or not GO_FIXTURES.intersection(metafunc.fixturenames):
         return
-    if "go_toolchain" not in metafunc.fixturenames:
+    if "go_toolchain" not in metafunc.fixturenames or _parametrizes_toolchain_itself(metafunc):
         return
     metafunc.parametrize("go_toolchain", run.toolchains, indirect=True, ids=run.ids)
+
+
+def _parametrizes_toolchain_itself(metafunc: pytest.Metafunc) -> bool:
+    """True if the test chooses its toolchains with its own ``parametrize("go_toolchain", ...)``."""
+    for mark in metafunc.definition.iter_markers("parametrize"):
+        names = mark.args[0] if mark.args else mark.kwargs.get("argnames", ())
+        if isinstance(names, str):
+            names = [name.strip() for name in names.split(",")]
+        if "go_toolchain" in names:
+            return True
+    return False
 
 
 @pytest.hookimpl(tryfirst=True)
