@@ -86,7 +86,7 @@ def run_program(
 
     ``gomemlimit`` takes the runtime's syntax (``"64MiB"``, ``"off"``) or a number of bytes.  A
     GODEBUG already in ``env`` comes first, so the settings given here win.  Check the outcome
-    with ``assert_succeeded``/``assert_panicked`` or parse ``result.stderr``.
+    with ``assert_succeeded``/``assert_panicked`` or parse ``result.stderr`` with :mod:`pytest_goenv.gotrace`.
     """
     extra: dict[str, str | None] = dict(env or {})
     if godebug is not None:
