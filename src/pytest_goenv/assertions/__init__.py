@@ -15,6 +15,9 @@ from pytest_goenv.assertions.binaries import (
     assert_paths_not_recorded,
     assert_paths_recorded,
     assert_trimmed,
+    read_binary,
+    read_build_info,
+    recorded_files,
     recorded_paths,
 )
 from pytest_goenv.assertions.cache import (
@@ -75,6 +78,10 @@ from pytest_goenv.assertions.runtime import (
     assert_panicked,
     assert_schedtrace,
     godebug_value,
+    parse_gctrace,
+    parse_inittrace,
+    parse_schedtrace,
+    parse_traceback,
     run_program,
 )
 
@@ -133,8 +140,15 @@ __all__ = [
     "known_env_names",
     "known_targets",
     "package_files",
+    "parse_gctrace",
+    "parse_inittrace",
+    "parse_schedtrace",
+    "parse_traceback",
+    "read_binary",
+    "read_build_info",
     "read_env_file",
     "read_go_sum",
+    "recorded_files",
     "recorded_paths",
     "resolved_module",
     "run_program",
