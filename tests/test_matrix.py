@@ -290,7 +290,17 @@ def test_matrix_writes_the_toolchain_into_junit_xml(
 
 def test_matrix_summary_survives_xdist(pytester: pytest.Pytester, matrix_env: str, real: GoToolchain) -> None:
     pytester.makepyfile(MATRIX_TESTS)
+    pytester.makeconftest(
+        """
+        import os
+
+        def pytest_goenv_toolchains(config):
+            with open(config.rootpath / "resolved-in.txt", "a") as log:
+                log.write(os.environ.get("PYTEST_XDIST_WORKER", "main") + "\\n")
+        """
+    )
     result = pytester.runpytest_subprocess(matrix_env, "--goenv-offline", "-n", "2")
+    assert (pytester.path / "resolved-in.txt").read_text() == "main\n", "workers must not resolve again"
     result.assert_outcomes(passed=7, failed=1, skipped=1)
     result.stdout.fnmatch_lines([
         f"{OLD} * 3 passed, 1 skipped*",

@@ -9,6 +9,7 @@ reaches the main process under xdist for the per-toolchain summary.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import time
 from collections import Counter
@@ -146,18 +147,18 @@ def pytest_configure_node(node: Any) -> None:
 
 
 def _toolchain_to_dict(toolchain: GoToolchain) -> dict[str, Any]:
-    return {
-        "go": str(toolchain.go), "goroot": str(toolchain.goroot), "version": str(toolchain.version),
-        "goos": toolchain.goos, "goarch": toolchain.goarch, "cgo": toolchain.cgo, "cc": toolchain.cc,
-        "source": toolchain.source,
-    }  # fmt: skip
+    """A GoToolchain as plain values that execnet can send (paths and versions as strings)."""
+    data = {}
+    for item in dataclasses.fields(toolchain):
+        value = getattr(toolchain, item.name)
+        data[item.name] = str(value) if isinstance(value, (Path, GoVersion)) else value
+    return data
 
 
 def _toolchain_from_dict(data: dict[str, Any]) -> GoToolchain:
-    return GoToolchain(
-        go=Path(data["go"]), goroot=Path(data["goroot"]), version=GoVersion.parse(data["version"]),
-        goos=data["goos"], goarch=data["goarch"], cgo=bool(data["cgo"]), cc=data["cc"], source=data["source"],
-    )  # fmt: skip
+    values = dict(data)
+    values.update(go=Path(data["go"]), goroot=Path(data["goroot"]), version=GoVersion.parse(data["version"]))
+    return GoToolchain(**values)
 
 
 class _ProgressLine:
