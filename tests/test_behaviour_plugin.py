@@ -160,8 +160,8 @@ import pytest
 def test_none(claim):
     pass
 
-@pytest.mark.claim("ch1.gobin-go-env-w")
-@pytest.mark.claim("ch1.go-env-w-goenv")
+@pytest.mark.claim("ch1.gobin-go-env-w", expect="holds")
+@pytest.mark.claim("ch1.go-env-w-goenv", expect="holds")
 def test_two(claim):
     pass
 ''')
@@ -181,3 +181,21 @@ def test_results_travel_from_xdist_workers(pytester: pytest.Pytester) -> None:
     data = load_report(pytester.path / "r.json")
     assert len(cells(data)) == 3
     outcome.stdout.fnmatch_lines(["ch1.gomodcache-default*yes", "claims report written to *r.md"])
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ('@pytest.mark.claim("ch1.gomodcache-default")\ndef test_x(claim):\n    pass\n',
+         "*test_x: @pytest.mark.claim: expect= is required*"),
+        ('@pytest.mark.claim("ch1.gomodcache-default", expect="holds")\ndef test_x(goenv):\n    pass\n',
+         "*test_x: @pytest.mark.claim needs the test to use the `claim` (or `claims`) fixture*"),
+        ('@pytest.mark.claim(expect="holds")\ndef test_x(claim):\n    pass\n',
+         "*use @pytest.mark.claim('ch1.some-id', expect={'>=1.21': 'holds'})*"),
+    ],
+)
+def test_incomplete_claim_markers_are_usage_errors(pytester: pytest.Pytester, source: str, message: str) -> None:
+    pytester.makepyfile(test_incomplete="import pytest\n\n" + source)
+    outcome = pytester.runpytest()
+    assert outcome.ret == pytest.ExitCode.USAGE_ERROR
+    outcome.stderr.fnmatch_lines([message])

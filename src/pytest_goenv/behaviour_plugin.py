@@ -82,11 +82,21 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     catalogue = config.stash[run_key].catalogue
     for item in items:
-        for mark in item.iter_markers("claim"):
+        marks = list(item.iter_markers("claim"))
+        for mark in marks:
             try:
                 _parse_mark(mark, catalogue)
+                if mark.kwargs.get("expect") is None:
+                    raise TypeError("expect= is required: the verdicts known per Go version range, "
+                                    "e.g. expect={'>=1.21': 'holds', '<1.21': 'not-applicable'}")
             except (CatalogueError, ExpectationError, TypeError) as exc:
                 raise pytest.UsageError(f"{item.nodeid}: @pytest.mark.claim: {exc}") from None
+        fixtures = getattr(item, "fixturenames", ())
+        if marks and "claim" not in fixtures and "claims" not in fixtures:
+            raise pytest.UsageError(
+                f"{item.nodeid}: @pytest.mark.claim needs the test to use the `claim` (or `claims`) "
+                "fixture to decide the verdict"
+            )
 
 
 def _parse_mark(mark: pytest.Mark, catalogue: Catalogue) -> tuple[str, Expectation | None]:
