@@ -238,3 +238,10 @@ def test_malformed_catalogue_is_a_clear_error(tmp_path: Path, content: str, mess
     path.write_text(content)
     with pytest.raises(CatalogueError, match=message):
         load_catalogue(path)
+
+
+def test_observe_keeps_the_path_of_programs_other_than_the_toolchains_go() -> None:
+    check = make_check()
+    check.observe(result(("/sandbox/root/elsewhere/go", "env", "GOROOT"), out="/usr/lib/go\n"))
+    check.observe(result(("/sandbox/root/bin/hello",), out="hi\n"))
+    assert [e.command for e in check.evidence] == ["$SANDBOX/elsewhere/go env GOROOT", "$SANDBOX/bin/hello"]

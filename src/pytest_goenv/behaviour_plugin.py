@@ -117,9 +117,12 @@ def claims(request: pytest.FixtureRequest, go_toolchain: GoToolchain) -> dict[st
         pytest.fail("the claim/claims fixtures need @pytest.mark.claim('<id>', expect={...}) on the test",
                     pytrace=False)
     aliases = {str(go_toolchain.goroot): "$GOROOT", os.path.realpath(go_toolchain.goroot): "$GOROOT"}
+    if os.environ.get("PATH"):  # the host's PATH, which sandboxes append to GOROOT/bin
+        aliases[os.environ["PATH"]] = "$PATH"
     if "goenv" in request.fixturenames:
-        root = request.getfixturevalue("goenv").root
-        aliases.update({str(root): "$SANDBOX", os.path.realpath(root): "$SANDBOX"})
+        sandbox = request.getfixturevalue("goenv")
+        aliases.update({str(sandbox.gocache): "$GOCACHE", os.path.realpath(sandbox.gocache): "$GOCACHE"})
+        aliases.update({str(sandbox.root): "$SANDBOX", os.path.realpath(sandbox.root): "$SANDBOX"})
     checks: dict[str, ClaimCheck] = {}
     for mark in marks:
         claim_id, expect = _parse_mark(mark, run.catalogue)

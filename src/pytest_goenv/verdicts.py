@@ -23,7 +23,6 @@ Several claims can share one experiment: stack ``claim`` markers and use ``claim
 from __future__ import annotations
 
 import enum
-import os
 import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -211,8 +210,8 @@ class ClaimCheck:
                 words += ["-u", name]
         words += [f"{name}={value}" for name, value in sorted(result.env_diff.items()) if value is not None]
         argv = list(result.argv)
-        if argv and os.path.basename(argv[0]) == "go":
-            argv[0] = "go"
+        if argv and self._alias(argv[0]) in ("$GOROOT/bin/go", "go"):
+            argv[0] = "go"  # the toolchain's own go; any other program keeps its (aliased) path
         line = shlex.join([*words, *argv])
         return self._alias(line)
 
