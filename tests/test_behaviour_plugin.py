@@ -111,9 +111,17 @@ def test_skipped_by_version(goenv, claim):
 @pytest.mark.claim("ch1.gobin-go-env-w", expect="holds")
 def test_skips_itself(goenv, claim):
     pytest.skip("no C compiler")
+
+@pytest.fixture
+def broken():
+    raise OSError("no proxy today")
+
+@pytest.mark.claim("ch1.gomodcache-download-x-path", expect="partly")
+def test_setup_fails(goenv, claim, broken):
+    pass
 ''')
     outcome = pytester.runpytest("--goenv-report=r.md")
-    outcome.assert_outcomes(failed=1, skipped=2)
+    outcome.assert_outcomes(failed=1, skipped=2, errors=1)
     verdicts = {c["id"]: next(iter(c["results"].values())) for c in load_report(pytester.path / "r.json")["claims"]
                 if c["results"]}
     assert verdicts["ch1.gomodcache-default"]["verdict"] == "undecided"
@@ -122,6 +130,9 @@ def test_skips_itself(goenv, claim):
     assert "<1.0" in verdicts["ch1.goroot-autodetect"]["detail"]
     assert verdicts["ch1.gobin-go-env-w"]["verdict"] == "not-applicable"
     assert verdicts["ch1.gobin-go-env-w"]["detail"] == "skipped: no C compiler"
+    assert verdicts["ch1.gomodcache-download-x-path"]["verdict"] == "undecided"
+    assert verdicts["ch1.gomodcache-download-x-path"]["detail"] == (
+        "the experiment raised FixtureSetupFailed: OSError: no proxy today")
 
 
 def test_unknown_claim_id_is_a_usage_error(pytester: pytest.Pytester) -> None:

@@ -181,29 +181,44 @@ def pytest_runtest_makereport(
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
     results = item.stash.get(results_key, None) if call.when == "call" else None
-    if call.when == "setup" and report.skipped:
-        results = _skips_as_not_applicable(item, report)
+    if call.when == "setup" and (report.skipped or report.failed):
+        results = _before_the_experiment(item, report)
     for result in results or ():
         report.user_properties.append((CLAIM_PROPERTY, json.dumps(result.to_dict())))
     return report
 
 
-def _skips_as_not_applicable(item: pytest.Item, report: pytest.TestReport) -> list[ClaimResult]:
-    """A claim test skipped before it ran (a go_version or cgo marker) is not applicable there."""
+def _before_the_experiment(item: pytest.Item, report: pytest.TestReport) -> list[ClaimResult]:
+    """A claim test skipped in setup (a go_version or cgo marker) is not applicable there; one whose
+    setup failed is undecided, so that the report shows the failure rather than a blank."""
     marks = list(item.iter_markers("claim"))
     toolchain = _toolchain_of(item)
     if not marks or toolchain is None:
         return []
-    reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
     run = item.config.stash[run_key]
     results = []
     for mark in marks:
         claim_id, expect = _parse_mark(mark, run.catalogue)
-        check = ClaimCheck(run.catalogue[claim_id], toolchain.version, toolchain.name, expect,
-                           test=item.nodeid, goroot=str(toolchain.goroot))
-        check.not_applicable(str(reason).removeprefix("Skipped: "))
-        results.append(check.result())
+        check = item.stash.get(checks_key, {}).get(claim_id) or ClaimCheck(
+            run.catalogue[claim_id], toolchain.version, toolchain.name, expect,
+            test=item.nodeid, goroot=str(toolchain.goroot))
+        if report.skipped:
+            reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+            check.not_applicable(str(reason).removeprefix("Skipped: "))
+            results.append(check.result())
+        else:
+            results.append(check.crashed(FixtureSetupFailed(_last_line(report))))
     return results
+
+
+class FixtureSetupFailed(Exception):
+    """Stands for a failure in a claim test's fixtures, for the report."""
+
+
+def _last_line(report: pytest.TestReport) -> str:
+    lines = [line.strip() for line in report.longreprtext.splitlines() if line.strip()]
+    errors = [line for line in lines if line.startswith("E ")]
+    return (errors or lines or ["(no details)"])[-1].removeprefix("E").strip()
 
 
 def _toolchain_of(item: pytest.Item) -> GoToolchain | None:
