@@ -77,7 +77,7 @@ def test_gctrace_fields(goenv: GoEnv, claim: ClaimCheck) -> None:
     }, f"{len(records)} gctrace lines")
 
 
-@pytest.mark.claim("ch4.1.gctrace2-roots", expect={"<1.26": "does-not-hold", ">=1.26": "partly"})
+@pytest.mark.claim("ch4.1.gctrace2-roots", expect={"<1.25": "does-not-hold", ">=1.25": "partly"})
 def test_gctrace_two(goenv: GoEnv, claim: ClaimCheck) -> None:
     """GODEBUG=gctrace=2 against gctrace=1: which extra lines, and do they describe root scanning?"""
     probe = runtime_probe(goenv, claim)
