@@ -129,6 +129,7 @@ class ClaimsReport:
                         "verdict": cell.verdict.value,
                         "detail": cell.detail,
                         "expected": cell.expected.value if cell.expected else None,
+                        "expectation": cell.expectation,
                         "evidence": [item.to_dict() for item in cell.evidence],
                         "test": cell.test,
                     }
@@ -180,14 +181,16 @@ class ClaimsReport:
             cells = []
             for name in toolchains:
                 cell = self.cell(claim.id, name)
-                cells.append(SYMBOLS[cell.verdict] + ("❗" if _unexpected(cell) else "") if cell else "")
+                cells.append(SYMBOLS[cell.verdict] + ("❗" if cell.unexpected else "") if cell else "")
             lines.append(f"| [{claim.id}](#{_anchor(claim.id)}) | {claim.section} | " + " | ".join(cells) + " |")
         lines.append("")
         counts = []
+        goroots = {self.label(result): result.goroot for result in self.results}
         for name in toolchains:
             tally = [self.cell(c.id, name) for c in self._claims()]
             parts = [f"{sum(1 for t in tally if t and t.verdict is v)} {v.value}" for v in Verdict]
-            counts.append(f"- **{name}**: " + ", ".join(p for p in parts if not p.startswith("0 ")))
+            where = f" (GOROOT `{goroots[name]}`)" if goroots.get(name) else ""
+            counts.append(f"- **{name}**: " + ", ".join(p for p in parts if not p.startswith("0 ")) + where)
         return [*lines, *counts]
 
     def _claim_markdown(self, claim: Claim, toolchains: list[str]) -> list[str]:
@@ -207,8 +210,9 @@ class ClaimsReport:
         for key, names in groups.items():
             cell = cells[key]
             detail = f": {_inline(cell.detail)}" if cell.detail else ""
-            if _unexpected(cell) and cell.expected is not None:
-                detail += f" ❗ (the test expects {cell.expected.value})"
+            if cell.unexpected:
+                wanted = cell.expected.value if cell.expected else "nothing for this version"
+                detail += f" ❗ (the test expects {wanted}: {cell.expectation})"
             lines.append(f"- {SYMBOLS[cell.verdict]} **{cell.verdict.value}** on {', '.join(names)}{detail}")
             if cell.evidence:
                 lines += ["", "  <details><summary>evidence</summary>", "", "  ```"]
@@ -238,7 +242,7 @@ class ClaimsReport:
             for name, column in zip(toolchains, widths, strict=True):
                 cell = self.cell(claim.id, name)
                 text = SHORT[cell.verdict] if cell else "-"
-                if cell and cell.expected is not None and cell.expected is not cell.verdict:
+                if cell and cell.unexpected:
                     text += "!"
                 row.append(text.ljust(column))
             lines.append((label.ljust(id_width) + " " + " ".join(row)).rstrip())
@@ -264,10 +268,6 @@ def _column(result: ClaimResult, goroots: set[str]) -> str:
         return result.toolchain
     parts = [part for part in result.goroot.replace("\\", "/").split("/") if part]
     return f"{result.toolchain} ({'/'.join(parts[-2:])})"
-
-
-def _unexpected(cell: ClaimResult) -> bool:
-    return cell.expected is not None and cell.expected is not cell.verdict
 
 
 def _anchor(claim_id: str) -> str:
