@@ -22,7 +22,8 @@ EVIDENCE = (Evidence("go env GOROOT", "$GOROOT"),)
 def res(claim: str, toolchain: str, verdict: Verdict, detail: str = "", *,
         expected: Verdict | None = None, evidence: tuple[Evidence, ...] = EVIDENCE) -> ClaimResult:
     return ClaimResult(claim, toolchain, verdict, detail, evidence, expected, test=f"t::{claim}",
-                       version=toolchain.removeprefix("go"), goroot=f"/opt/{toolchain}")
+                       version=toolchain.removeprefix("go"), goroot=f"/opt/{toolchain}",
+                       expectation=f">=1.0: {expected.value}" if expected else "")
 
 
 @pytest.fixture
@@ -50,6 +51,7 @@ def test_json_has_every_claim_and_the_cells(report: ClaimsReport) -> None:
     assert claims["extra.gamma"]["results"] == {}
     cell = claims["ch2.1.beta"]["results"]["go1.21.13"]
     assert cell == {"verdict": "partly", "detail": "yes: a; no: b", "expected": "does-not-hold",
+                    "expectation": ">=1.0: does-not-hold",
                     "evidence": [{"command": "go env GOROOT", "excerpt": "$GOROOT"}], "test": "t::ch2.1.beta"}
     assert claims["ch1.alpha"]["statement"] == "Alpha is | true."
     json.dumps(data)  # serialisable as it is
@@ -60,7 +62,8 @@ def test_markdown_table_row_per_claim(report: ClaimsReport) -> None:
     assert "| Claim | Section | go1.9.7 | go1.21.13 | go1.27.3 |" in text
     assert "| [ch1.alpha](#claim-ch1-alpha) | 1 | ⚪ | ✅ | ✅ |" in text
     assert "| [ch2.1.beta](#claim-ch2-1-beta) | 2.1 |  | ◐❗ | ⚠️ |" in text
-    assert "- ◐ **partly** on go1.21.13: yes: a; no: b ❗ (the test expects does-not-hold)" in text
+    assert ("- ◐ **partly** on go1.21.13: yes: a; no: b ❗ (the test expects does-not-hold: "
+            ">=1.0: does-not-hold)") in text
     assert "| [extra.gamma](#claim-extra-gamma) | extra |  |  |  |" in text
     assert "```sh\npytest --pyargs pytest_goenv.behaviour --goenv-report=docs/claims.md\n```" in text
     assert "- **go1.21.13**: 1 holds, 1 partly" in text
@@ -168,3 +171,12 @@ def test_main_names_an_unreadable_report(tmp_path: Path, capsys: pytest.CaptureF
     with pytest.raises(SystemExit):
         main([str(bad), "-o", str(tmp_path / "out.md")])
     assert f"{bad}: cannot read a claims report" in capsys.readouterr().err
+
+
+def test_a_version_without_expectation_is_flagged() -> None:
+    uncovered = ClaimResult("ch1.alpha", "go1.19.8", Verdict.HOLDS, "seen", EVIDENCE, None,
+                            expectation=">=1.21: holds")
+    report = ClaimsReport(CATALOGUE, [uncovered])
+    assert "| [ch1.alpha](#claim-ch1-alpha) | 1 | ✅❗ |" in report.to_markdown()
+    assert "❗ (the test expects nothing for this version: >=1.21: holds)" in report.to_markdown()
+    assert report.summary_lines()[1].split() == ["ch1.alpha", "yes!"]

@@ -259,7 +259,7 @@ class ClaimRecorder:
         terminalreporter.write_sep("-", "goenv claims (verdicts per toolchain)")
         for line in report.summary_lines(width=terminalreporter._tw.fullwidth):
             terminalreporter.write_line(line)
-        mismatches = [r for r in run.results if r.expected is not None and r.expected is not r.verdict]
+        mismatches = [r for r in run.results if r.unexpected]
         undecided = [r for r in run.results if r.verdict is Verdict.UNDECIDED]
         if mismatches or undecided:
             terminalreporter.write_line(f"{len(mismatches)} verdict(s) differ from the expectation, "

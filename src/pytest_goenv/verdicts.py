@@ -145,6 +145,14 @@ class ClaimResult:
     test: str = ""
     version: str = ""
     goroot: str = ""
+    expectation: str = ""  # the test's whole expectation, e.g. ">=1.21: holds, <1.21: not-applicable"
+
+    @property
+    def unexpected(self) -> bool:
+        """True if the verdict differs from the expectation, or the test has none for this version."""
+        if self.expected is None:
+            return bool(self.expectation) and self.verdict is not Verdict.UNDECIDED
+        return self.expected is not self.verdict
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -156,6 +164,7 @@ class ClaimResult:
             "detail": self.detail,
             "evidence": [item.to_dict() for item in self.evidence],
             "expected": self.expected.value if self.expected else None,
+            "expectation": self.expectation,
             "test": self.test,
         }
 
@@ -172,6 +181,7 @@ class ClaimResult:
             test=str(data.get("test", "")),
             version=str(data.get("version", "")),
             goroot=str(data.get("goroot", "")),
+            expectation=str(data.get("expectation", "")),
         )
 
 
@@ -302,6 +312,7 @@ class ClaimCheck:
             test=self.test,
             version=str(self.version),
             goroot=self.goroot,
+            expectation=self.expect.describe() if self.expect else "",
         )
 
     def crashed(self, error: BaseException) -> ClaimResult:
