@@ -1,4 +1,4 @@
-"""Chapter 2.5: GOPROXY lists, GONOPROXY and GONOSUMDB against a loopback proxy, checksum database and git.
+"""Chapter 2.5 (and the private proxy list of 4.4): GOPROXY lists, GONOPROXY, GONOSUMDB against loopback servers.
 
 Modules under github.com/acme/ live in local git repositories (direct mode reaches them through a
 git url.insteadOf rule); example.com/ modules are served by the proxy.
@@ -6,10 +6,9 @@ git url.insteadOf rule); example.com/ modules are served by the proxy.
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
+from pytest_goenv.assertions._golist import json_objects
 from pytest_goenv.behaviour._experiments_ch234 import (
     LIB,
     add_lib,
@@ -30,30 +29,31 @@ PROXYONLY = "github.com/acme/proxyonly"
 
 def fetched_dirs(result: GoResult) -> dict[str, str]:
     """Module path -> directory from `go mod download -json` (modules that failed are left out)."""
-    dirs: dict[str, str] = {}
-    decoder, text, at = json.JSONDecoder(), result.stdout, 0
-    while True:
-        while at < len(text) and text[at].isspace():
-            at += 1
-        if at >= len(text):
-            return dirs
-        entry, at = decoder.raw_decode(text, at)
-        if entry.get("Dir") and not entry.get("Error"):
-            dirs[str(entry["Path"])] = str(entry["Dir"])
+    return {str(entry["Path"]): str(entry["Dir"]) for entry in json_objects(result.stdout)
+            if entry.get("Dir") and not entry.get("Error")}
 
 
 @pytest.mark.claim("ch2.5.goproxy-direct-fallback", expect={">=1.19": "holds"})
-def test_direct_fallback(goenv: GoEnv, go_proxy: GoProxy, claim: ClaimCheck) -> None:
-    """GOPROXY="<proxy>,direct": a module the proxy does not have is fetched from its git repository."""
+@pytest.mark.claim("ch4.4.goproxy-list-offline", expect={">=1.19": "holds"})
+def test_direct_fallback(goenv: GoEnv, go_proxy: GoProxy, claims: dict[str, ClaimCheck]) -> None:
+    """GOPROXY="<private proxy>,direct", no internet: a module missing from the proxy comes from its git repository."""
+    fallback = claims["ch2.5.goproxy-direct-fallback"]
+    offline = claims["ch4.4.goproxy-list-offline"]
     add_lib(go_proxy)
     git_module(goenv, GITONLY)
     goenv.setenv("GOPROXY", f"{go_proxy.http_url},direct")
-    result = download(goenv, claim, f"{GITONLY}@v1.0.0", f"{LIB}@v1.0.0")
+    result = download(goenv, fallback, f"{GITONLY}@v1.0.0", f"{LIB}@v1.0.0")
+    offline.observe(result)
     dirs = fetched_dirs(result)
-    claim.parts({
+    from_proxy = go_proxy.requested(LIB, "v1.0.0", "zip") and LIB in dirs
+    fallback.parts({
         "the proxy is asked first": go_proxy.requested(GITONLY),
         "the module missing from the proxy comes directly from git": GITONLY in dirs,
-        "the module the proxy has comes from the proxy": go_proxy.requested(LIB, "v1.0.0", "zip") and LIB in dirs,
+        "the module the proxy has comes from the proxy": from_proxy,
+    })
+    offline.parts({
+        "a module on the private proxy comes from it": from_proxy,
+        "a module missing from it falls back to direct": GITONLY in dirs,
     })
 
 

@@ -1,4 +1,4 @@
-"""Chapter 4.4: GOINSECURE, GOSUMDB=off, a checksum database at another URL, and a private proxy list.
+"""Chapter 4.4: GOINSECURE, GOSUMDB=off and a checksum database at another URL.
 
 A loopback proxy serves the modules; a loopback checksum database logs them (or, for a
 "tampered" module, logs hashes that do not match what the proxy serves).
@@ -13,15 +13,12 @@ from pytest_goenv.behaviour._experiments_ch234 import (
     add_lib,
     checksum_database,
     download,
-    git_module,
     tamper,
     write_app,
 )
 from pytest_goenv.proxy import GoProxy
 from pytest_goenv.sandbox import GoEnv
 from pytest_goenv.verdicts import ClaimCheck
-
-GITONLY = "github.com/acme/gitonly"
 
 
 @pytest.mark.claim("ch4.4.goinsecure-keeps-checksums", expect={">=1.19": "holds"})
@@ -79,16 +76,3 @@ def test_gosumdb_mirror_url(goenv: GoEnv, go_proxy: GoProxy, claim: ClaimCheck) 
         "the document's 'sum.golang.org+<url>' form is accepted": documented.ok,
     })
 
-
-@pytest.mark.claim("ch4.4.goproxy-list-offline", expect={">=1.19": "holds"})
-def test_private_proxy_list(goenv: GoEnv, go_proxy: GoProxy, claim: ClaimCheck) -> None:
-    """GOPROXY="<private proxy>,direct" with no internet: proxy modules, and git for the rest."""
-    add_lib(go_proxy)
-    git_module(goenv, GITONLY)
-    goenv.setenv("GOPROXY", f"{go_proxy.http_url},direct")
-    result = download(goenv, claim, f"{LIB}@v1.0.0", f"{GITONLY}@v1.0.0")
-    from_git = goenv.gomodcache / f"{GITONLY}@v1.0.0"
-    claim.parts({
-        "a module on the private proxy comes from it": go_proxy.requested(LIB, "v1.0.0", "zip"),
-        "a module missing from it falls back to direct": result.ok and from_git.is_dir(),
-    })
