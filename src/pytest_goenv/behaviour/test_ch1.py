@@ -69,6 +69,20 @@ def test_goroot_final_rewrite(goenv: GoEnv, claim: ClaimCheck) -> None:
                    f"the binary names /opt/fakeroot/src/ {rewritten} times and the real GOROOT {original} times")
 
 
+@pytest.mark.claim("ch1.goroot-must-be-install-root", expect="holds")
+def test_goroot_must_be_the_install_root(goenv: GoEnv, claim: ClaimCheck) -> None:
+    elsewhere = goenv.root / "not-a-goroot"
+    elsewhere.mkdir()
+    wrong = claim.observe(goenv.run("list", "fmt", env={"GOROOT": str(elsewhere)}, check=False))
+    missing = claim.observe(goenv.run("list", "fmt", env={"GOROOT": str(goenv.root / "missing")}, check=False))
+    right = claim.observe(goenv.run("list", "fmt", env={"GOROOT": str(goenv.toolchain.goroot)}, check=False))
+    claim.parts({
+        "a GOROOT without Go in it breaks `go list fmt`": not wrong.ok,
+        "a GOROOT that does not exist breaks it": not missing.ok,
+        "the installation root works": right.ok,
+    })
+
+
 @pytest.mark.claim("ch1.goroot-autodetect", expect="holds")
 def test_goroot_autodetect(goenv: GoEnv, claim: ClaimCheck) -> None:
     goenv.delenv("GOROOT")
