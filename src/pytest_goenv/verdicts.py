@@ -18,6 +18,9 @@ hold, none, or some: ``partly`` naming them), or directly ``holds``/``does_not_h
 :class:`Expectation` for the toolchain's version (``{">=1.21": "holds", "<1.21":
 "not-applicable"}``): a toolchain that behaves differently from what is known fails.
 Several claims can share one experiment: stack ``claim`` markers and use ``claims[id]``.
+The plugin (:mod:`pytest_goenv.behaviour_plugin`) requires ``expect=``, calls ``finish()``
+after the test body, records an experiment that raised as ``undecided`` (:meth:`ClaimCheck.crashed`)
+and one skipped as ``not-applicable`` with the skip reason.
 """
 
 from __future__ import annotations
