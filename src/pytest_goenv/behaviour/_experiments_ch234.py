@@ -198,7 +198,7 @@ func main() {
 		fmt.Printf("panicnil-after=%T\\n", recovered())
 		fmt.Println("gc-after-setenv=done")
 	case "sleep":
-		time.Sleep(1150 * time.Millisecond)
+		time.Sleep(1500 * time.Millisecond)
 	case "panic":
 		block := make(chan int)
 		for i := 0; i < 3; i++ {
