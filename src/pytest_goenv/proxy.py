@@ -23,13 +23,13 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from typing import Literal
 from urllib.parse import unquote, urlsplit
 
 from pytest_goenv import modpath, modzip, semver, txtar
+from pytest_goenv.loopback import LoopbackServer, Request, Response
 
 __all__ = [
     "DEFAULT_TIME",
@@ -41,9 +41,6 @@ __all__ = [
     "Response",
     "goproxy_list",
 ]
-
-Response = tuple[int, str, bytes]
-"""What a mounted handler returns: HTTP status, content type and body."""
 
 Handler = Callable[[str], Response]
 """A mounted handler: given the request path below its prefix (no leading slash), returns a Response."""
@@ -148,8 +145,7 @@ class GoProxy:
         self._mounts: dict[str, Handler] = {}
         self._listeners: list[Callable[[ModuleVersion], None]] = []
         self._requests: list[ProxyRequest] = []
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        self._http = LoopbackServer(self._serve, name="goproxy-http")
         self._added = 0
 
     def __repr__(self) -> str:
@@ -165,14 +161,7 @@ class GoProxy:
     @property
     def http_url(self) -> str:
         """The ``http://127.0.0.1:PORT`` GOPROXY URL; the server starts on first use."""
-        with self._lock:
-            if self._server is None:
-                self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._request_handler_class())
-                self._server.daemon_threads = True
-                self._thread = threading.Thread(target=self._server.serve_forever, name="goproxy-http", daemon=True)
-                self._thread.start()
-            host, port = self._server.server_address[:2]
-            return f"http://{host!s}:{port}"
+        return self._http.url
 
     def goproxy(self, transport: Literal["http", "file"] = "http") -> str:
         """The GOPROXY value for this proxy: its HTTP URL (requests logged, failures injectable) or file://."""
@@ -183,18 +172,11 @@ class GoProxy:
     @property
     def serving(self) -> bool:
         """Whether the HTTP server is running."""
-        return self._server is not None
+        return self._http.serving
 
     def close(self) -> None:
-        """Stop the HTTP server if it runs (the file tree stays)."""
-        with self._lock:
-            server, thread = self._server, self._thread
-            self._server = self._thread = None
-        if server is not None:
-            server.shutdown()
-            server.server_close()
-        if thread is not None:
-            thread.join(timeout=10)
+        """Stop the HTTP server if it runs (the file tree stays; a later ``http_url`` starts a new one)."""
+        self._http.close()
 
     def __enter__(self) -> GoProxy:
         return self
@@ -466,11 +448,14 @@ class GoProxy:
     # -- answering requests ----------------------------------------------------------------
 
     def handle(self, path: str, method: str = "GET") -> Response:
-        """Answer one request path (``/example.com/m/@v/list``) and record it; used by the HTTP server."""
-        path = unquote(urlsplit(path).path)
-        status, ctype, body, request = self._dispatch(path, method)
+        """Answer one request path (``/example.com/m/@v/list``, percent-encoded as sent) and record it."""
+        return self._serve(Request(method, unquote(urlsplit(path).path)))
+
+    def _serve(self, request: Request) -> Response:
+        """Answer and record one decoded request: the HTTP server's responder."""
+        status, ctype, body, logged = self._dispatch(request.path, request.method)
         with self._lock:
-            self._requests.append(request)
+            self._requests.append(logged)
         return status, ctype, body
 
     def _dispatch(self, path: str, method: str) -> tuple[int, str, bytes, ProxyRequest]:
@@ -518,35 +503,6 @@ class GoProxy:
         if kind == "mod":
             return 200, _TEXT, entry.mod
         return 200, "application/zip", entry.zip
-
-    def _request_handler_class(self) -> type[BaseHTTPRequestHandler]:
-        proxy = self
-
-        class ProxyRequestHandler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_GET(self) -> None:
-                self._respond(send_body=True)
-
-            def do_HEAD(self) -> None:
-                self._respond(send_body=False)
-
-            def _respond(self, *, send_body: bool) -> None:
-                try:
-                    status, ctype, body = proxy.handle(self.path, self.command)
-                except Exception as exc:  # a broken mounted handler must not hang the go command
-                    status, ctype, body = 500, _TEXT, f"internal error: {exc!r}\n".encode()
-                self.send_response(status)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                if send_body:
-                    self.wfile.write(body)
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-        return ProxyRequestHandler
 
     # -- the file:// tree ------------------------------------------------------------------
 

@@ -15,8 +15,8 @@ from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Protocol
 
+from pytest_goenv.loopback import LoopbackServer, Response
 from pytest_goenv.modpath import InvalidModulePath, unescape_path, unescape_version
-from pytest_goenv.sumdb.loopback import LoopbackServer, Response
 from pytest_goenv.sumdb.note import NoteError, SignerKey, sign_note
 from pytest_goenv.sumdb.tlog import Log, Tile, TlogError, format_record, format_tree
 
@@ -111,7 +111,7 @@ class ChecksumDatabase:
         self._log = Log()
         self._ids: dict[tuple[str, str], int] = {}
         self._lock = threading.Lock()
-        self._server: LoopbackServer | None = None
+        self._http = LoopbackServer(lambda request: self.handle(request.path), name="sumdb-http")
         self._closed = False
 
     def __repr__(self) -> str:
@@ -246,9 +246,7 @@ class ChecksumDatabase:
         with self._lock:
             if self._closed:
                 raise SumDBError(f"the checksum database {self.name} is closed; make a new one")
-            if self._server is None:
-                self._server = LoopbackServer(self.handle)
-            return self._server.url
+            return self._http.url
 
     @property
     def gosumdb(self) -> str:
@@ -258,9 +256,8 @@ class ChecksumDatabase:
     def close(self) -> None:
         """Stop the loopback server, if one was started; the database serves no more HTTP after this."""
         with self._lock:
-            server, self._server, self._closed = self._server, None, True
-        if server is not None:
-            server.close()
+            self._closed = True
+        self._http.close()
 
     def __enter__(self) -> ChecksumDatabase:
         return self
