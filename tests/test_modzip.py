@@ -97,6 +97,9 @@ def test_pseudo_versions() -> None:
     assert semver.is_pseudo_version("v1.2.4-0.20240304050607-0123456789ab")
     assert not semver.is_pseudo_version("v1.2.4-rc.1")
     assert semver.pseudo_version_time("v0.0.0-20240304050607-0123456789ab") == when
+    assert semver.pseudo_version_rev("v2.0.1-0.20240304050607-0123456789ab+incompatible") == "0123456789ab"
+    with pytest.raises(semver.InvalidSemver, match="not a pseudo-version"):
+        semver.pseudo_version_rev("v1.2.4-rc.1")
 
 
 # -- the zip rules ------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ __all__ = [
     "create_raw_zip",
     "create_zip",
     "create_zip_from_dir",
+    "go_sum_lines",
     "hash1",
     "hash_go_mod",
     "hash_module",
@@ -323,3 +324,8 @@ def hash_module(module_path: str, version: str, files: Mapping[str, str | bytes]
 def hash_go_mod(data: str | bytes) -> str:
     """The ``h1:`` hash of a go.mod file, as go.sum records it on the ``/go.mod`` line."""
     return hash1({"go.mod": data})
+
+
+def go_sum_lines(module_path: str, version: str, h1: str, h1_mod: str) -> str:
+    """The two go.sum lines recording a module version: its zip's hash, then its go.mod's."""
+    return f"{module_path} {version} {h1}\n{module_path} {version}/go.mod {h1_mod}\n"

@@ -81,7 +81,7 @@ class ModuleVersion:
     @property
     def go_sum(self) -> str:
         """The two go.sum lines for this version."""
-        return f"{self.path} {self.version} {self.h1}\n{self.path} {self.version}/go.mod {self.h1_mod}\n"
+        return modzip.go_sum_lines(self.path, self.version, self.h1, self.h1_mod)
 
     @property
     def escaped_path(self) -> str:
@@ -597,7 +597,7 @@ def _by_revision(mod: _Module, rev: str) -> ModuleVersion | None:
     """The pseudo-version whose revision starts with (or is a prefix of) ``rev``, if any."""
     for version in reversed(semver.sort_versions(list(mod.versions))):
         if semver.is_pseudo_version(version):
-            short = version.split("+", 1)[0].rsplit("-", 1)[1]
+            short = semver.pseudo_version_rev(version)
             if short.startswith(rev) or rev.startswith(short):
                 return mod.versions[version]
     return None

@@ -21,6 +21,7 @@ __all__ = [
     "is_valid",
     "major",
     "pseudo_version",
+    "pseudo_version_rev",
     "pseudo_version_time",
     "sort_versions",
 ]
@@ -149,12 +150,21 @@ def is_pseudo_version(v: str) -> bool:
     return v.count("-") >= 2 and is_valid(v) and _PSEUDO_RE.match(v) is not None
 
 
-def pseudo_version_time(v: str) -> datetime:
-    """The commit time encoded in a pseudo-version (UTC)."""
+def _pseudo_parts(v: str) -> re.Match[str]:
     m = _PSEUDO_RE.match(v)
     if m is None or not is_valid(v):
         raise InvalidSemver(f"{v!r} is not a pseudo-version")
-    return datetime.strptime(m["time"], _PSEUDO_TIME_FORMAT).replace(tzinfo=timezone.utc)
+    return m
+
+
+def pseudo_version_time(v: str) -> datetime:
+    """The commit time encoded in a pseudo-version (UTC)."""
+    return datetime.strptime(_pseudo_parts(v)["time"], _PSEUDO_TIME_FORMAT).replace(tzinfo=timezone.utc)
+
+
+def pseudo_version_rev(v: str) -> str:
+    """The (usually 12-character) commit hash prefix encoded in a pseudo-version."""
+    return _pseudo_parts(v)["rev"]
 
 
 def pseudo_version(older: str | None, time: datetime, rev: str, *, major_version: str = "v0") -> str:

@@ -43,10 +43,7 @@ class GitRepo:
 
     def __init__(self, path: str | os.PathLike[str], *, git: str | None = None, timeout: float = 60.0) -> None:
         self.path = Path(path).resolve()
-        found = git or shutil.which("git")
-        if not found:
-            raise GitError("git is not installed (or not on PATH); direct-mode module tests need it")
-        self.git = found
+        self.git = _find_git(git)
         self.timeout = timeout
 
     @classmethod
@@ -153,6 +150,14 @@ class GitRepo:
         )
 
 
+def _find_git(git: str | None) -> str:
+    """``git`` if given, else the git on PATH; GitError when there is none."""
+    found = git or shutil.which("git")
+    if not found:
+        raise GitError("git is not installed (or not on PATH); direct-mode module tests need it")
+    return found
+
+
 def git_url_for_module(module_path: str) -> str:
     """The URL the go command asks git for when it resolves ``module_path`` in direct mode."""
     m = _GENERIC_GIT.match(module_path)
@@ -180,12 +185,9 @@ def route_module(
     """
     url = git_url_for_module(module_path)
     target = repo.url if isinstance(repo, GitRepo) else Path(repo).resolve().as_uri()
-    found = git or shutil.which("git")
-    if not found:
-        raise GitError("git is not installed (or not on PATH); direct-mode module tests need it")
     config = Path(gitconfig)
     outcome = run_process(
-        [found, "config", "--file", str(config), "--add", f"url.{target}.insteadOf", url],
+        [_find_git(git), "config", "--file", str(config), "--add", f"url.{target}.insteadOf", url],
         cwd=config.parent,
         env={"PATH": os.environ.get("PATH", os.defpath), "GIT_CONFIG_NOSYSTEM": "1", "HOME": str(config.parent)},
         timeout=30,

@@ -83,6 +83,12 @@ def parse_modules_txt(text: str) -> list[VendoredModule]:
     return entries
 
 
+def _module_dir(goenv: GoEnv, module_dir: str | os.PathLike[str]) -> Path:
+    """``module_dir`` as an absolute path; a relative one is taken from the sandbox's work directory."""
+    directory = Path(module_dir)
+    return directory if directory.is_absolute() else goenv.workdir / directory
+
+
 def _go_mod_json(goenv: GoEnv, module_dir: Path) -> dict[str, Any]:
     result = goenv.run("mod", "edit", "-json", cwd=module_dir)
     data: dict[str, Any] = json.loads(result.stdout)
@@ -91,9 +97,7 @@ def _go_mod_json(goenv: GoEnv, module_dir: Path) -> dict[str, Any]:
 
 def vendor_problems(goenv: GoEnv, module_dir: str | os.PathLike[str]) -> list[str]:
     """Each way vendor/modules.txt disagrees with the module's go.mod (requirements and replacements)."""
-    directory = Path(module_dir)
-    if not directory.is_absolute():
-        directory = goenv.workdir / directory
+    directory = _module_dir(goenv, module_dir)
     txt = directory / "vendor" / "modules.txt"
     if not txt.is_file():
         return [f"{txt} does not exist; run 'go mod vendor'"]
@@ -136,9 +140,7 @@ def vendor_module(goenv: GoEnv, module_dir: str | os.PathLike[str], *, check: bo
 
     With ``check`` a disagreement with go.mod raises VendorError (see :func:`check_vendor`).
     """
-    directory = Path(module_dir)
-    if not directory.is_absolute():
-        directory = goenv.workdir / directory
+    directory = _module_dir(goenv, module_dir)
     goenv.run("mod", "vendor", cwd=directory)
     txt = directory / "vendor" / "modules.txt"
     if not txt.is_file() and not (_go_mod_json(goenv, directory).get("Require") or []):

@@ -17,6 +17,7 @@ from typing import Protocol
 
 from pytest_goenv.loopback import LoopbackServer, Response
 from pytest_goenv.modpath import InvalidModulePath, unescape_path, unescape_version
+from pytest_goenv.modzip import go_sum_lines
 from pytest_goenv.sumdb.note import NoteError, SignerKey, sign_note
 from pytest_goenv.sumdb.tlog import Log, Tile, TlogError, format_record, format_tree
 
@@ -66,7 +67,7 @@ def gosum_record(path: str, version: str, h1: str, h1_mod: str) -> bytes:
     for value, what in ((h1, "h1"), (h1_mod, "h1_mod")):
         if not value.startswith("h1:") or any(ch.isspace() for ch in value):
             raise SumDBError(f"{path}@{version}: {what} must be an 'h1:<base64>' hash, got {value!r}")
-    return f"{path} {version} {h1}\n{path} {version}/go.mod {h1_mod}\n".encode()
+    return go_sum_lines(path, version, h1, h1_mod).encode()
 
 
 class ChecksumDatabase:
