@@ -14,9 +14,11 @@ import csv
 import hashlib
 import io
 import os
+import threading
 import time
 import zipfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -24,6 +26,7 @@ __all__ = ["HashMismatch", "RecordEntry", "WheelError", "extract_verified", "rea
 
 _CHUNK = 1 << 20
 _HASHES = frozenset({"sha256", "sha384", "sha512"})
+_WORKERS = 8  # creating files is I/O-bound: threads overlap the waits
 
 
 class WheelError(Exception):
@@ -74,7 +77,8 @@ def extract_verified(
 ) -> None:
     """Write the files under ``subdir/`` into ``dest`` (modes kept) and verify every file against RECORD.
 
-    ``progress(done, total)`` counts uncompressed bytes, about four times a second.
+    ``progress(done, total)`` counts uncompressed bytes, about four times a second.  Files are
+    written by a few threads (file creation dominates and releases the GIL).
     """
     record = read_record(archive)
     infos = [info for info in archive.infolist() if not info.is_dir()]
@@ -85,33 +89,73 @@ def extract_verified(
     missing = sorted(set(record) - listed)
     if missing:
         raise WheelError(f"RECORD lists {missing[0]}, which the wheel does not contain")
+    targets = []
+    for info in infos:  # all paths are checked before anything is written
+        relative = _relative_path(info.filename, subdir)
+        targets.append((info, dest / relative if relative is not None else None))
+    for directory in sorted({path.parent for _, path in targets if path is not None}):
+        directory.mkdir(parents=True, exist_ok=True)
     total = sum(info.file_size for info in infos)
     done, last_report = 0, 0.0
     if progress is not None:
         progress(0, total)
-    for info in infos:
-        relative = _relative_path(info.filename, subdir)
-        out_path = dest / relative if relative is not None else None
-        _copy_checked(archive, info, out_path, record.get(info.filename))
-        done += info.file_size
-        now = time.monotonic()
-        if progress is not None and now - last_report >= 0.25:
-            last_report = now
-            progress(done, total)
+    with _ArchivePerThread(archive) as opened, ThreadPoolExecutor(max_workers=_WORKERS) as pool:
+
+        def copy(job: tuple[zipfile.ZipInfo, Path | None]) -> int:
+            info, out_path = job
+            return _copy_checked(opened.get(), info, out_path, record.get(info.filename))
+
+        results = pool.map(copy, targets)
+        try:
+            for size in results:
+                done += size
+                now = time.monotonic()
+                if progress is not None and now - last_report >= 0.25:
+                    last_report = now
+                    progress(done, total)
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
     if progress is not None:
         progress(total, total)
 
 
+class _ArchivePerThread:
+    """One ZipFile per worker thread (a shared one serializes every read behind its lock)."""
+
+    def __init__(self, archive: zipfile.ZipFile) -> None:
+        self.archive = archive
+        self.local = threading.local()
+        self.opened: list[zipfile.ZipFile] = []
+        self.lock = threading.Lock()
+
+    def get(self) -> zipfile.ZipFile:
+        mine: zipfile.ZipFile | None = getattr(self.local, "archive", None)
+        if mine is None:
+            if self.archive.filename is None:
+                return self.archive  # an in-memory archive is shared
+            mine = zipfile.ZipFile(self.archive.filename)
+            self.local.archive = mine
+            with self.lock:
+                self.opened.append(mine)
+        return mine
+
+    def __enter__(self) -> _ArchivePerThread:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for archive in self.opened:
+            archive.close()
+
+
 def _copy_checked(
     archive: zipfile.ZipFile, info: zipfile.ZipInfo, out_path: Path | None, expected: RecordEntry | None
-) -> None:
-    """Stream one entry to ``out_path`` (or only hash it when None) and compare it with RECORD."""
+) -> int:
+    """Stream one entry to ``out_path`` (or only hash it when None), compare it with RECORD; its size."""
     hasher = hashlib.new(expected.algorithm) if expected is not None else None
     size = 0
     with contextlib.ExitStack() as stack:
         source = stack.enter_context(archive.open(info))
-        if out_path is not None:
-            out_path.parent.mkdir(parents=True, exist_ok=True)
         sink = stack.enter_context(open(out_path, "wb")) if out_path is not None else None
         while chunk := source.read(_CHUNK):
             size += len(chunk)
@@ -126,6 +170,7 @@ def _copy_checked(
     if out_path is not None:
         mode = (info.external_attr >> 16) & 0o7777
         os.chmod(out_path, (mode or 0o644) | 0o600)  # keep the owner able to read and remove it
+    return size
 
 
 def _relative_path(name: str, subdir: str) -> PurePosixPath | None:
