@@ -44,6 +44,7 @@ def test_gosumdb_off(goenv: GoEnv, go_proxy: GoProxy, claim: ClaimCheck) -> None
     goenv.use_proxy(go_proxy)
     with checksum_database(go_proxy) as database:
         tamper(database, LIB, "v1.0.0")
+        claim.observe(goenv.run("env", "GOSUMDB", env={"GOSUMDB": "off"}))  # the sandbox default, shown
         fetched = download(goenv, claim, f"{LIB}@v1.0.0", env={"GOSUMDB": "off"})
         looked_up = bool(database.lookups)
     app = write_app(goenv, [lib], dest="pinned")
