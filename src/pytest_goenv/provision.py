@@ -319,6 +319,8 @@ def install_wheel(
             marker = {"version": version.tag, "wheel": wheel.name, "pypi_version": pypi_version}
             (staging / MARKER_NAME).write_text(json.dumps(marker, indent=2) + "\n")
             staging.chmod(0o755)  # mkdtemp made it private; a GOROOT is readable by all
+            if target.exists() and _read_marker(target) is None:
+                _remove_tree(target)  # not ours (installs appear whole, by rename): a broken copy
             try:
                 staging.rename(target)
             except OSError as exc:
