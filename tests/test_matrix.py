@@ -260,6 +260,9 @@ def test_matrix_runs_go_tests_once_per_toolchain(
         f"*::test_changed_in_122[[]{new}[]] FAILED*",
     ])  # fmt: skip
     assert "test_plain[" not in result.stdout.str()
+    collected = pytester.runpytest(matrix_env, "--goenv-offline", "--collect-only", "-q")
+    collected.stdout.fnmatch_lines([f"*::test_toolchain[[]{OLD}[]]", "9 tests collected*"])
+    assert "goenv matrix" not in collected.stdout.str()
     result.stdout.fnmatch_lines([f"SKIPPED [[]1[]] *: needs Go >=1.22; this toolchain is {OLD}"])
     result.stdout.fnmatch_lines([
         "*goenv matrix: outcomes per toolchain*",

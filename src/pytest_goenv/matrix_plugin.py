@@ -290,6 +290,8 @@ class MatrixReporter:
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
         run = self.run
+        if terminalreporter.config.option.collectonly:
+            return
         terminalreporter.write_sep("=", "goenv matrix: outcomes per toolchain")
         tallies = run.outcomes.tallies()
         where = dict(zip(run.ids, run.toolchains, strict=True))
