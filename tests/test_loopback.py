@@ -52,8 +52,9 @@ def test_a_failing_responder_answers_500() -> None:
 
     with LoopbackServer(broken) as server, pytest.raises(urllib.error.HTTPError) as info:
         urllib.request.urlopen(server.url + "/boom", timeout=10)
-    assert info.value.code == 500
-    assert b"RuntimeError('cannot answer /boom')" in info.value.read()
+    with info.value as error:
+        assert error.code == 500
+        assert b"RuntimeError('cannot answer /boom')" in error.read()
 
 
 def test_starts_on_first_use_and_close_frees_port_and_threads() -> None:

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from types import TracebackType
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 __all__ = ["LoopbackServer", "Request", "Responder", "Response"]
@@ -41,6 +42,9 @@ class Request:
 
 Responder = Callable[[Request], Response]
 """The function that answers every request of a :class:`LoopbackServer`."""
+
+_Connection = socket.socket | tuple[bytes, socket.socket]
+"""What socketserver hands a request handler (a TCP server's is always the connected socket)."""
 
 _TEXT = "text/plain; charset=utf-8"
 _POLL_INTERVAL = 0.05
@@ -106,7 +110,7 @@ class _ThreadedServer(HTTPServer):
         self.responder = responder
         self.name = name
         self.url = f"http://127.0.0.1:{self.server_port}"
-        self._connections: dict[threading.Thread, socket.socket] = {}
+        self._connections: dict[threading.Thread, _Connection] = {}
         self._connections_lock = threading.Lock()
         self._accept_thread = threading.Thread(
             target=self.serve_forever, kwargs={"poll_interval": _POLL_INTERVAL}, name=name, daemon=True
@@ -123,7 +127,7 @@ class _ThreadedServer(HTTPServer):
         self.server_name = "127.0.0.1"
         self.server_port = int(self.server_address[1])
 
-    def process_request(self, request: socket.socket, client_address: tuple[str, int]) -> None:  # type: ignore[override]
+    def process_request(self, request: _Connection, client_address: Any) -> None:
         thread = threading.Thread(
             target=self._serve_connection, args=(request, client_address), name=f"{self.name}-conn", daemon=True
         )
@@ -137,7 +141,7 @@ class _ThreadedServer(HTTPServer):
             self.shutdown_request(request)
             raise
 
-    def _serve_connection(self, request: socket.socket, client_address: tuple[str, int]) -> None:
+    def _serve_connection(self, request: _Connection, client_address: Any) -> None:
         try:
             self.finish_request(request, client_address)
         except Exception:
@@ -147,10 +151,10 @@ class _ThreadedServer(HTTPServer):
             with self._connections_lock:
                 self._connections.pop(threading.current_thread(), None)
 
-    def handle_error(self, request: object, client_address: object) -> None:
+    def handle_error(self, request: _Connection, client_address: Any) -> None:
         """Say nothing of connections the client or :meth:`stop` broke off; report anything else."""
         if not isinstance(sys.exc_info()[1], OSError):
-            super().handle_error(request, client_address)  # type: ignore[arg-type]
+            super().handle_error(request, client_address)
 
     def stop(self, timeout: float) -> None:
         """Stop accepting, close the listening socket, break off open connections and join every thread."""
@@ -160,7 +164,8 @@ class _ThreadedServer(HTTPServer):
         self._accept_thread.join(max(0.0, deadline - time.monotonic()))
         with self._connections_lock:
             connections = list(self._connections.items())
-        for _, sock in connections:
+        for _, request in connections:
+            sock = request if isinstance(request, socket.socket) else request[1]
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
         for thread, _ in connections:
