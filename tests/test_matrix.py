@@ -295,11 +295,9 @@ def test_matrix_summary_survives_xdist(pytester: pytest.Pytester, matrix_env: st
     pytester.makepyfile(MATRIX_TESTS)
     pytester.makeconftest(
         """
-        import os
-
         def pytest_goenv_toolchains(config):
             with open(config.rootpath / "resolved-in.txt", "a") as log:
-                log.write(os.environ.get("PYTEST_XDIST_WORKER", "main") + "\\n")
+                log.write(("worker" if hasattr(config, "workerinput") else "main") + "\\n")
         """
     )
     result = pytester.runpytest_subprocess(matrix_env, "--goenv-offline", "-n", "2")
@@ -461,10 +459,10 @@ def test_go_on_the_command_line_overrides_the_ini_matrix(pytester: pytest.Pytest
 def test_loadgroup_groups_tests_by_toolchain(pytester: pytest.Pytester, matrix_env: str, real: GoToolchain) -> None:
     pytester.makeconftest(
         """
-        import json, os
+        import json
 
         def pytest_collection_finish(session):
-            if os.environ.get("PYTEST_XDIST_WORKER") == "gw0":
+            if hasattr(session.config, "workerinput"):
                 groups = {item.name: [m.args[0] for m in item.iter_markers("xdist_group")] for item in session.items}
                 (session.config.rootpath / "groups.json").write_text(json.dumps(groups))
         """
