@@ -123,6 +123,8 @@ def claims(request: pytest.FixtureRequest, go_toolchain: GoToolchain) -> dict[st
         sandbox = request.getfixturevalue("goenv")
         aliases.update({str(sandbox.gocache): "$GOCACHE", os.path.realpath(sandbox.gocache): "$GOCACHE"})
         aliases.update({str(sandbox.root): "$SANDBOX", os.path.realpath(sandbox.root): "$SANDBOX"})
+    if "go_proxy" in request.fixturenames:  # its directory is under pytest's temp dir, which varies per run
+        aliases[str(request.getfixturevalue("go_proxy").root)] = "$PROXY"
     checks: dict[str, ClaimCheck] = {}
     for mark in marks:
         claim_id, expect = _parse_mark(mark, run.catalogue)
