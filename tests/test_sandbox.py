@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import wait_until_dead
 from pytest_goenv.process import run_process
 from pytest_goenv.result import GoCommandError, excerpt
 from pytest_goenv.sandbox import GoEnv, SandboxError, remove_tree
@@ -125,20 +126,7 @@ def test_timeout_kills_the_process_group(toolchain: GoToolchain, tmp_path: Path)
     assert result.timed_out
     assert not result.ok
     assert "timed out after 1 s; its process group was killed" in result.describe()
-    child = int(pidfile.read_text())
-    deadline = time.monotonic() + 5
-    while _alive(child) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not _alive(child), "the grandchild survived the timeout"
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    stat_file = Path(f"/proc/{pid}/stat")
-    return not (stat_file.exists() and stat_file.read_text().split()[2] == "Z")
+    assert wait_until_dead(int(pidfile.read_text())), "the grandchild survived the timeout"
 
 
 def test_hanging_go_binary_is_killed(tmp_path: Path) -> None:

