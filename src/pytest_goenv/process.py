@@ -90,9 +90,9 @@ def stream_process(
     process = _spawn(argv, cwd, env, stdin=False, stderr=subprocess.STDOUT)
     assert process.stdout is not None
     reader = _LineReader(process.stdout, on_line)
-    reader.start()
     timed_out = False
     try:
+        reader.start()  # inside the try: an interrupt may arrive as soon as the first line is read
         process.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         timed_out = True
