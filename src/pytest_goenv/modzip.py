@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pytest_goenv import modpath
+from pytest_goenv.filetree import as_bytes
 
 __all__ = [
     "MAX_GO_MOD",
@@ -71,10 +72,6 @@ class ZipContents:
 
     files: dict[str, bytes] = field(default_factory=dict)
     omitted: list[Omitted] = field(default_factory=list)
-
-
-def _to_bytes(data: str | bytes) -> bytes:
-    return data.encode("utf-8") if isinstance(data, str) else bytes(data)
 
 
 def _go_language(go_mod: bytes | None) -> tuple[int, int] | None:
@@ -135,7 +132,7 @@ def select_files(files: Mapping[str, str | bytes]) -> ZipContents:
     ``omitted``); invalid names, case-insensitive collisions, a mis-cased go.mod and oversized files
     raise ModZipError listing every problem.
     """
-    data = {name: _to_bytes(content) for name, content in files.items()}
+    data = {name: as_bytes(content) for name, content in files.items()}
     lang = _go_language(data.get("go.mod"))
     module_dirs = {
         name.rsplit("/", 1)[0] + "/" for name in data if "/" in name and name.rsplit("/", 1)[1].lower() == "go.mod"
@@ -284,7 +281,7 @@ def create_raw_zip(module_path: str, version: str, files: Mapping[str, str | byt
     """
     prefix = f"{module_path}@{version}/"
     entries = [
-        (name[1:] if name.startswith("/") else prefix + name, _to_bytes(content)) for name, content in files.items()
+        (name[1:] if name.startswith("/") else prefix + name, as_bytes(content)) for name, content in files.items()
     ]
     return _write_zip(entries)
 
@@ -304,7 +301,7 @@ def hash1(files: Mapping[str, str | bytes]) -> str:
     for name in sorted(files):
         if "\n" in name:
             raise ModZipError(f"dirhash: file names with newlines are not supported: {name!r}")
-        digest = hashlib.sha256(_to_bytes(files[name])).hexdigest()
+        digest = hashlib.sha256(as_bytes(files[name])).hexdigest()
         summary.update(f"{digest}  {name}\n".encode())
     return "h1:" + base64.b64encode(summary.digest()).decode("ascii")
 

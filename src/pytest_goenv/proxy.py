@@ -29,6 +29,7 @@ from typing import Literal
 from urllib.parse import unquote, urlsplit
 
 from pytest_goenv import modpath, modzip, semver, txtar
+from pytest_goenv.filetree import as_bytes
 from pytest_goenv.loopback import LoopbackServer, Request, Response
 
 __all__ = [
@@ -216,11 +217,11 @@ class GoProxy:
             self._check_version(module_path, version)
         else:
             _check_escapable(module_path, version)
-        contents = {name: _to_bytes(data) for name, data in (files or {}).items()}
+        contents = {name: as_bytes(data) for name, data in (files or {}).items()}
         incompatible = version.endswith("+incompatible")
         if "go.mod" not in contents and go is not None and not incompatible:
             contents["go.mod"] = f"module {module_path}\n\ngo {go}\n".encode()
-        mod_bytes = _to_bytes(mod) if mod is not None else contents.get("go.mod", f"module {module_path}\n".encode())
+        mod_bytes = as_bytes(mod) if mod is not None else contents.get("go.mod", f"module {module_path}\n".encode())
         if check:
             _check_module_line(module_path, version, mod_bytes)
         try:
@@ -419,7 +420,7 @@ class GoProxy:
                     status,
                     version,
                     frozenset(kinds) if kinds is not None else None,
-                    _to_bytes(body) if body is not None else None,
+                    as_bytes(body) if body is not None else None,
                 ),
             )
 
@@ -542,10 +543,6 @@ def goproxy_list(*entries: GoProxy | str, transport: Literal["http", "file"] = "
         if not value or any(sep in value for sep in ",|"):
             raise ProxyError(f"GOPROXY entry {value!r} is empty or contains a list separator")
     return ("|" if any_error else ",").join(values)
-
-
-def _to_bytes(data: str | bytes) -> bytes:
-    return data.encode("utf-8") if isinstance(data, str) else bytes(data)
 
 
 def _write_atomic(path: Path, data: bytes) -> None:

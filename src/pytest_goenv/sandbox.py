@@ -17,10 +17,10 @@ import stat
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from pytest_goenv import txtar
+from pytest_goenv import filetree, txtar
 from pytest_goenv.process import run_process
 from pytest_goenv.proxy import goproxy_list
 from pytest_goenv.result import GoResult
@@ -51,6 +51,10 @@ _GITCONFIG = """\
 
 class SandboxError(Exception):
     """A sandbox was asked for something it cannot do (a file outside it, say)."""
+
+
+def _outside_message(name: str, base: Path) -> str:
+    return f"{name}: file names must be relative and stay inside {base}"
 
 
 class GoEnv:
@@ -242,23 +246,20 @@ class GoEnv:
         base = Path(dest) if dest is not None else self.workdir
         if not base.is_absolute():
             base = self.workdir / base
-        pure = PurePosixPath(os.fspath(relative).replace(os.sep, "/"))
-        if pure.is_absolute() or ".." in pure.parts:
-            raise SandboxError(f"{relative!s}: file names must be relative and stay inside {base}")
-        return base.joinpath(*pure.parts)
+        try:
+            return filetree.resolve_inside(base, relative)
+        except filetree.UnsafeFileName as exc:
+            raise SandboxError(_outside_message(exc.name, base)) from None
 
     def write_files(
         self, files: Mapping[str, str | bytes], dest: str | os.PathLike[str] | None = None
     ) -> Path:
         """Write ``{relative name: content}`` below ``dest`` (default: the work directory)."""
         base = self.path(".", dest)
-        for name, content in files.items():
-            target = self.path(name, base)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(content, bytes):
-                target.write_bytes(content)
-            else:
-                target.write_text(content)
+        try:
+            filetree.write_tree(base, files)
+        except filetree.UnsafeFileName as exc:
+            raise SandboxError(_outside_message(exc.name, base)) from None
         return base
 
     def write_module(

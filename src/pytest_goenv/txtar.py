@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from pytest_goenv import filetree
+
 __all__ = ["Archive", "File", "TxtarError", "extract", "format", "load", "parse", "read_file"]
 
 _MARKER_START = b"-- "
@@ -57,8 +59,8 @@ class Archive:
     def from_mapping(cls, files: Mapping[str, str | bytes], comment: str | bytes = b"") -> Archive:
         """Build an archive from ``{name: content}`` (str content is encoded as UTF-8)."""
         return cls(
-            comment=_to_bytes(comment),
-            files=[File(name, _to_bytes(data)) for name, data in files.items()],
+            comment=filetree.as_bytes(comment),
+            files=[File(name, filetree.as_bytes(data)) for name, data in files.items()],
         )
 
     def to_mapping(self) -> dict[str, bytes]:
@@ -74,10 +76,6 @@ class Archive:
 
     def __contains__(self, name: object) -> bool:
         return any(f.name == name for f in self.files)
-
-
-def _to_bytes(data: str | bytes) -> bytes:
-    return data.encode("utf-8") if isinstance(data, str) else bytes(data)
 
 
 def _marker_name(line: bytes, lineno: int, source: str | None) -> str | None:
@@ -104,7 +102,7 @@ def _marker_name(line: bytes, lineno: int, source: str | None) -> str | None:
 
 def parse(data: str | bytes, *, source: str | None = None) -> Archive:
     """Parse txtar text; raise TxtarError naming the line of an empty or duplicate file name."""
-    raw = _to_bytes(data)
+    raw = filetree.as_bytes(data)
     lines = raw.splitlines(keepends=True)
     archive = Archive(source=source)
     current: File | None = None
@@ -168,17 +166,16 @@ def load(source: str | bytes | os.PathLike[str] | Archive) -> Archive:
     return read_file(path)
 
 
-def _safe_relative(name: str, f: File, source: str | None) -> PurePosixPath:
-    if "\\" in name:
-        raise TxtarError(f"file name {name!r} contains a backslash; use '/'", line=f.line, source=source)
-    rel = PurePosixPath(name)
-    if rel.is_absolute() or name.startswith("/"):
-        raise TxtarError(f"file name {name!r} is absolute; use a relative path", line=f.line, source=source)
-    if any(part == ".." for part in rel.parts):
-        raise TxtarError(f"file name {name!r} escapes the destination with '..'", line=f.line, source=source)
-    if rel == PurePosixPath("."):
-        raise TxtarError(f"file name {name!r} names no file", line=f.line, source=source)
-    return rel
+def _check_name(f: File, dest: str | os.PathLike[str], source: str | None) -> None:
+    """Refuse a name that is not portable ('\\'), leaves ``dest`` or names no file, citing its line."""
+    if "\\" in f.name:
+        raise TxtarError(f"file name {f.name!r} contains a backslash; use '/'", line=f.line, source=source)
+    try:
+        filetree.resolve_inside(dest, f.name)
+    except filetree.UnsafeFileName as exc:
+        raise TxtarError(str(exc), line=f.line, source=source) from None
+    if PurePosixPath(f.name) == PurePosixPath("."):
+        raise TxtarError(f"file name {f.name!r} names no file", line=f.line, source=source)
 
 
 def extract(archive: Archive | Iterable[File], dest: str | os.PathLike[str]) -> list[Path]:
@@ -188,11 +185,6 @@ def extract(archive: Archive | Iterable[File], dest: str | os.PathLike[str]) -> 
     """
     files = archive.files if isinstance(archive, Archive) else list(archive)
     source = archive.source if isinstance(archive, Archive) else None
-    root = Path(dest)
-    targets = [(root.joinpath(*_safe_relative(f.name, f, source).parts), f) for f in files]
-    written: list[Path] = []
-    for target, f in targets:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(f.data)
-        written.append(target)
-    return written
+    for f in files:
+        _check_name(f, dest, source)
+    return filetree.write_tree(dest, {f.name: f.data for f in files})

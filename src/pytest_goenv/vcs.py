@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from pytest_goenv import semver
+from pytest_goenv import filetree, semver
 from pytest_goenv.process import run_process
 
 __all__ = ["DEFAULT_COMMIT_TIME", "GitError", "GitRepo", "git_url_for_module", "route_module"]
@@ -91,12 +91,10 @@ class GitRepo:
 
     def write(self, files: Mapping[str, str | bytes]) -> None:
         """Write ``{relative name: content}`` into the work tree (without committing)."""
-        for name, content in files.items():
-            if name.startswith("/") or ".." in name.split("/"):
-                raise GitError(f"{name!r}: file names must be relative and stay inside the repository")
-            target = self.path / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(content.encode() if isinstance(content, str) else content)
+        try:
+            filetree.write_tree(self.path, files)
+        except filetree.UnsafeFileName as exc:
+            raise GitError(f"{exc.name!r}: file names must be relative and stay inside the repository") from None
 
     def commit_count(self) -> int:
         """How many commits HEAD has (0 in an empty repository)."""
