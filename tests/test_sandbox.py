@@ -11,7 +11,7 @@ import pytest
 
 from conftest import wait_until_dead
 from pytest_goenv.process import run_process
-from pytest_goenv.result import GoCommandError, excerpt
+from pytest_goenv.result import GoCommandError, GoResult, excerpt
 from pytest_goenv.sandbox import GoEnv, SandboxError, remove_tree
 from pytest_goenv.toolchain import GoToolchain, ToolchainError, default_toolchain
 
@@ -158,3 +158,19 @@ def test_excerpt_says_what_it_cut() -> None:
     assert "line 499" in shown
     assert "(440 lines cut; the whole text is on the result object)" in shown
     assert excerpt("short") == "short"
+
+
+@pytest.mark.parametrize(
+    ("argv", "named"),
+    [
+        (("/w/bin/hang",), "`hang`"),
+        (("/w/bin/hang", "-v"), "`hang -v`"),
+        (("/goroot/bin/go", "build", "."), "`go build`"),
+    ],
+)
+def test_headline_names_the_program_once(argv: tuple[str, ...], named: str) -> None:
+    timed_out = GoResult(argv=argv, cwd=Path("/w"), returncode=-9, stdout="", stderr="", duration=2.0,
+                         timed_out=True, timeout=2)
+    failed = GoResult(argv=argv, cwd=Path("/w"), returncode=3, stdout="", stderr="", duration=0.5)
+    assert timed_out.describe().startswith(f"{named} timed out after 2 s; its process group was killed")
+    assert failed.describe().startswith(f"{named} exited with status 3 after 0.50 s")

@@ -84,14 +84,14 @@ class GoResult:
         return "\n".join(lines)
 
     def _status(self) -> str:
-        name = self.argv[1] if len(self.argv) > 1 else self.argv[0]
         program = Path(self.argv[0]).name
+        name = f"{program} {self.argv[1]}" if len(self.argv) > 1 else program
         if self.timed_out:
             return (
-                f"`{program} {name}` timed out after {self.timeout:g} s; its process group was killed "
+                f"`{name}` timed out after {self.timeout:g} s; its process group was killed "
                 "(raise the limit with timeout=... or --goenv-timeout)"
             )
-        return f"`{program} {name}` exited with status {self.returncode} after {self.duration:.2f} s"
+        return f"`{name}` exited with status {self.returncode} after {self.duration:.2f} s"
 
 
 def excerpt(text: str, max_lines: int = MAX_SHOWN_LINES) -> str:
