@@ -173,6 +173,27 @@ def test_timeout_marker_fails_with_the_reason(pytester: pytest.Pytester) -> None
     result.stdout.fnmatch_lines(["*`sh -c` timed out after 1 s; its process group was killed*"])
 
 
+
+@pytest.mark.parametrize(
+    ("args", "ini", "error"),
+    [
+        (["--goenv-timeout=0"], "", "--goenv-timeout=0*; use a positive number of seconds"),
+        (["--goenv-timeout=-5"], "", "--goenv-timeout=-5*; use a positive number of seconds"),
+        ([], "goenv_timeout = soon", "goenv_timeout = 'soon'; use a number of seconds"),
+    ],
+)
+def test_bad_timeout_is_a_usage_error(pytester: pytest.Pytester, args: list[str], ini: str, error: str) -> None:
+    pytester.makeini(f"[pytest]\n{ini}\n")
+    pytester.makepyfile("def test_x(goenv):\n    pass\n")
+    result = pytester.runpytest(*args)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"ERROR: {error}"])
+
+
+def test_timeout_option_reaches_the_sandbox(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_x(goenv):\n    assert goenv.timeout == 7\n")
+    pytester.runpytest("--goenv-timeout=7").assert_outcomes(passed=1)
+
 HOSTILE_TEST = '''
 import os
 
@@ -270,6 +291,21 @@ def test_works_under_xdist(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_subprocess("-n", "2")
     result.assert_outcomes(passed=5)
 
+
+
+def test_kept_sandboxes_are_listed_under_xdist(pytester: pytest.Pytester) -> None:
+    pytest.importorskip("xdist")
+    pytester.makepyfile(
+        "import pytest\n\n@pytest.mark.parametrize('n', range(3))\n"
+        "def test_env(goenv, n):\n    goenv.write_files({'marker.txt': str(n)})\n"
+    )
+    basetemp = pytester.path / "base"
+    result = pytester.runpytest_subprocess("-n", "2", f"--basetemp={basetemp}", "--goenv-keep")
+    result.assert_outcomes(passed=3)
+    result.stdout.fnmatch_lines(["*goenv sandboxes kept (--goenv-keep)*"])
+    listed = [line for line in result.stdout.lines if line.startswith(str(basetemp))]
+    assert len(listed) == 3, result.stdout.str()
+    assert sorted((Path(line) / "work" / "marker.txt").read_text() for line in listed) == ["0", "1", "2"]
 
 def test_env_var_selects_toolchain(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
     toolchain = default_toolchain()

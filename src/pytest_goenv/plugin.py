@@ -26,6 +26,9 @@ from pytest_goenv.toolchain import GoToolchain, ToolchainError, default_toolchai
 from pytest_goenv.workspace import GoWorkspace
 
 GO_FIXTURES = frozenset({"go_toolchain", "goenv", "go_workspace"})
+# A sandbox kept by --goenv-keep is named in its test's report, so the pytest-xdist
+# controller can list the sandboxes its workers kept.
+KEPT_PROPERTY = "goenv_sandbox_kept"
 
 # --goenv-matrix, --goenv-list and the matrix reports live in their own plugin module.
 pytest_plugins = ["pytest_goenv.matrix_plugin"]
@@ -104,7 +107,20 @@ def pytest_configure(config: pytest.Config) -> None:
     if config.getoption("goenv_clear_cache") and not hasattr(config, "workerinput"):
         shutil.rmtree(state.cache_root / "gocache", ignore_errors=True)
     config.stash[state_key] = state
+    config.pluginmanager.register(KeptSandboxes(state), "goenv-kept-sandboxes")
     config.pluginmanager.register(behaviour_plugin, "goenv-behaviour")
+
+
+class KeptSandboxes:
+    """Collects the sandboxes ``--goenv-keep`` kept from the test reports (the workers' too under xdist)."""
+
+    def __init__(self, state: GoenvState) -> None:
+        self.state = state
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when == "teardown":
+            self.state.kept.extend(Path(str(value)) for name, value in report.user_properties
+                                   if name == KEPT_PROPERTY)
 
 
 def _cache_root(config: pytest.Config) -> Path:
@@ -115,7 +131,9 @@ def _cache_root(config: pytest.Config) -> Path:
 
 
 def _timeout(config: pytest.Config) -> float:
-    value = config.getoption("goenv_timeout") or config.getini("goenv_timeout") or DEFAULT_TIMEOUT
+    value = config.getoption("goenv_timeout")  # 0 is a value (refused below), not "unset"
+    if value is None:
+        value = config.getini("goenv_timeout") or DEFAULT_TIMEOUT
     try:
         timeout = float(value)
     except ValueError:
@@ -192,7 +210,7 @@ def goenv(
     yield sandbox
     if state.keep:
         sandbox.make_removable()
-        state.kept.append(sandbox.root)
+        request.node.user_properties.append((KEPT_PROPERTY, str(sandbox.root)))
     elif request.node.stash.get(outcome_key, True):
         sandbox.cleanup()
     else:  # left for inspection under pytest's basetemp; removable by pytest's retention
