@@ -384,3 +384,12 @@ def test_pointer_form_build_info(tmp_path: Path, bits: int, order: str, machine:
     assert info.settings == ()  # Go 1.17 recorded no build settings
     with pytest.raises(NotAGoBinary, match="no Go line table"):
         recorded_files(path)
+
+
+def test_binary_readers_are_exported_from_assertions() -> None:
+    """docs/assertions-binaries.md: read_binary, read_build_info and parse_build_info come with the assertions."""
+    from pytest_goenv import assertions, binfile
+
+    for name in ("read_binary", "read_build_info", "parse_build_info"):
+        assert name in assertions.__all__, name
+        assert getattr(assertions, name) is getattr(binfile, name)

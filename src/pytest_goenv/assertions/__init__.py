@@ -84,6 +84,7 @@ from pytest_goenv.assertions.runtime import (
     parse_traceback,
     run_program,
 )
+from pytest_goenv.binfile import parse_build_info
 
 __all__ = [
     "BinaryAssertionError",
@@ -140,6 +141,7 @@ __all__ = [
     "known_env_names",
     "known_targets",
     "package_files",
+    "parse_build_info",
     "parse_gctrace",
     "parse_inittrace",
     "parse_schedtrace",
