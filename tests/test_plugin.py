@@ -194,6 +194,30 @@ def test_timeout_option_reaches_the_sandbox(pytester: pytest.Pytester) -> None:
     pytester.makepyfile("def test_x(goenv):\n    assert goenv.timeout == 7\n")
     pytester.runpytest("--goenv-timeout=7").assert_outcomes(passed=1)
 
+
+def test_failures_point_at_the_test_not_the_plugin(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        from pytest_goenv.assertions import assert_succeeded, assert_targets
+
+        def test_run(goenv):
+            goenv.run("build", "./nope")
+
+        def test_assertion(goenv):
+            assert_succeeded(goenv.run("build", "./nope", check=False))
+
+        def test_table(goenv):
+            goenv.write_module("example.com/m", {"m.go": "package m\\n"})
+            assert_targets(goenv, ".", {"linux/amd46": ["m.go"]}, cwd="m")
+        """
+    )
+    result = pytester.runpytest("--tb=long")
+    result.assert_outcomes(failed=3)
+    result.stdout.fnmatch_lines(["*goenv.run(\"build\", \"./nope\")", "*`go build` exited with status 1*",
+                                 "*linux/amd46 is not a target of go1.*"])
+    plugin_frames = [line for line in result.stdout.lines if "pytest_goenv" in line and ".py:" in line]
+    assert plugin_frames == [], "\n".join(plugin_frames)
+
 HOSTILE_TEST = '''
 import os
 

@@ -57,6 +57,7 @@ class GoPath:
         timeout: float | None = None,
     ) -> GoResult:
         """Run ``go ARGS`` with GO111MODULE=off, from the package ``cwd`` (an import path) or the work dir."""
+        __tracebackhide__ = True
         workdir = self.package_dir(cwd) if cwd is not None else self.goenv.workdir
         return self.goenv.run(
             *args, cwd=workdir, env={"GO111MODULE": "off", **(env or {})}, check=check, timeout=timeout

@@ -59,6 +59,7 @@ class GoResult:
 
     def check(self) -> GoResult:
         """Return self if the command succeeded, else raise :class:`GoCommandError`."""
+        __tracebackhide__ = True
         if not self.ok:
             raise GoCommandError(self)
         return self

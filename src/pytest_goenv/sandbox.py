@@ -195,6 +195,7 @@ class GoEnv:
         stdin: str | None = None,
     ) -> GoResult:
         """Run ``go ARGS`` in the sandbox; with ``check`` a failure raises :class:`GoCommandError`."""
+        __tracebackhide__ = True
         return self.exec(self.toolchain.go, *args, cwd=cwd, env=env, check=check, timeout=timeout, stdin=stdin)
 
     def exec(
@@ -208,6 +209,7 @@ class GoEnv:
         stdin: str | None = None,
     ) -> GoResult:
         """Run any program (a built binary, git, ...) with the sandbox's environment."""
+        __tracebackhide__ = True
         extra = dict(env or {})
         for name, value in extra.items():
             if value is not None and not isinstance(value, str):

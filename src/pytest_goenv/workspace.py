@@ -183,6 +183,7 @@ class GoWorkspace:
         timeout: float | None = None,
     ) -> GoResult:
         """Run ``go ARGS`` from ``cwd`` (relative to the workspace root; any directory inside works)."""
+        __tracebackhide__ = True
         extra: dict[str, str | None] = {"GOWORK": "off"} if self._gowork == "off" else {}
         extra.update(env or {})
         workdir = self.dir(cwd)

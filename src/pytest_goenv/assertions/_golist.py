@@ -20,12 +20,14 @@ def go_list(
     env: Mapping[str, str | None] | None = None,
 ) -> list[dict[str, Any]]:
     """The objects ``go list -json ARGS`` prints; a failing go command raises ``GoCommandError``."""
+    __tracebackhide__ = True
     result = goenv.run("list", "-json", *args, cwd=cwd, env=env)
     return json_objects(result.stdout)
 
 
 def json_objects(text: str) -> list[dict[str, Any]]:
     """Decode concatenated JSON objects, the form ``go list -json`` and ``go env -json`` print."""
+    __tracebackhide__ = True
     decoder = json.JSONDecoder()
     objects: list[dict[str, Any]] = []
     position = 0

@@ -82,10 +82,12 @@ def assert_binary(
     ``package_path`` and ``settings`` from the build info (``settings={"-ldflags": None}``: the
     setting must be absent).
     """
+    __tracebackhide__ = True
     binary = _binary(path)
     problems: list[str] = []
 
     def expect(what: str, wanted: object, actual: object, detail: str = "") -> None:
+        __tracebackhide__ = True
         if wanted is not None and wanted != actual:
             problems.append(f"{what}: expected {wanted!r}, got {actual!r}{detail}")
 
@@ -146,6 +148,7 @@ def assert_depends_on(
     path: StrPath | GoBinary, module: str, version: str | None = None, *, replaced_by: str | None = None
 ) -> Module:
     """Assert the build info lists dependency ``module`` (at ``version``, replaced by ``replaced_by``)."""
+    __tracebackhide__ = True
     binary = _binary(path)
     deps = binary.build_info.deps if binary.build_info else ()
     found = next((dep for dep in deps if dep.path == module), None)
@@ -169,6 +172,7 @@ def assert_depends_on(
 
 def assert_not_depends_on(path: StrPath | GoBinary, module: str) -> None:
     """Assert ``module`` was not linked in (it is absent from the build info's dependencies)."""
+    __tracebackhide__ = True
     binary = _binary(path)
     found = binary.build_info.dep(module) if binary.build_info else None
     if found is not None:
@@ -182,6 +186,7 @@ def recorded_paths(path: StrPath | GoBinary, needle: str | os.PathLike[str]) -> 
     A needle with backslashes is also searched with forward slashes, the form Go records
     Windows paths in.
     """
+    __tracebackhide__ = True
     binary = _binary(path)
     forms = dict.fromkeys([os.fspath(needle), os.fspath(needle).replace("\\", "/")])
     files = recorded_files(binary.path)
@@ -204,6 +209,7 @@ def assert_paths_recorded(path: StrPath | GoBinary, *needles: str | os.PathLike[
 
     Returns the hits per needle.  Without ``-trimpath`` the line table holds absolute source paths.
     """
+    __tracebackhide__ = True
     binary = _binary(path)
     found = {os.fspath(needle): recorded_paths(binary, needle) for needle in needles}
     missing = [needle for needle, hits in found.items() if not hits]
@@ -218,6 +224,7 @@ def assert_paths_recorded(path: StrPath | GoBinary, *needles: str | os.PathLike[
 
 def assert_paths_not_recorded(path: StrPath | GoBinary, *needles: str | os.PathLike[str]) -> None:
     """Assert no recorded path and no string in the file contains any of the needles."""
+    __tracebackhide__ = True
     binary = _binary(path)
     leaks = {os.fspath(needle): recorded_paths(binary, needle) for needle in needles}
     leaks = {needle: hits for needle, hits in leaks.items() if hits}
@@ -234,6 +241,7 @@ def assert_trimmed(path: StrPath | GoBinary, *roots: StrPath | GoEnv) -> GoBinar
     A :class:`GoEnv` stands for its toolchain's GOROOT and its sandbox root (work dir, GOPATH,
     module cache, temp dirs); give other directories (a project outside the sandbox) as paths.
     """
+    __tracebackhide__ = True
     binary = _binary(path)
     needles: list[str] = []
     for root in roots:

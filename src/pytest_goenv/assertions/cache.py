@@ -74,10 +74,12 @@ class BuildActions:
     @property
     def packages(self) -> tuple[str, ...]:
         """The compiled packages, as :class:`PackageAction` prints them."""
+        __tracebackhide__ = True
         return tuple(str(action) for action in self.compiled)
 
     def compiled_package(self, package: str, cwd: Path) -> bool:
         """True if ``package`` (an import path, or a directory absolute or relative to ``cwd``) was compiled."""
+        __tracebackhide__ = True
         directory = (cwd / package).resolve() if package.startswith((".", "/")) else None
         for action in self.compiled:
             if action.package == package:
@@ -92,6 +94,7 @@ def build_actions(result: GoResult) -> BuildActions:
 
     Raises ``ValueError`` if the command was run without ``-x`` (there is nothing to read).
     """
+    __tracebackhide__ = True
     if not _traced(result):
         raise ValueError(
             f"`{result.command}` was run without -x, so it printed no actions; "
@@ -172,6 +175,7 @@ class GoTestOutcome:
 
 def go_test_outcomes(result: GoResult) -> dict[str, GoTestOutcome]:
     """Each package's summary line (``ok``, ``FAIL`` or ``?``) from ``go test`` output, plain or ``-json``."""
+    __tracebackhide__ = True
     outcomes: dict[str, GoTestOutcome] = {}
     for line in _output_lines(result):
         match = _TEST_SUMMARY.match(line)
@@ -216,6 +220,7 @@ def stale_packages(
     when its compiled form is in the cache, even though ``go list`` calls it stale
     because it is not installed.
     """
+    __tracebackhide__ = True
     args = ["-e", *(["-deps"] if deps else []), *(patterns or (".",))]
     stale: dict[str, str] = {}
     for entry in go_list(goenv, *args, cwd=cwd, env=env):
@@ -233,6 +238,7 @@ def assert_cache_hit(result: GoResult, *packages: str) -> BuildActions:
 
     Packages are import paths or directories (relative to the command's cwd).
     """
+    __tracebackhide__ = True
     actions = build_actions(result)
     if packages:
         compiled = [package for package in packages if actions.compiled_package(package, result.cwd)]
@@ -249,6 +255,7 @@ def assert_cache_hit(result: GoResult, *packages: str) -> BuildActions:
 
 def assert_cache_miss(result: GoResult, *packages: str) -> BuildActions:
     """Assert a traced (``-x``) build compiled each of ``packages`` (something, if none are named)."""
+    __tracebackhide__ = True
     actions = build_actions(result)
     if packages:
         cached = [package for package in packages if not actions.compiled_package(package, result.cwd)]
@@ -270,6 +277,7 @@ def assert_up_to_date(
     env: Mapping[str, str | None] | None = None,
 ) -> None:
     """Assert a build of ``patterns`` (and, by default, their dependencies) would compile nothing."""
+    __tracebackhide__ = True
     stale = stale_packages(goenv, *patterns, deps=deps, cwd=cwd, env=env)
     if stale:
         lines = [f"expected {' '.join(patterns) or '.'} to be up to date in the build cache "
@@ -286,6 +294,7 @@ def assert_stale(
     env: Mapping[str, str | None] | None = None,
 ) -> dict[str, str]:
     """Assert a build would compile each package of ``patterns`` again, for a reason matching ``reason``."""
+    __tracebackhide__ = True
     listed = go_list(goenv, "-e", *(patterns or (".",)), cwd=cwd, env=env)
     problems: list[str] = []
     stale: dict[str, str] = {}
@@ -306,15 +315,18 @@ def assert_stale(
 
 def assert_test_cached(result: GoResult, *packages: str) -> dict[str, GoTestOutcome]:
     """Assert ``go test`` replayed the result of each package (every tested package if none are named)."""
+    __tracebackhide__ = True
     return _check_tests(result, packages, want_cached=True)
 
 
 def assert_test_ran(result: GoResult, *packages: str) -> dict[str, GoTestOutcome]:
     """Assert ``go test`` ran the tests of each package instead of replaying a cached result."""
+    __tracebackhide__ = True
     return _check_tests(result, packages, want_cached=False)
 
 
 def _check_tests(result: GoResult, packages: Iterable[str], *, want_cached: bool) -> dict[str, GoTestOutcome]:
+    __tracebackhide__ = True
     outcomes = go_test_outcomes(result)
     tested = {name: outcome for name, outcome in outcomes.items() if outcome.status != "no test files"}
     names = list(packages) or list(tested)

@@ -60,6 +60,7 @@ class Target:
     @classmethod
     def parse(cls, text: str | Target) -> Target:
         """Read ``"linux/amd64"`` (a :class:`Target` is returned as it is)."""
+        __tracebackhide__ = True
         if isinstance(text, Target):
             return text
         goos, slash, goarch = str(text).strip().partition("/")
@@ -92,11 +93,13 @@ class PackageFiles:
     @property
     def compiled(self) -> tuple[str, ...]:
         """The Go files built into the package (GoFiles and CgoFiles), sorted."""
+        __tracebackhide__ = True
         return tuple(sorted({*self.go_files, *self.cgo_files}))
 
     @property
     def configuration(self) -> str:
         """``linux/amd64, tags foo,bar, CGO_ENABLED=1``: the settings the listing was made with."""
+        __tracebackhide__ = True
         return f"{self.target}, {_settings(self.tags, self.cgo)}"
 
 
@@ -107,6 +110,7 @@ _KNOWN_TARGETS: dict[Path, frozenset[Target]] = {}
 
 def known_targets(goenv: GoEnv) -> frozenset[Target]:
     """Every target of ``go tool dist list`` for the sandbox's toolchain (asked once per toolchain)."""
+    __tracebackhide__ = True
     toolchain: GoToolchain = goenv.toolchain
     known = _KNOWN_TARGETS.get(toolchain.go)
     if known is None:
@@ -117,6 +121,7 @@ def known_targets(goenv: GoEnv) -> frozenset[Target]:
 
 
 def _validated(goenv: GoEnv, target: Target) -> Target:
+    __tracebackhide__ = True
     known = known_targets(goenv)
     if target in known:
         return target
@@ -157,6 +162,7 @@ def package_files(
     ``cgo`` sets CGO_ENABLED (None keeps the go command's own default, which is off
     when cross-compiling); ``tags`` are passed as ``-tags``.
     """
+    __tracebackhide__ = True
     target = _target_of(goenv, goos, goarch)
     return _list_files(goenv, package, target, tags=tuple(tags), cgo=cgo, cwd=cwd)
 
@@ -172,6 +178,7 @@ def compiled_files(
     cwd: str | os.PathLike[str] | None = None,
 ) -> list[str]:
     """The Go files of ``package`` compiled for a target: GoFiles plus CgoFiles, sorted."""
+    __tracebackhide__ = True
     files = package_files(goenv, package, goos=goos, goarch=goarch, tags=tags, cgo=cgo, cwd=cwd)
     return list(files.compiled)
 
@@ -185,6 +192,7 @@ def _list_files(
     cgo: bool | None,
     cwd: str | os.PathLike[str] | None,
 ) -> PackageFiles:
+    __tracebackhide__ = True
     for tag in tags:
         if not tag or not re.fullmatch(r"[\w.]+", tag):
             raise ValueError(f"{tag!r} is not a build tag; tags are words such as 'integration' or 'go1.22'")
@@ -220,6 +228,7 @@ _OTHER_FIELDS = ("CFiles", "CXXFiles", "MFiles", "HFiles", "FFiles", "SFiles", "
 
 def _files(entry: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
     def names(field: str) -> tuple[str, ...]:
+        __tracebackhide__ = True
         return tuple(str(name) for name in entry.get(field) or ())
 
     return {
@@ -258,6 +267,7 @@ def assert_compiled(
     cwd: str | os.PathLike[str] | None = None,
 ) -> PackageFiles:
     """Assert ``files`` are the Go files compiled for a target (with ``exact=False``: among them)."""
+    __tracebackhide__ = True
     listing = package_files(goenv, package, goos=goos, goarch=goarch, tags=tags, cgo=cgo, cwd=cwd)
     wanted = set(files)
     missing = sorted(wanted - set(listing.compiled))
@@ -279,6 +289,7 @@ def assert_not_compiled(
     cwd: str | os.PathLike[str] | None = None,
 ) -> PackageFiles:
     """Assert none of ``files`` is compiled for a target (each must exist in the package)."""
+    __tracebackhide__ = True
     listing = package_files(goenv, package, goos=goos, goarch=goarch, tags=tags, cgo=cgo, cwd=cwd)
     unwanted = set(files)
     _require_present(listing, unwanted)
@@ -309,11 +320,16 @@ def assert_targets(
     ``expected`` maps ``"GOOS/GOARCH"`` to the compiled files; all targets are
     checked against ``go tool dist list`` before anything is listed.
     """
-    wanted = {_validated(goenv, Target.parse(key)): sorted(set(files)) for key, files in expected.items()}
+    __tracebackhide__ = True
+    wanted: dict[Target, list[str]] = {}
+    for key, files in expected.items():  # loops, not comprehensions: their frames would show in failures
+        wanted[_validated(goenv, Target.parse(key))] = sorted(set(files))
     if not wanted:
         raise ValueError("assert_targets needs at least one target, e.g. {'linux/amd64': ['a.go']}")
     tag_tuple = tuple(tags)
-    listings = {target: _list_files(goenv, package, target, tags=tag_tuple, cgo=cgo, cwd=cwd) for target in wanted}
+    listings: dict[Target, PackageFiles] = {}
+    for target in wanted:
+        listings[target] = _list_files(goenv, package, target, tags=tag_tuple, cgo=cgo, cwd=cwd)
     rows = [(str(target), wanted[target], list(listings[target].compiled)) for target in wanted]
     if all(expect == got for _name, expect, got in rows):
         return listings
@@ -346,7 +362,10 @@ def assert_file_targets(
     This states a constraint such as ``unix && !android`` as the targets it should
     select, e.g. ``included=["linux/amd64", "darwin/arm64"], excluded=["android/arm64"]``.
     """
-    plan = {_validated(goenv, Target.parse(t)): True for t in included}
+    __tracebackhide__ = True
+    plan: dict[Target, bool] = {}
+    for each in included:
+        plan[_validated(goenv, Target.parse(each))] = True
     for each in excluded:
         target = _validated(goenv, Target.parse(each))
         if plan.get(target):
@@ -378,6 +397,7 @@ def assert_file_targets(
 
 
 def _require_present(listing: PackageFiles, names: Iterable[str]) -> None:
+    __tracebackhide__ = True
     every = {
         *listing.go_files, *listing.cgo_files, *listing.ignored_go_files, *listing.invalid_go_files,
         *listing.test_go_files, *listing.xtest_go_files,

@@ -53,6 +53,7 @@ class EnvLayer:
 
     def describe(self) -> str:
         """``GOENV file /x/env: GOPROXY=off``-style text for failure messages."""
+        __tracebackhide__ = True
         where = _LAYER_NAMES[self.source]
         if self.path is not None:
             where += f" {self.path}"
@@ -77,10 +78,12 @@ class EnvOrigin:
     @property
     def path(self) -> Path | None:
         """The file that set the value (GOENV file or GOROOT/go.env), if one did."""
+        __tracebackhide__ = True
         return next((layer.path for layer in self.layers if layer.source == self.source), None)
 
     def describe(self) -> str:
         """The value, its source, and every layer in the order the go command consults them."""
+        __tracebackhide__ = True
         lines = [f"go env {self.name} = {self.value!r}, from {_SOURCE_LABELS[self.source]}"]
         for layer in self.layers:
             mark = "   <- used" if layer.source == self.source else ""
@@ -93,6 +96,7 @@ _KNOWN_NAMES: dict[Path, frozenset[str]] = {}
 
 def known_env_names(goenv: GoEnv) -> frozenset[str]:
     """The variables ``go env`` reports for the sandbox's toolchain (asked once per toolchain)."""
+    __tracebackhide__ = True
     known = _KNOWN_NAMES.get(goenv.toolchain.go)
     if known is None:
         known = frozenset(json.loads(goenv.run("env", "-json").stdout))
@@ -107,6 +111,7 @@ def read_env_file(path: Path) -> dict[str, str]:
     upper-case letter, the value is taken as it is (no quotes, no trimming); other
     lines (comments, blank lines, indented lines) are ignored.  A later line wins.
     """
+    __tracebackhide__ = True
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
     except (FileNotFoundError, NotADirectoryError):
@@ -131,6 +136,7 @@ def env_origin(
 
     ``env`` adds variables for this one question, as :meth:`GoEnv.run` does.
     """
+    __tracebackhide__ = True
     _check_name(goenv, name)
     result = goenv.run("env", "-json", name, "GOENV", "GOROOT", cwd=cwd, env=env)
     computed = {str(key): str(value) for key, value in json.loads(result.stdout).items()}
@@ -155,6 +161,7 @@ def _file_value(path: Path | None, name: str) -> str | None:
 
 
 def _check_name(goenv: GoEnv, name: str) -> None:
+    __tracebackhide__ = True
     known = known_env_names(goenv)
     if name in known:
         return
@@ -174,6 +181,7 @@ def assert_go_env(
 ) -> EnvOrigin:
     """Assert the go command computes ``value`` for ``name`` (a string, or a compiled pattern to search)
     and, if ``source`` is given, that it took it from there."""
+    __tracebackhide__ = True
     if source is not None and source not in get_args(EnvSource):
         raise ValueError(f"source={source!r}; use one of {', '.join(get_args(EnvSource))}")
     origin = env_origin(goenv, name, cwd=cwd, env=env)

@@ -55,6 +55,7 @@ class ModuleInfo:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ModuleInfo:
         """Build from one object of ``go list -m -json`` output."""
+        __tracebackhide__ = True
         error = data.get("Error")
         replace = data.get("Replace")
         return cls(
@@ -74,10 +75,12 @@ class ModuleInfo:
     @property
     def used(self) -> ModuleInfo:
         """The module whose files are built: the replacement if there is one, else this one."""
+        __tracebackhide__ = True
         return self.replace or self
 
     def describe(self) -> str:
         """``path version (dir) => replacement`` on one line."""
+        __tracebackhide__ = True
         text = self.path + (f" {self.version}" if self.version else "")
         if self.main:
             text += " (main module)"
@@ -103,6 +106,7 @@ def resolved_module(
 
     A module not in the build list comes back with ``error`` set (the go command's message).
     """
+    __tracebackhide__ = True
     listed = go_list(goenv, "-m", "-e", module_path, cwd=cwd, env=env)
     if len(listed) != 1:
         raise ValueError(f"{module_path!r} names {len(listed)} modules; name exactly one module path")
@@ -125,6 +129,7 @@ def assert_resolved(
     as written in the ``replace`` directive; ``directory`` (of the replacement, if any)
     is compared after resolving links.
     """
+    __tracebackhide__ = True
     info = resolved_module(goenv, module_path, cwd=cwd, env=env)
     problems: list[str] = []
     if info.error:
@@ -178,6 +183,7 @@ def vendored_packages(
 ) -> dict[str, bool]:
     """For each dependency of ``patterns`` outside the standard library and the main modules:
     True if the go command loaded it from a ``vendor/`` directory of a main module."""
+    __tracebackhide__ = True
     packages = go_list(goenv, "-deps", "-e", *(patterns or (".",)), cwd=cwd, env=env)
     main_dirs = {
         Path(str(package["Module"]["Dir"]))
@@ -202,6 +208,7 @@ def assert_vendored(
     env: Mapping[str, str | None] | None = None,
 ) -> dict[str, bool]:
     """Assert every non-standard dependency of ``patterns`` is built from ``vendor/``."""
+    __tracebackhide__ = True
     return _check_vendoring(goenv, patterns, want=True, cwd=cwd, env=env)
 
 
@@ -212,6 +219,7 @@ def assert_not_vendored(
     env: Mapping[str, str | None] | None = None,
 ) -> dict[str, bool]:
     """Assert no dependency of ``patterns`` is built from ``vendor/`` (they come from the module cache)."""
+    __tracebackhide__ = True
     return _check_vendoring(goenv, patterns, want=False, cwd=cwd, env=env)
 
 
@@ -223,6 +231,7 @@ def _check_vendoring(
     cwd: str | os.PathLike[str] | None,
     env: Mapping[str, str | None] | None,
 ) -> dict[str, bool]:
+    __tracebackhide__ = True
     packages = vendored_packages(goenv, *patterns, cwd=cwd, env=env)
     if want and not packages:
         raise BuildAssertionError(
@@ -255,6 +264,7 @@ class GoSumLine:
     @property
     def for_go_mod(self) -> bool:
         """True for the hash of the module's go.mod alone (version ending in ``/go.mod``)."""
+        __tracebackhide__ = True
         return self.version.endswith("/go.mod")
 
     def __str__(self) -> str:
@@ -262,6 +272,7 @@ class GoSumLine:
 
     def matches(self, entry: str) -> bool:
         """True if ``entry`` (``module version`` or a whole line with its hash) names this line."""
+        __tracebackhide__ = True
         words = entry.split()
         if len(words) == 2:
             return (self.module, self.version) == (words[0], words[1])
@@ -270,6 +281,7 @@ class GoSumLine:
 
 def read_go_sum(path: str | os.PathLike[str]) -> frozenset[GoSumLine]:
     """The lines of a go.sum file (an absent file has none); a malformed line is a ``ValueError``."""
+    __tracebackhide__ = True
     try:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -294,6 +306,7 @@ class GoSumChanges:
 
     def describe(self) -> str:
         """The changes as ``+ line`` / ``- line``, or a note that there are none."""
+        __tracebackhide__ = True
         if not self.added and not self.removed:
             return "  (go.sum unchanged)"
         return "\n".join([*(f"  + {line}" for line in self.added), *(f"  - {line}" for line in self.removed)])
@@ -315,6 +328,7 @@ class GoSumWatch:
 
     def changes(self) -> GoSumChanges:
         """Lines added and removed since the snapshot, sorted."""
+        __tracebackhide__ = True
         after = read_go_sum(self.path)
         return GoSumChanges(added=tuple(sorted(after - self.before)), removed=tuple(sorted(self.before - after)))
 
@@ -324,6 +338,7 @@ def assert_go_sum_gained(watch: GoSumWatch, entries: Iterable[str], *, exact: bo
 
     With ``exact`` (the default) it must have gained nothing else and lost nothing.
     """
+    __tracebackhide__ = True
     wanted = list(entries)
     changes = watch.changes()
     missing = [entry for entry in wanted if not any(line.matches(entry) for line in changes.added)]
@@ -345,6 +360,7 @@ def assert_go_sum_gained(watch: GoSumWatch, entries: Iterable[str], *, exact: bo
 
 def assert_go_sum_unchanged(watch: GoSumWatch) -> None:
     """Assert go.sum is exactly as it was when ``watch`` was made."""
+    __tracebackhide__ = True
     changes = watch.changes()
     if changes.added or changes.removed:
         raise BuildAssertionError(f"expected {watch.path} to be unchanged, but:\n{changes.describe()}")

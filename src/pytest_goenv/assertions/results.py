@@ -43,6 +43,7 @@ def assert_succeeded(
     ``absent`` must occur in neither (``absent=r"go: downloading"``).
     Returns ``result`` so that a test can go on looking at it.
     """
+    __tracebackhide__ = True
     if not result.ok:
         raise BuildAssertionError(
             result.describe(f"expected `{command_name(result)}` to succeed, but {_outcome(result)}")
@@ -66,6 +67,7 @@ def assert_failed(
     ``returncode`` pins the exit status when it matters (the go command uses 1 for
     build and test failures and 2 for usage errors).
     """
+    __tracebackhide__ = True
     if result.timed_out:
         raise BuildAssertionError(
             result.describe(f"expected `{command_name(result)}` to fail, but {_outcome(result)}")
@@ -87,10 +89,12 @@ def assert_failed(
 
 def pattern_text(pattern: Pattern) -> str:
     """A pattern as it is shown in a failure message."""
+    __tracebackhide__ = True
     return f"/{pattern.pattern if isinstance(pattern, re.Pattern) else pattern}/"
 
 
 def _check_patterns(result: GoResult, verb: str, absent: Pattern | None, **patterns: Pattern | None) -> None:
+    __tracebackhide__ = True
     texts = {"stdout": result.stdout, "stderr": result.stderr, "output": result.output}
     missing = [
         f"{stream} does not match {pattern_text(pattern)}"
@@ -126,6 +130,7 @@ def _search(pattern: Pattern, text: str) -> re.Match[str] | None:
 
 def command_name(result: GoResult) -> str:
     """``go build`` or ``go mod tidy``: the program and its first word or two."""
+    __tracebackhide__ = True
     words = [part for part in result.argv[1:] if not part.startswith("-")][:1]
     program = result.argv[0].rsplit("/", 1)[-1] if result.argv else "?"
     if words and words[0] in {"mod", "tool", "work"}:

@@ -55,6 +55,7 @@ class RuntimeAssertionError(BuildAssertionError):
 
 def godebug_value(settings: Mapping[str, str | int | bool] | str) -> str:
     """``{"gctrace": 1, "schedtrace": 100}`` as ``gctrace=1,schedtrace=100`` (a string is kept)."""
+    __tracebackhide__ = True
     if isinstance(settings, str):
         return settings
     parts = []
@@ -88,6 +89,7 @@ def run_program(
     GODEBUG already in ``env`` comes first, so the settings given here win.  Check the outcome
     with ``assert_succeeded``/``assert_panicked`` or parse ``result.stderr`` with :mod:`pytest_goenv.gotrace`.
     """
+    __tracebackhide__ = True
     extra: dict[str, str | None] = dict(env or {})
     if godebug is not None:
         value = godebug_value(godebug)
@@ -111,6 +113,7 @@ def run_program(
 
 
 def _traceback_or_fail(result: GoResult, expected: str) -> Traceback:
+    __tracebackhide__ = True
     if result.timed_out:
         raise RuntimeAssertionError(
             result.describe(f"expected `{command_name(result)}` to {expected}, but it timed out")
@@ -153,6 +156,7 @@ def assert_panicked(
     goroutine that panicked (``"main.(*T).Get"``); ``signal`` is searched in the ``[signal ...]``
     line; ``goroutines`` is the least number of goroutines printed (see GOTRACEBACK).
     """
+    __tracebackhide__ = True
     return _assert_crash(result, "panic", message, function=function, signal=signal, goroutines=goroutines)
 
 
@@ -164,6 +168,7 @@ def assert_fatal_error(
     goroutines: int | None = None,
 ) -> Traceback:
     """Assert the runtime threw a ``fatal error:`` (deadlock, stack overflow, concurrent map writes)."""
+    __tracebackhide__ = True
     return _assert_crash(result, "fatal error", message, function=function, signal=None, goroutines=goroutines)
 
 
@@ -176,6 +181,7 @@ def _assert_crash(
     signal: Pattern | None,
     goroutines: int | None,
 ) -> Traceback:
+    __tracebackhide__ = True
     expected = "panic" if kind == "panic" else "die of a fatal error"
     traceback = _traceback_or_fail(result, expected)
     name = command_name(result)
@@ -200,6 +206,7 @@ def _check_traceback(
     signal: Pattern | None,
     goroutines: int | None,
 ) -> None:
+    __tracebackhide__ = True
     crashed = traceback.crashed
     if function is not None:
         functions = crashed.functions if crashed else ()
@@ -233,6 +240,7 @@ def assert_gctrace(
     no cycle aimed above this heap size (a GOGC effect; GOMEMLIMIT is a soft limit that the heap
     may overshoot when GC would use too much CPU); ``procs``: every cycle ran with this many Ps.
     """
+    __tracebackhide__ = True
     records = parse_gctrace(result.output)
     name = command_name(result)
     problems = []
@@ -267,6 +275,7 @@ def assert_schedtrace(
 
     ``gomaxprocs``: every SCHED line reports this many Ps.
     """
+    __tracebackhide__ = True
     records = parse_schedtrace(result.output)
     name = command_name(result)
     if len(records) < min_records:
