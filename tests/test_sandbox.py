@@ -174,3 +174,17 @@ def test_headline_names_the_program_once(argv: tuple[str, ...], named: str) -> N
     failed = GoResult(argv=argv, cwd=Path("/w"), returncode=3, stdout="", stderr="", duration=0.5)
     assert timed_out.describe().startswith(f"{named} timed out after 2 s; its process group was killed")
     assert failed.describe().startswith(f"{named} exited with status 3 after 0.50 s")
+
+
+def test_bad_calls_name_the_problem(toolchain: GoToolchain, tmp_path: Path) -> None:
+    sandbox = GoEnv(toolchain, tmp_path)
+    with pytest.raises(SandboxError, match=r"cwd .*/work/nowhere is not a directory; write files there first"):
+        sandbox.run("env", cwd="nowhere")
+    with pytest.raises(SandboxError, match=r"argument 1 \(int\) is not a string; pass '1'"):
+        sandbox.run("test", "-count", 1)  # type: ignore[arg-type]
+    with pytest.raises(SandboxError, match=r"cannot run 'no-such-program': it is not on the sandbox's PATH \(.*go/bin"):
+        sandbox.exec("no-such-program")
+    with pytest.raises(SandboxError, match=r"cannot run '\./missing': no such file \(relative to cwd .*/work\)"):
+        sandbox.exec("./missing")
+    with pytest.raises(SandboxError, match=r"'Example Com/x' is not a module path .*example\.com/hello"):
+        sandbox.write_module("Example Com/x", {"a.go": "package x\n"})

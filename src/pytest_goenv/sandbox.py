@@ -218,9 +218,24 @@ class GoEnv:
         workdir = Path(cwd) if cwd is not None else self.workdir
         if not workdir.is_absolute():
             workdir = self.workdir / workdir
+        if not workdir.is_dir():
+            raise SandboxError(
+                f"cwd {workdir} is not a directory; write files there first (write_files, write_module) "
+                "or pass a directory that exists"
+            )
+        for arg in (program, *args):
+            if not isinstance(arg, (str, os.PathLike)):
+                raise SandboxError(f"argument {arg!r} ({type(arg).__name__}) is not a string; pass {str(arg)!r}")
         limit = self.timeout if timeout is None else timeout
         argv = (os.fspath(program), *(os.fspath(arg) for arg in args))
-        outcome = run_process(argv, cwd=workdir, env=full_env, timeout=limit, stdin=stdin)
+        try:
+            outcome = run_process(argv, cwd=workdir, env=full_env, timeout=limit, stdin=stdin)
+        except FileNotFoundError:
+            if os.sep in argv[0]:
+                raise SandboxError(f"cannot run {argv[0]!r}: no such file (relative to cwd {workdir})") from None
+            raise SandboxError(
+                f"cannot run {argv[0]!r}: it is not on the sandbox's PATH ({full_env.get('PATH')}); pass its path"
+            ) from None
         result = GoResult(
             argv=argv,
             cwd=workdir,
@@ -277,7 +292,10 @@ class GoEnv:
         in ``files`` replaces the generated one.
         """
         if not module_path or module_path.startswith("/") or " " in module_path:
-            raise SandboxError(f"{module_path!r} is not a module path")
+            raise SandboxError(
+                f"{module_path!r} is not a module path (empty, absolute or with a space); "
+                "use one like example.com/hello"
+            )
         directory = self.path(dest if dest is not None else module_path.rstrip("/").rsplit("/", 1)[-1])
         contents = dict(files or {})
         if "go.mod" not in contents:
