@@ -83,7 +83,7 @@ def test_markers_select_and_configure(pytester: pytest.Pytester) -> None:
         ("go_version()", "*go_version takes one specifier string*"),
         ("goenv(enviroment={})", "*@pytest.mark.goenv: unknown option(s) enviroment; known: env=*"),
         ('goenv(cache="cold")', "*cache='cold'; use 'shared' or 'fresh'*"),
-        ("goenv(env={'A': 1})", "*names and values must be strings*"),
+        ("goenv(env={'A': 1})", "*names and values must be strings (None unsets)*"),
         ("cgo(True)", "*@pytest.mark.cgo takes no arguments*"),
     ],
 )
@@ -103,6 +103,19 @@ def test_go_option_and_ini(pytester: pytest.Pytester, tmp_path: Path) -> None:
     result = pytester.runpytest(f"--go={tmp_path}")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines([f"*--go: {tmp_path} is a directory but not a GOROOT: it has no bin/go*"])
+
+
+def test_bad_toolchain_error_names_the_setting(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("PYTEST_GOENV_GO", os.fspath(tmp_path))
+    pytester.makepyfile("def test_x(go_toolchain):\n    pass\n")
+    result = pytester.runpytest()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"ERROR: PYTEST_GOENV_GO: {tmp_path} is a directory but not a GOROOT*"])
+    ini = pytester.makeini(f"[pytest]\ngoenv_go = {tmp_path}\n")
+    result = pytester.runpytest()
+    result.stderr.fnmatch_lines([f"ERROR: goenv_go in {ini}: {tmp_path} is a directory but not a GOROOT*"])
 
 
 def test_missing_toolchain_fails_with_a_way_out(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -92,7 +92,9 @@ def _env_of(value: object) -> dict[str, str | None]:
     env: dict[str, str | None] = {}
     for name, setting in value.items():
         if not isinstance(name, str) or not (setting is None or isinstance(setting, str)):
-            raise TypeError(f"@pytest.mark.goenv: env[{name!r}]={setting!r}; names and values must be strings")
+            raise TypeError(
+                f"@pytest.mark.goenv: env[{name!r}]={setting!r}; names and values must be strings (None unsets)"
+            )
         env[name] = setting
     return env
 

@@ -103,7 +103,7 @@ def pytest_configure(config: pytest.Config) -> None:
         try:  # an explicit toolchain that is wrong is a usage error, before any test runs
             state.toolchains = [default_toolchain(state.explicit_go)]
         except ToolchainError as exc:
-            raise pytest.UsageError(f"--go: {exc}") from None
+            raise pytest.UsageError(f"{_go_setting_name(config)}: {exc}") from None
     if config.getoption("goenv_clear_cache") and not hasattr(config, "workerinput"):
         shutil.rmtree(state.cache_root / "gocache", ignore_errors=True)
     config.stash[state_key] = state
@@ -121,6 +121,15 @@ class KeptSandboxes:
         if report.when == "teardown":
             self.state.kept.extend(Path(str(value)) for name, value in report.user_properties
                                    if name == KEPT_PROPERTY)
+
+
+def _go_setting_name(config: pytest.Config) -> str:
+    """Where the explicit toolchain came from, so an error names the setting to fix."""
+    if config.getoption("goenv_go"):
+        return "--go"
+    if config.getini("goenv_go"):
+        return f"goenv_go in {config.inipath}" if config.inipath else "goenv_go"
+    return "PYTEST_GOENV_GO"
 
 
 def _cache_root(config: pytest.Config) -> Path:
