@@ -210,3 +210,11 @@ def test_incomplete_claim_markers_are_usage_errors(pytester: pytest.Pytester, so
     outcome = pytester.runpytest()
     assert outcome.ret == pytest.ExitCode.USAGE_ERROR
     outcome.stderr.fnmatch_lines([message])
+
+
+def test_report_without_experiments_says_so(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_plain(goenv):\n    pass\n")
+    outcome = pytester.runpytest("--goenv-report=r.md")
+    outcome.assert_outcomes(passed=1)
+    outcome.stdout.fnmatch_lines(["goenv: *r.md holds no verdicts: no claim experiment ran*pytest_goenv.behaviour*"])
+    assert (pytester.path / "r.md").exists()

@@ -256,6 +256,11 @@ class ClaimRecorder:
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
         run = self.run
         if not run.results:
+            if run.written:  # --goenv-report on a suite without experiments: say why the table is empty
+                terminalreporter.write_line(
+                    f"goenv: {run.written[0]} holds no verdicts: no claim experiment ran (the behaviour suite "
+                    "runs with `pytest --pyargs pytest_goenv.behaviour`)"
+                )
             return
         report = ClaimsReport(run.catalogue, list(run.results))
         terminalreporter.write_sep("-", "goenv claims (verdicts per toolchain)")
