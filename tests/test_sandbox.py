@@ -38,8 +38,8 @@ def test_toolchain_is_described_from_the_real_binary(toolchain: GoToolchain) -> 
 def test_not_a_toolchain(tmp_path: Path) -> None:
     with pytest.raises(ToolchainError, match="not a GOROOT"):
         GoToolchain.from_path(tmp_path)
-    with pytest.raises(ToolchainError, match="does not exist"):
-        GoToolchain.from_path(tmp_path / "missing")
+    with pytest.raises(ToolchainError, match=r"missing does not exist; name an existing go binary or GOROOT$"):
+        GoToolchain.from_path(tmp_path / "missing")  # a path was named: installing Go is not the fix
     fake = tmp_path / "go"
     fake.write_text("#!/bin/sh\necho nonsense\n")
     fake.chmod(0o755)

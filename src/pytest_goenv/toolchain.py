@@ -81,7 +81,7 @@ class GoToolchain:
                 )
             candidate = binary
         elif not candidate.exists():
-            raise ToolchainError(f"{candidate} does not exist; {HOW_TO_GET_GO}")
+            raise ToolchainError(f"{candidate} does not exist; name an existing go binary or GOROOT")
         return _describe(str(candidate.resolve()), source)
 
 
