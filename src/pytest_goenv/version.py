@@ -160,6 +160,8 @@ class GoVersionSpec:
     Clauses use PEP 440 operators (evaluated by :mod:`packaging`) with Go
     versions on the right, ``go`` prefixes allowed.  A bare version is a
     shorthand: ``"1.22"`` means any 1.22.x, ``"1.22.3"`` exactly that release.
+    A two-part version names the whole series with every operator:
+    ``"<=1.22"`` includes 1.22.12, ``">1.22"`` starts at 1.23, ``"!=1.22"`` leaves out every 1.22.x.
     """
 
     text: str
@@ -215,6 +217,9 @@ def _translate_clause(clause: str, whole: str) -> str:
     except InvalidGoVersion as exc:
         raise InvalidGoVersion(f"invalid Go version specifier {whole!r}: {exc}") from exc
     if version.patch is None and not version.kind:
-        # ">=1.22" means from the first 1.22 release on, as users read it.
-        return f"{op}{version.major}.{version.minor}"
+        # "1.22" names the whole 1.22.x series, as users read it: ">=1.22" is from its first
+        # release on, "<=1.22" through its last, ">1.22" after it, "==1.22"/"!=1.22" any 1.22.x.
+        series = {"<=": f"<{version.major}.{version.minor + 1}", ">": f">={version.major}.{version.minor + 1}",
+                  "==": f"=={version.major}.{version.minor}.*", "!=": f"!={version.major}.{version.minor}.*"}
+        return series.get(op, f"{op}{version.major}.{version.minor}")
     return f"{op}{version.to_packaging()}"
