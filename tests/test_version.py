@@ -58,8 +58,11 @@ def test_rejects_malformed_versions(text: str) -> None:
 @pytest.mark.parametrize(
     ("spec", "inside", "outside"),
     [
-        (">=1.21,<1.23", ["1.21.0", "1.22.10"], ["1.20.14", "1.21rc1", "1.23rc1", "1.23.0"]),
-        (">=1.22", ["1.22.0", "1.27.3"], ["1.21.13", "1.22rc2"]),
+        (">=1.21,<1.23", ["1.21rc1", "1.21.0", "1.22.10"], ["1.20.14", "1.23rc1", "1.23.0"]),
+        (">=1.22", ["1.22rc2", "1.22.0", "1.27.3"], ["1.21.13"]),
+        (">=1.22.0", ["1.22.0", "1.27.3"], ["1.22rc2"]),
+        ("<1.22.0", ["1.22rc2", "1.21.13"], ["1.22.0"]),
+        (">=1.23rc2", ["1.23rc2", "1.23.0"], ["1.23rc1", "1.22.12"]),
         ("1.22", ["1.22.0", "1.22.12", "1.22rc1"], ["1.21.13", "1.23.0"]),
         ("go1.22.3", ["1.22.3"], ["1.22.4"]),
         ("<go1.21", ["1.20.14", "1.19"], ["1.21.0"]),
@@ -70,12 +73,24 @@ def test_rejects_malformed_versions(text: str) -> None:
         ("!=1.22", ["1.21.13", "1.23.1"], ["1.22.0", "1.22.5"]),
         ("==go1.22", ["1.22.0", "1.22.12"], ["1.21.13", "1.23.0"]),
         ("<=1.22.3", ["1.22.3"], ["1.22.4"]),
+        ("<1.20", ["1.19.13"], ["1.20rc1", "1.20"]),
+        (">1.19", ["1.20rc1", "1.20", "1.21.0"], ["1.19.13"]),
     ],
 )
 def test_specifiers(spec: str, inside: list[str], outside: list[str]) -> None:
     parsed = GoVersionSpec.parse(spec)
     assert [v for v in inside if v in parsed] == inside
     assert [v for v in outside if parsed.contains(v)] == []
+
+
+@pytest.mark.parametrize("series", ["1.20", "1.22", "1.23"])
+def test_a_series_bound_splits_every_version_one_way(series: str) -> None:
+    below, from_series, whole = (GoVersionSpec.parse(s) for s in (f"<{series}", f">={series}", series))
+    for version in [f"{series}", f"{series}rc1", f"{series}beta2", f"{series}.0", f"{series}.7", "1.19.13", "1.27.3"]:
+        assert (version in below) != (version in from_series), version
+        if version.startswith(series):
+            assert version in whole, version
+            assert version in from_series, version
 
 
 @pytest.mark.parametrize("spec", ["", ">=", ">=1.2x", "=>1.21", ">=1.21,", "~1.21", "latest"])

@@ -5,7 +5,9 @@ version such as ``1.21`` sorts *before* its release candidates and releases
 (``1.21 < 1.21rc1 < 1.21.0 < 1.21.1``), while up to Go 1.20 the bare ``1.20``
 *is* the first release (``1.20 == 1.20.0``).  :class:`GoVersion` implements that
 ordering and maps onto :mod:`packaging` versions so that specifier sets such as
-``">=1.21,<1.23"`` can be evaluated with a well-kept library.
+``">=1.21,<1.23"`` can be evaluated with a well-kept library.  The mapping uses
+plain release numbers only (``major.minor.stage.n``), so PEP 440's special rules
+for pre-releases (``<1.23`` leaving out ``1.23.0rc1``) never apply to Go's.
 """
 
 from __future__ import annotations
@@ -125,20 +127,27 @@ class GoVersion:
         return str(self) if self.devel else f"go{self}"
 
     def to_packaging(self) -> Version:
-        """This version as a PEP 440 version that sorts the same way among Go versions."""
+        """This version as a PEP 440 release number that sorts the same way among Go versions.
+
+        ``major.minor.stage.n``: stage 0 is the language version (``1.23`` -> ``1.23.0``), 1-3 are
+        alpha, beta and rc (``1.23rc2`` -> ``1.23.3.2``), 4 a release (``1.23.4`` -> ``1.23.4.4``) and
+        5 a devel build; so ``==1.23.*`` holds the whole series and ``<1.23`` none of it.
+        """
         if self.devel:
-            return Version(f"{self.major}.{self.minor}.{10**6}")
-        if self.patch is None:
-            if self.kind:  # 1.21rc1 -> 1.21.0rc1
-                return Version(f"{self.major}.{self.minor}.0{_PEP440_KIND[self.kind]}{self.pre}")
-            return Version(f"{self.major}.{self.minor}.0.dev0")  # language version
-        return Version(f"{self.major}.{self.minor}.{self.patch}")
+            stage, number = _STAGE_DEVEL, self.patch or 0
+        elif self.patch is None:
+            stage, number = _STAGE[self.kind], self.pre
+        else:
+            stage, number = _STAGE_RELEASE, self.patch
+        return Version(f"{self.major}.{self.minor}.{stage}.{number}")
 
     def __repr__(self) -> str:
         return f"GoVersion('{self}')"
 
 
-_PEP440_KIND = {"alpha": "a", "beta": "b", "rc": "rc"}
+_STAGE = {"": 0, "alpha": 1, "beta": 2, "rc": 3}
+_STAGE_RELEASE = 4
+_STAGE_DEVEL = 5
 
 
 def _coerce(other: object) -> GoVersion | None:
@@ -160,7 +169,7 @@ class GoVersionSpec:
     Clauses use PEP 440 operators (evaluated by :mod:`packaging`) with Go
     versions on the right, ``go`` prefixes allowed.  A bare version is a
     shorthand: ``"1.22"`` means any 1.22.x, ``"1.22.3"`` exactly that release.
-    A two-part version names the whole series with every operator:
+    A two-part version names the whole series, pre-releases included, with every operator:
     ``"<=1.22"`` includes 1.22.12, ``">1.22"`` starts at 1.23, ``"!=1.22"`` leaves out every 1.22.x.
     """
 
@@ -216,10 +225,10 @@ def _translate_clause(clause: str, whole: str) -> str:
         version = GoVersion.parse(version_text)
     except InvalidGoVersion as exc:
         raise InvalidGoVersion(f"invalid Go version specifier {whole!r}: {exc}") from exc
-    if version.patch is None and not version.kind:
+    if version_text.removeprefix("go").count(".") == 1 and not version.kind:
         # "1.22" names the whole 1.22.x series, as users read it: ">=1.22" is from its first
-        # release on, "<=1.22" through its last, ">1.22" after it, "==1.22"/"!=1.22" any 1.22.x.
-        series = {"<=": f"<{version.major}.{version.minor + 1}", ">": f">={version.major}.{version.minor + 1}",
-                  "==": f"=={version.major}.{version.minor}.*", "!=": f"!={version.major}.{version.minor}.*"}
-        return series.get(op, f"{op}{version.major}.{version.minor}")
+        # pre-release on, "<=1.22" through its last release, ">1.22" after it, "==1.22"/"!=1.22" any 1.22.x.
+        this, following = f"{version.major}.{version.minor}", f"{version.major}.{version.minor + 1}"
+        series = {"<=": f"<{following}", ">": f">={following}", "==": f"=={this}.*", "!=": f"!={this}.*"}
+        return series.get(op, f"{op}{this}")
     return f"{op}{version.to_packaging()}"
