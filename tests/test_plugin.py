@@ -95,6 +95,36 @@ def test_bad_markers_are_usage_errors(pytester: pytest.Pytester, marker: str, me
     result.stderr.fnmatch_lines([message])
 
 
+def test_a_marker_without_go_fixtures_warns(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        pytestmark = pytest.mark.goenv(env={"GOFLAGS": "-v"})  # handed down: no warning
+
+        @pytest.mark.go_version("<1.0")
+        @pytest.mark.cgo
+        def test_no_go():
+            pass
+
+        @pytest.mark.go_version("<1.0")
+        def test_with_go(go_toolchain):
+            pass
+
+        def test_plain():
+            pass
+        """
+    )
+    result = pytester.runpytest("-rs")
+    result.assert_outcomes(passed=2, skipped=1, warnings=1)
+    result.stdout.fnmatch_lines([
+        "*GoenvMarkerWarning: @pytest.mark.cgo, @pytest.mark.go_version has no effect on test_no_go: "
+        "it uses none of the fixtures go_toolchain, go_workspace, goenv; request one of them*",
+    ])
+    result = pytester.runpytest("-W", "error::pytest_goenv.markers.GoenvMarkerWarning")
+    assert result.ret != 0
+
+
 def test_go_option_and_ini(pytester: pytest.Pytester, tmp_path: Path) -> None:
     toolchain = default_toolchain()
     pytester.makepyfile("def test_x(go_toolchain):\n    assert go_toolchain.source == '--go'\n")

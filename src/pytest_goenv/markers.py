@@ -14,7 +14,15 @@ import pytest
 from pytest_goenv.toolchain import GoToolchain
 from pytest_goenv.version import GoVersionSpec, InvalidGoVersion
 
-__all__ = ["MARKERS", "SandboxOptions", "sandbox_options", "skip_reason", "validate_markers"]
+__all__ = [
+    "MARKERS",
+    "GoenvMarkerWarning",
+    "SandboxOptions",
+    "sandbox_options",
+    "skip_reason",
+    "unused_marker_warning",
+    "validate_markers",
+]
 
 MARKERS = (
     "go_version(spec): run only on Go toolchains satisfying spec, e.g. '>=1.22' or '>=1.21,<1.23' "
@@ -25,6 +33,11 @@ MARKERS = (
 )
 
 CACHE_MODES = ("shared", "fresh")
+MARKER_NAMES = ("go_version", "cgo", "goenv")
+
+
+class GoenvMarkerWarning(pytest.PytestWarning):
+    """A goenv marker that cannot take effect where it was put."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +60,22 @@ def validate_markers(item: pytest.Item) -> None:
         sandbox_options(item)
     except (ValueError, TypeError) as exc:
         raise pytest.UsageError(f"{item.nodeid}: {exc}") from None
+
+
+def unused_marker_warning(item: pytest.Item, go_fixtures: frozenset[str]) -> GoenvMarkerWarning | None:
+    """A warning if ``item`` itself carries a goenv marker but uses none of ``go_fixtures``.
+
+    Such a marker does nothing: only the Go fixtures read it.  Markers a module or class hands
+    down (``pytestmark``) are left alone, since they reach tests without Go fixtures by design.
+    """
+    names = sorted({mark.name for mark in item.own_markers if mark.name in MARKER_NAMES})
+    if not names or go_fixtures.intersection(getattr(item, "fixturenames", ())):
+        return None
+    marks = ", ".join(f"@pytest.mark.{name}" for name in names)
+    return GoenvMarkerWarning(
+        f"{marks} has no effect on {item.name}: it uses none of the fixtures "
+        f"{', '.join(sorted(go_fixtures))}; request one of them (go_toolchain is enough) or drop the marker"
+    )
 
 
 def _spec_of(mark: pytest.Mark) -> GoVersionSpec:

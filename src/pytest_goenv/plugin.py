@@ -17,7 +17,7 @@ import pytest
 
 from pytest_goenv import behaviour_plugin, hookspecs
 from pytest_goenv.cachedir import build_cache_dir, default_cache_root
-from pytest_goenv.markers import MARKERS, sandbox_options, skip_reason, validate_markers
+from pytest_goenv.markers import MARKERS, sandbox_options, skip_reason, unused_marker_warning, validate_markers
 from pytest_goenv.proxy import GoProxy
 from pytest_goenv.sandbox import DEFAULT_TIMEOUT, GoEnv
 from pytest_goenv.sumdb import ChecksumDatabase, SignerKey
@@ -164,6 +164,9 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         validate_markers(item)
+        warning = unused_marker_warning(item, GO_FIXTURES)
+        if warning is not None:
+            item.warn(warning)
 
 
 @pytest.hookimpl(wrapper=True)
