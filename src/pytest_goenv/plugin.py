@@ -92,7 +92,7 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", marker)
     state = GoenvState(
         explicit_go=config.getoption("goenv_go") or config.getini("goenv_go") or None,
-        cache_root=_cache_root(config),
+        cache_root=configured_cache_root(config),
         timeout=_timeout(config),
         keep=bool(config.getoption("goenv_keep")),
         missing=config.getoption("goenv_missing") or config.getini("goenv_missing") or "fail",
@@ -132,7 +132,8 @@ def _go_setting_name(config: pytest.Config) -> str:
     return "PYTEST_GOENV_GO"
 
 
-def _cache_root(config: pytest.Config) -> Path:
+def configured_cache_root(config: pytest.Config) -> Path:
+    """The cache root that --goenv-cache-dir or goenv_cache_dir names, else the default (no plugin state needed)."""
     configured = config.getoption("goenv_cache_dir") or config.getini("goenv_cache_dir")
     if configured:
         return (config.invocation_params.dir / Path(configured).expanduser()).resolve()
