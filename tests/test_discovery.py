@@ -48,6 +48,8 @@ def test_find_goroot_asks_the_binary_when_there_is_no_version_file(tmp_path: Pat
     assert found is not None
     assert found.version == real.version
     assert found.goroot == tmp_path.resolve()
+    left = sorted(str(path.relative_to(tmp_path)) for path in tmp_path.rglob("*"))
+    assert left == ["bin", "bin/go", "pkg", "pkg/tool"], "the probe wrote into the toolchain"
 
 
 def test_path_toolchain_follows_symlinks_and_wrapper_scripts(tmp_path: Path, real: GoToolchain) -> None:
@@ -63,9 +65,14 @@ def test_path_toolchain_follows_symlinks_and_wrapper_scripts(tmp_path: Path, rea
     script = wrapped / "go"
     script.write_text(f'#!/bin/sh\nexec "{real.go}" "$@"\n')
     script.chmod(0o755)
-    found = path_toolchain({"PATH": str(wrapped), "GOROOT": "/nonexistent", "GOFLAGS": "-mod=bogus"})
+    home = tmp_path / "home"
+    home.mkdir()
+    environ = {"PATH": str(wrapped), "GOROOT": "/nonexistent", "GOFLAGS": "-mod=bogus", "HOME": str(home),
+               "XDG_CONFIG_HOME": str(home / ".config")}
+    found = path_toolchain(environ)
     assert found is not None
     assert found.goroot == real.goroot.resolve()
+    assert list(home.rglob("*")) == [], "asking a wrapper script for its GOROOT wrote into HOME"
 
     assert path_toolchain({"PATH": str(tmp_path / "empty")}) is None
 

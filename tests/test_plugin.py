@@ -344,7 +344,9 @@ def test_writes_config_and_caches(goenv):
         patch.delenv("XDG_CACHE_HOME", raising=False)
         patch.delenv("XDG_CONFIG_HOME", raising=False)
         result = pytester.runpytest_subprocess(f"--basetemp={tmp_path / 'base'}", "-p", "no:cacheprovider")
+        listing = pytester.runpytest_subprocess("--goenv-list", "--goenv-offline", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=2)
+    assert listing.ret == 0, listing.stdout.str()
     written = [str(path.relative_to(tmp_path)) for path in (*home.rglob("*"), *host_tmp.rglob("*"))]
     assert written == [], f"written outside the sandbox: {written}"
     assert not (home / "go").exists()

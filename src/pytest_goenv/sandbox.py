@@ -24,7 +24,7 @@ from pytest_goenv import filetree, txtar
 from pytest_goenv.process import run_process
 from pytest_goenv.proxy import goproxy_list
 from pytest_goenv.result import GoResult
-from pytest_goenv.toolchain import GoToolchain
+from pytest_goenv.toolchain import GoToolchain, switch_off_telemetry
 from pytest_goenv.vcs import route_module
 
 if TYPE_CHECKING:
@@ -91,11 +91,7 @@ class GoEnv:
         self.gocache = Path(gocache).resolve() if gocache is not None else self.root / "gocache"
         # Only what must exist up front: the go command creates GOPATH, the module
         # cache and GOCACHE itself, and `go env -w` creates the GOENV file.
-        # Go 1.23+ counts command use in telemetry files below the user config dir and may
-        # start a child to upload them; the mode file (no environment variable) turns that off.
-        telemetry = self.goenv_file.parent / "telemetry"
-        telemetry.mkdir(parents=True, exist_ok=True)
-        (telemetry / "mode").write_text("off")
+        switch_off_telemetry(self.config_home)
         self.tmpdir.mkdir(exist_ok=True)
         self.workdir.mkdir(exist_ok=True)
         self.gocache.mkdir(parents=True, exist_ok=True)

