@@ -135,7 +135,7 @@ def test_setup_fails(goenv, claim, broken):
         "the experiment raised FixtureSetupFailed: OSError: no proxy today")
 
 
-def test_unknown_claim_id_is_a_usage_error(pytester: pytest.Pytester) -> None:
+def test_unknown_claim_id_is_a_collection_error(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_typo='''
 import pytest
 
@@ -144,14 +144,14 @@ def test_typo(claim):
     pass
 ''')
     outcome = pytester.runpytest()
-    assert outcome.ret == pytest.ExitCode.USAGE_ERROR
-    outcome.stderr.fnmatch_lines([
+    assert outcome.ret == pytest.ExitCode.INTERRUPTED
+    outcome.stdout.fnmatch_lines([
         "*test_typo.py::test_typo: @pytest.mark.claim: unknown claim id 'ch1.gomodcache-defualt'*"
         "did you mean ch1.gomodcache-default*",
     ])
 
 
-def test_malformed_expectation_is_a_usage_error(pytester: pytest.Pytester) -> None:
+def test_malformed_expectation_is_a_collection_error(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_bad='''
 import pytest
 
@@ -160,8 +160,8 @@ def test_bad(claim):
     pass
 ''')
     outcome = pytester.runpytest()
-    assert outcome.ret == pytest.ExitCode.USAGE_ERROR
-    outcome.stderr.fnmatch_lines(["*@pytest.mark.claim: unknown verdict 'sometimes'; use one of holds*"])
+    assert outcome.ret == pytest.ExitCode.INTERRUPTED
+    outcome.stdout.fnmatch_lines(["*@pytest.mark.claim: unknown verdict 'sometimes'; use one of holds*"])
 
 
 def test_claim_fixture_needs_exactly_one_marker(pytester: pytest.Pytester) -> None:
@@ -205,11 +205,11 @@ def test_results_travel_from_xdist_workers(pytester: pytest.Pytester) -> None:
          "*use @pytest.mark.claim('ch1.some-id', expect={'>=1.21': 'holds'})*"),
     ],
 )
-def test_incomplete_claim_markers_are_usage_errors(pytester: pytest.Pytester, source: str, message: str) -> None:
+def test_incomplete_claim_markers_are_collection_errors(pytester: pytest.Pytester, source: str, message: str) -> None:
     pytester.makepyfile(test_incomplete="import pytest\n\n" + source)
     outcome = pytester.runpytest()
-    assert outcome.ret == pytest.ExitCode.USAGE_ERROR
-    outcome.stderr.fnmatch_lines([message])
+    assert outcome.ret == pytest.ExitCode.INTERRUPTED
+    outcome.stdout.fnmatch_lines([message])
 
 
 def test_report_without_experiments_says_so(pytester: pytest.Pytester) -> None:

@@ -88,11 +88,21 @@ def test_markers_select_and_configure(pytester: pytest.Pytester) -> None:
         ("cgo(True)", "*@pytest.mark.cgo takes no arguments*"),
     ],
 )
-def test_bad_markers_are_usage_errors(pytester: pytest.Pytester, marker: str, message: str) -> None:
+def test_bad_markers_are_collection_errors(pytester: pytest.Pytester, marker: str, message: str) -> None:
     pytester.makepyfile(test_bad=f"import pytest\n\n@pytest.mark.{marker}\ndef test_x(goenv):\n    pass\n")
     result = pytester.runpytest()
-    assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines([message])
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    result.stdout.fnmatch_lines(["*ERROR collecting test_bad.py*", message, "*1 error*"])
+    result.stdout.no_fnmatch_line("*Traceback*")
+
+
+def test_bad_markers_are_reported_under_xdist(pytester: pytest.Pytester) -> None:
+    pytest.importorskip("xdist")
+    pytester.makepyfile(test_bad='import pytest\n\n@pytest.mark.goenv(cach="fresh")\ndef test_x(goenv):\n    pass\n')
+    result = pytester.runpytest_subprocess("-n", "2")
+    assert result.ret not in (pytest.ExitCode.OK, pytest.ExitCode.INTERNAL_ERROR)
+    result.stdout.fnmatch_lines(["*test_bad.py::test_x: @pytest.mark.goenv: unknown option(s) cach*"])
+    result.stdout.no_fnmatch_line("*INTERNALERROR*")
 
 
 def test_a_marker_without_go_fixtures_warns(pytester: pytest.Pytester) -> None:
@@ -122,7 +132,9 @@ def test_a_marker_without_go_fixtures_warns(pytester: pytest.Pytester) -> None:
         "it uses none of the fixtures go_toolchain, go_workspace, goenv; request one of them*",
     ])
     result = pytester.runpytest("-W", "error::pytest_goenv.markers.GoenvMarkerWarning")
-    assert result.ret != 0
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    result.stdout.fnmatch_lines(["*ERROR collecting*", "*@pytest.mark.cgo, @pytest.mark.go_version has no effect*"])
+    result.stdout.no_fnmatch_line("*INTERNALERROR*")
 
 
 def test_go_option_and_ini(pytester: pytest.Pytester, tmp_path: Path) -> None:

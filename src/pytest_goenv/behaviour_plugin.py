@@ -21,6 +21,7 @@ import pytest
 
 from pytest_goenv.catalogue import Catalogue, CatalogueError, load_catalogue
 from pytest_goenv.claims_report import ClaimsReport
+from pytest_goenv.markers import collected_items
 from pytest_goenv.toolchain import GoToolchain
 from pytest_goenv.verdicts import (
     ClaimCheck,
@@ -79,24 +80,32 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(ClaimRecorder(config), "goenv-claims-recorder")
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    catalogue = config.stash[run_key].catalogue
-    for item in items:
-        marks = list(item.iter_markers("claim"))
-        for mark in marks:
-            try:
-                _parse_mark(mark, catalogue)
-                if mark.kwargs.get("expect") is None:
-                    raise TypeError("expect= is required: the verdicts known per Go version range, "
-                                    "e.g. expect={'>=1.21': 'holds', '<1.21': 'not-applicable'}")
-            except (CatalogueError, ExpectationError, TypeError) as exc:
-                raise pytest.UsageError(f"{item.nodeid}: @pytest.mark.claim: {exc}") from None
-        fixtures = getattr(item, "fixturenames", ())
-        if marks and "claim" not in fixtures and "claims" not in fixtures:
-            raise pytest.UsageError(
-                f"{item.nodeid}: @pytest.mark.claim needs the test to use the `claim` (or `claims`) "
-                "fixture to decide the verdict"
-            )
+@pytest.hookimpl(wrapper=True)
+def pytest_pycollect_makeitem(collector: pytest.Module | pytest.Class) -> Generator[None, object, object]:
+    """Check each test's claim markers as it is collected: a bad one is a collection error naming the test."""
+    collected = yield
+    catalogue = collector.config.stash[run_key].catalogue
+    for item in collected_items(collected):
+        problem = _claim_marker_problem(item, catalogue)
+        if problem is not None:
+            raise collector.CollectError(f"{item.nodeid}: {problem}")
+    return collected
+
+
+def _claim_marker_problem(item: pytest.Item, catalogue: Catalogue) -> str | None:
+    marks = list(item.iter_markers("claim"))
+    for mark in marks:
+        try:
+            _parse_mark(mark, catalogue)
+            if mark.kwargs.get("expect") is None:
+                raise TypeError("expect= is required: the verdicts known per Go version range, "
+                                "e.g. expect={'>=1.21': 'holds', '<1.21': 'not-applicable'}")
+        except (CatalogueError, ExpectationError, TypeError) as exc:
+            return f"@pytest.mark.claim: {exc}"
+    fixtures = getattr(item, "fixturenames", ())
+    if marks and "claim" not in fixtures and "claims" not in fixtures:
+        return "@pytest.mark.claim needs the test to use the `claim` (or `claims`) fixture to decide the verdict"
+    return None
 
 
 def _parse_mark(mark: pytest.Mark, catalogue: Catalogue) -> tuple[str, Expectation | None]:

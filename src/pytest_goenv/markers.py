@@ -18,6 +18,7 @@ __all__ = [
     "MARKERS",
     "GoenvMarkerWarning",
     "SandboxOptions",
+    "collected_items",
     "sandbox_options",
     "skip_reason",
     "unused_marker_warning",
@@ -60,6 +61,12 @@ def validate_markers(item: pytest.Item) -> None:
         sandbox_options(item)
     except (ValueError, TypeError) as exc:
         raise pytest.UsageError(f"{item.nodeid}: {exc}") from None
+
+
+def collected_items(collected: object) -> list[pytest.Item]:
+    """The test items among what ``pytest_pycollect_makeitem`` returned (an item, a list, a class or None)."""
+    return [item for item in (collected if isinstance(collected, list) else [collected])
+            if isinstance(item, pytest.Item)]
 
 
 def unused_marker_warning(item: pytest.Item, go_fixtures: frozenset[str]) -> GoenvMarkerWarning | None:

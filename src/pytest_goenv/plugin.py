@@ -17,7 +17,15 @@ import pytest
 
 from pytest_goenv import behaviour_plugin, hookspecs
 from pytest_goenv.cachedir import build_cache_dir, default_cache_root
-from pytest_goenv.markers import MARKERS, sandbox_options, skip_reason, unused_marker_warning, validate_markers
+from pytest_goenv.markers import (
+    MARKERS,
+    GoenvMarkerWarning,
+    collected_items,
+    sandbox_options,
+    skip_reason,
+    unused_marker_warning,
+    validate_markers,
+)
 from pytest_goenv.proxy import GoProxy
 from pytest_goenv.sandbox import DEFAULT_TIMEOUT, GoEnv
 from pytest_goenv.sumdb import ChecksumDatabase, SignerKey
@@ -162,12 +170,27 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return [*lines, f"goenv: shared build cache under {state.cache_root}"]
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
+@pytest.hookimpl(wrapper=True)
+def pytest_pycollect_makeitem(collector: pytest.Module | pytest.Class) -> Generator[None, object, object]:
+    """Check the goenv markers of each test as it is collected.
+
+    A bad marker is a collection error naming the test: reported the same way with or
+    without pytest-xdist, before any test runs.
+    """
+    collected = yield
+    for item in collected_items(collected):
+        _check_markers(collector, item)
+    return collected
+
+
+def _check_markers(collector: pytest.Module | pytest.Class, item: pytest.Item) -> None:
+    try:
         validate_markers(item)
         warning = unused_marker_warning(item, GO_FIXTURES)
         if warning is not None:
             item.warn(warning)
+    except (pytest.UsageError, GoenvMarkerWarning) as exc:  # the warning raises under -W error
+        raise collector.CollectError(str(exc)) from None
 
 
 @pytest.hookimpl(wrapper=True)
