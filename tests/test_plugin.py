@@ -137,6 +137,20 @@ def test_a_marker_without_go_fixtures_warns(pytester: pytest.Pytester) -> None:
     result.stdout.no_fnmatch_line("*INTERNALERROR*")
 
 
+@pytest.mark.parametrize("place", ["below-a-file", "in-proc"])
+def test_unusable_cache_dir_is_a_usage_error(pytester: pytest.Pytester, tmp_path: Path, place: str) -> None:
+    if place == "below-a-file":
+        (tmp_path / "a-file").write_text("")
+        option = str(tmp_path / "a-file" / "cache")
+    else:
+        option = "/proc/pytest-goenv-cache"  # refused even to root
+    problem = "cannot be created"
+    pytester.makepyfile("def test_x(goenv):\n    pass\n\ndef test_plain():\n    pass\n")
+    result = pytester.runpytest(f"--goenv-cache-dir={option}")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"*--goenv-cache-dir: {option} {problem}*name a writable directory*"])
+
+
 def test_go_option_and_ini(pytester: pytest.Pytester, tmp_path: Path) -> None:
     toolchain = default_toolchain()
     pytester.makepyfile("def test_x(go_toolchain):\n    assert go_toolchain.source == '--go'\n")

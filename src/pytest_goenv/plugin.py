@@ -100,7 +100,7 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", marker)
     state = GoenvState(
         explicit_go=config.getoption("goenv_go") or config.getini("goenv_go") or None,
-        cache_root=configured_cache_root(config),
+        cache_root=_usable_cache_root(config),
         timeout=_timeout(config),
         keep=bool(config.getoption("goenv_keep")),
         missing=config.getoption("goenv_missing") or config.getini("goenv_missing") or "fail",
@@ -146,6 +146,28 @@ def configured_cache_root(config: pytest.Config) -> Path:
     if configured:
         return (config.invocation_params.dir / Path(configured).expanduser()).resolve()
     return default_cache_root()
+
+
+def _usable_cache_root(config: pytest.Config) -> Path:
+    """The cache root, created; a usage error naming the setting if it cannot hold caches."""
+    root = configured_cache_root(config)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        problem = None if os.access(root, os.W_OK | os.X_OK) else "is not writable"
+    except OSError as exc:
+        problem = f"cannot be created ({exc.strerror or exc})"
+    if problem is None:
+        return root
+    if config.getoption("goenv_cache_dir"):
+        setting = "--goenv-cache-dir"
+    elif config.getini("goenv_cache_dir"):
+        setting = "goenv_cache_dir"
+    else:
+        setting = "the default cache directory ($PYTEST_GOENV_CACHE_DIR, $XDG_CACHE_HOME or ~/.cache)"
+    raise pytest.UsageError(
+        f"{setting}: {root} {problem}; name a writable directory with --goenv-cache-dir=DIR "
+        "(or the goenv_cache_dir ini option, or $PYTEST_GOENV_CACHE_DIR)"
+    )
 
 
 def _timeout(config: pytest.Config) -> float:
