@@ -56,6 +56,65 @@ def test_workspace_errors(go_workspace: GoWorkspace) -> None:
         go_workspace.gowork = "maybe"  # type: ignore[assignment]
 
 
+def test_workspace_refuses_bad_paths_and_versions(goenv: GoEnv, go_workspace: GoWorkspace) -> None:
+    with pytest.raises(WorkspaceError, match=r"add_module\(.bad., .not a path.\): malformed module path.*example"):
+        go_workspace.add_module("bad", "not a path")
+    with pytest.raises(WorkspaceError, match="missing dot"):
+        go_workspace.add_module("bad", "nodomain")
+    with pytest.raises(WorkspaceError, match=r"go='banana' is not a Go language version.*'1\.21'"):
+        go_workspace.add_module("bad", "example.com/bad", go="banana")
+    with pytest.raises(WorkspaceError, match="files must be a mapping"):
+        go_workspace.add_module("bad", "example.com/bad", "main.go")  # type: ignore[arg-type]
+    assert not go_workspace.dir("bad").exists()
+    assert go_workspace.modules == []
+    with pytest.raises(WorkspaceError, match=r"replace not a path => \./x: malformed module path"):
+        go_workspace.replace("not a path", "./x")
+    with pytest.raises(WorkspaceError, match=r"replace example\.com/a => not a path: malformed module path"):
+        go_workspace.replace("example.com/a", "not a path", new_version="v1.0.0")
+    with pytest.raises(WorkspaceError, match=r"new_version='1\.0' is not a module version.*v1\.2\.3"):
+        go_workspace.replace("example.com/a", "example.com/b", new_version="1.0")
+    with pytest.raises(WorkspaceError, match=r"old_version='latest' is not a module version"):
+        go_workspace.replace("example.com/a", "./b", old_version="latest")
+    assert "replace" not in go_workspace.go_work.read_text()
+    with pytest.raises(WorkspaceError, match=r"go='banana' is not a Go language version"):
+        GoWorkspace(goenv, "other", go="banana")
+    with pytest.raises(WorkspaceError, match=r"go='go1\.21' is not a Go language version"):
+        GoWorkspace(goenv, "other", go="go1.21")
+    with pytest.raises(WorkspaceError, match=r"toolchain='1\.21\.0' is not a toolchain name.*go1\.22\.3"):
+        GoWorkspace(goenv, "other", toolchain="1.21.0")
+    assert GoWorkspace(goenv, "other", go="1.22rc1", toolchain="go1.22.3").go_work.read_text() == (
+        "go 1.22rc1\ntoolchain go1.22.3\n"
+    )
+
+
+def test_gowork_off_holds_for_every_command_of_the_sandbox(goenv: GoEnv, go_workspace: GoWorkspace) -> None:
+    go_workspace.add_module("app", "example.com/app")
+    app = go_workspace.dir("app")
+    assert goenv.run("env", "GOWORK", cwd=app).stdout.strip() == str(go_workspace.go_work)
+
+    go_workspace.gowork = "off"
+    assert goenv.env["GOWORK"] == "off"
+    assert goenv.run("env", "GOWORK", cwd=app).stdout.strip() == "off"
+    assert goenv.go_env("GOWORK", cwd=app) == {"GOWORK": "off"}
+    assert goenv.run("list", "-m", cwd=app).stdout.split() == ["example.com/app"]
+
+    go_workspace.gowork = "file"
+    assert "GOWORK" not in goenv.env
+    assert goenv.run("env", "GOWORK", cwd=app).stdout.strip() == str(go_workspace.go_work)
+    go_workspace.gowork = "none"
+    assert "GOWORK" not in goenv.env
+    assert goenv.run("env", "GOWORK", cwd=app).stdout.strip() == ""
+
+
+def test_gowork_off_given_up_front_and_a_gowork_set_by_hand(goenv: GoEnv) -> None:
+    workspace = GoWorkspace(goenv, gowork="off")
+    workspace.add_module("m", "example.com/m")
+    assert goenv.run("env", "GOWORK", cwd=workspace.dir("m")).stdout.strip() == "off"
+    goenv.setenv("GOWORK", str(workspace.go_work))  # the test's own choice: leaving "off" must not undo it
+    workspace.gowork = "file"
+    assert goenv.env["GOWORK"] == str(workspace.go_work)
+
+
 def test_the_workspace_module_wins_over_the_proxy(go_workspace: GoWorkspace, go_proxy: GoProxy) -> None:
     go_proxy.add("example.com/lib", "v1.0.0", {"lib.go": LIB_GO % "proxy"})
     go_workspace.goenv.use_proxy(go_proxy)

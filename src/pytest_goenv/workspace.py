@@ -3,7 +3,9 @@
 A :class:`GoWorkspace` lays modules out below its root and writes ``go.work`` (a ``go`` line, ``use``
 and ``replace`` directives) after every change. Commands run from any directory inside, so the go
 command finds go.work by walking up from its working directory as it does for real. The go.work can
-also be left out (``gowork="none"``) or switched off for every command (``gowork="off"``: GOWORK=off).
+also be left out (``gowork="none"``) or switched off (``gowork="off"``): GOWORK=off is then set on the
+sandbox itself, so every command of that sandbox agrees (``goenv.run``, ``go_env``, the assertion helpers),
+not only :meth:`GoWorkspace.run`. Switching back to ``file`` or ``none`` unsets it again.
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
+from pytest_goenv import modpath, semver
 from pytest_goenv.result import GoResult
 from pytest_goenv.sandbox import GoEnv
+from pytest_goenv.version import GoVersion, InvalidGoVersion
 
 __all__ = ["GoWorkMode", "GoWorkspace", "WorkspaceError", "WorkspaceModule", "WorkspaceReplace"]
 
@@ -83,6 +87,34 @@ class GoWorkspace:
         return f"<GoWorkspace {self.root} ({len(self._modules)} modules, go.work: {self._gowork})>"
 
     @property
+    def go(self) -> str:
+        """The go.work ``go`` line (``1.21``, ``1.22.3``, ``1.23rc1``), also the default for added modules."""
+        return self._go
+
+    @go.setter
+    def go(self, value: str) -> None:
+        self._go = _check_go_line(value, "go")
+
+    @property
+    def toolchain(self) -> str | None:
+        """The go.work ``toolchain`` line (``go1.22.3``), or None for none."""
+        return self._toolchain
+
+    @toolchain.setter
+    def toolchain(self, value: str | None) -> None:
+        if value is not None:
+            text = value if isinstance(value, str) else repr(value)
+            try:
+                ok = text.startswith("go") and not GoVersion.parse(text).devel
+            except InvalidGoVersion:
+                ok = False
+            if not ok and text != "default":
+                raise WorkspaceError(
+                    f"toolchain={value!r} is not a toolchain name; write one like 'go1.22.3' (or None for no line)"
+                )
+        self._toolchain = value
+
+    @property
     def gowork(self) -> GoWorkMode:
         """``file`` (go.work written), ``none`` (no go.work) or ``off`` (go.work written, GOWORK=off)."""
         return self._gowork
@@ -91,6 +123,10 @@ class GoWorkspace:
     def gowork(self, mode: GoWorkMode) -> None:
         if mode not in _MODES:
             raise WorkspaceError(f"gowork={mode!r}; use one of {', '.join(_MODES)}")
+        if mode == "off":
+            self.goenv.setenv("GOWORK", "off")
+        elif self._gowork == "off" and self.goenv.env.get("GOWORK") == "off":
+            self.goenv.delenv("GOWORK")
         self._gowork = mode
         self.write()
 
@@ -125,9 +161,16 @@ class GoWorkspace:
         target = self.dir(rel)
         if rel in self._modules:
             raise WorkspaceError(f"{rel}: the workspace already has module {self._modules[rel].path} there")
+        _check_module_path(module_path, f"add_module({dir!r}, {module_path!r})")
+        go_line = _check_go_line(go, "go") if go is not None else self.go
+        if files is not None and not isinstance(files, Mapping):
+            raise WorkspaceError(
+                f"add_module({dir!r}, {module_path!r}): files must be a mapping {{name: content}}, "
+                f"not {type(files).__name__}"
+            )
         contents = dict(files or {})
         if "go.mod" not in contents:
-            contents["go.mod"] = f"module {module_path}\n\ngo {go or self.go}\n"
+            contents["go.mod"] = f"module {module_path}\n\ngo {go_line}\n"
         target.mkdir(parents=True, exist_ok=True)
         self.goenv.write_files(contents, target)
         self._modules[rel] = WorkspaceModule(rel, module_path, use)
@@ -146,6 +189,12 @@ class GoWorkspace:
 
     def replace(self, old: str, new: str, *, old_version: str | None = None, new_version: str | None = None) -> None:
         """Add a go.work ``replace`` directive (``new`` is a module path with ``new_version``, or ``./dir``)."""
+        _check_module_path(old, f"replace {old} => {new}")
+        for version, what in ((old_version, "old_version"), (new_version, "new_version")):
+            if version is not None and not semver.is_valid(version):
+                raise WorkspaceError(
+                    f"replace {old} => {new}: {what}={version!r} is not a module version; write one like v1.2.3"
+                )
         is_dir = new.startswith(("./", "../", "/"))
         if is_dir and new_version:
             raise WorkspaceError(f"replace {old} => {new}: a directory replacement takes no version")
@@ -153,6 +202,8 @@ class GoWorkspace:
             raise WorkspaceError(
                 f"replace {old} => {new}: a module replacement needs new_version (or write the directory as ./{new})"
             )
+        if not is_dir:
+            _check_module_path(new, f"replace {old} => {new}")
         self._replaces.append(WorkspaceReplace(old, new, old_version, new_version))
         self.write()
 
@@ -184,14 +235,15 @@ class GoWorkspace:
     ) -> GoResult:
         """Run ``go ARGS`` from ``cwd`` (relative to the workspace root; any directory inside works)."""
         __tracebackhide__ = True
-        extra: dict[str, str | None] = {"GOWORK": "off"} if self._gowork == "off" else {}
-        extra.update(env or {})
         workdir = self.dir(cwd)
         workdir.mkdir(parents=True, exist_ok=True)
-        return self.goenv.run(*args, cwd=workdir, env=extra, check=check, timeout=timeout)
+        return self.goenv.run(*args, cwd=workdir, env=env, check=check, timeout=timeout)
 
     def nested(self, dir: str, *, go: str | None = None, gowork: GoWorkMode = "file") -> GoWorkspace:
-        """A workspace inside this one, with its own go.work at ``dir`` (found first from inside it)."""
+        """A workspace inside this one, with its own go.work at ``dir`` (found first from inside it).
+
+        Both share one sandbox, so ``gowork="off"`` on either switches go.work off for every command.
+        """
         return GoWorkspace(self.goenv, self.dir(dir), go=go or self.go, toolchain=self.toolchain, gowork=gowork)
 
     def used_modules(self, cwd: str | os.PathLike[str] = ".") -> list[str]:
@@ -203,6 +255,30 @@ class GoWorkspace:
         """The go.work file the go command uses from ``cwd`` (``go env GOWORK``), or None."""
         value = self.run("env", "GOWORK", cwd=cwd).stdout.strip()
         return Path(value) if value and value != "off" else None
+
+
+def _check_module_path(path: object, where: str) -> None:
+    """Raise WorkspaceError unless ``path`` is a module path the go command accepts."""
+    if not isinstance(path, str):
+        raise WorkspaceError(f"{where}: the module path must be a string like 'example.com/m', not {path!r}")
+    try:
+        modpath.check_module_path(path)
+    except modpath.InvalidModulePath as exc:
+        raise WorkspaceError(f"{where}: {exc}; write a module path like 'example.com/m'") from None
+
+
+def _check_go_line(value: object, what: str) -> str:
+    """Return ``value`` if it may follow ``go`` in go.mod/go.work (``1.21``, ``1.22.3``); else WorkspaceError."""
+    text = value if isinstance(value, str) else None
+    try:
+        ok = text is not None and not text.startswith(("go", "devel")) and not GoVersion.parse(text).devel
+    except InvalidGoVersion:
+        ok = False
+    if not ok or text is None:
+        raise WorkspaceError(
+            f"{what}={value!r} is not a Go language version for a go line; write one like '1.21' or '1.22.3'"
+        )
+    return text
 
 
 def parse_use_directives(text: str) -> list[str]:
