@@ -223,3 +223,63 @@ def test_fixture_key_is_per_session_and_log_per_test(
 def test_fixture_refuses_a_bad_key(go_proxy: GoProxy) -> None:
     with pytest.raises(SumDBError, match=r"invalid checksum database key: malformed signer key"):
         ChecksumDatabase(go_proxy, key="sum.golang.test+00000000+AAAA")
+
+
+@pytest.mark.parametrize("transport", ["https", "file", "", "PROXY"])
+def test_use_sumdb_refuses_an_unknown_transport(
+    goenv: GoEnv, proxy: GoProxy, db: ChecksumDatabase, transport: str
+) -> None:
+    goenv.use_proxy(proxy)
+    with pytest.raises(
+        ValueError, match=rf"transport={transport!r} is not a checksum database transport; use one of 'http', 'proxy'"
+    ):
+        goenv.use_sumdb(db, transport=transport)  # type: ignore[arg-type]
+    assert goenv.env["GOSUMDB"] == "off"
+
+
+@pytest.mark.parametrize(
+    "goproxy",
+    [None, "file", "direct,http", "off|http", "other-http"],
+    ids=["GOPROXY-off", "file-proxy", "direct-first", "off-first", "unmounted-http-proxy"],
+)
+def test_proxy_transport_needs_goproxy_to_reach_a_mounted_database(
+    goenv: GoEnv, proxy: GoProxy, db: ChecksumDatabase, tmp_path: Path, goproxy: str | None
+) -> None:
+    """Without a proxy serving sumdb/<name>/, a key-only GOSUMDB makes the go command dial <name> itself."""
+    with GoProxy(tmp_path / "other") as other:
+        values = {"file": proxy.url, "http": proxy.http_url, "other-http": other.http_url}
+        if goproxy is not None:
+            goenv.setenv(
+                "GOPROXY", ",".join("|".join(values.get(e, e) for e in part.split("|")) for part in goproxy.split(","))
+            )
+        with pytest.raises(SumDBError) as excinfo:
+            goenv.use_sumdb(db, transport="proxy")
+    message = str(excinfo.value)
+    assert f"reaches no proxy serving the checksum database {db.name}" in message
+    assert f"would look up {db.name} on the network" in message
+    for advice in ("db.mount_on(proxy)", "goenv.use_proxy(proxy)", "transport='http'"):
+        assert advice in message
+    assert f"it is mounted on {proxy.http_url}" in message
+    assert goenv.env["GOSUMDB"] == "off"
+
+
+def test_proxy_transport_names_a_database_mounted_nowhere(goenv: GoEnv, proxy: GoProxy) -> None:
+    goenv.use_proxy(proxy)
+    with ChecksumDatabase(proxy) as loose, pytest.raises(SumDBError, match="it is mounted on no running HTTP proxy"):
+        goenv.use_sumdb(loose, transport="proxy")
+
+
+@pytest.mark.parametrize("first", ["file", "other-http"])
+def test_proxy_transport_skips_entries_the_go_command_skips(
+    goenv: GoEnv, proxy: GoProxy, db: ChecksumDatabase, tmp_path: Path, first: str
+) -> None:
+    """The go command passes over GOPROXY entries that do not serve sumdb/<name>/supported, as the check does."""
+    with GoProxy(tmp_path / "other") as other:
+        head = other.url if first == "file" else other.http_url
+        goenv.setenv("GOPROXY", f"{head},{proxy.http_url}")
+        assert goenv.use_sumdb(db, transport="proxy") == db.verifier_key
+        module = main_module(goenv)
+        result = go_get(goenv, module)
+    assert result.ok, result.describe()
+    assert db.requests[:2] == ["/supported", f"/lookup/{HELLO}@v1.0.0"]
+    assert (module / "go.sum").read_text().splitlines() == db.gosum_lines(HELLO, "v1.0.0")

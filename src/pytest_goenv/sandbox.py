@@ -325,9 +325,10 @@ class GoEnv:
         """Verify modules against ``db`` (sets GOSUMDB); return the value set.
 
         ``http`` names the database's own URL (``name+key url``); ``proxy`` gives only its key, so the
-        go command reaches it through the GOPROXY's ``sumdb/<name>/`` paths (see ``db.mount_on``).
+        go command reaches it through the GOPROXY's ``sumdb/<name>/`` paths: call ``db.mount_on(proxy)``
+        and ``use_proxy(proxy)`` first (anything else raises SumDBError, as the go command would go online).
         """
-        value = db.gosumdb if transport == "http" else db.verifier_key
+        value = db.gosumdb_for(transport, goproxy=self.env.get("GOPROXY"))
         self.setenv("GOSUMDB", value)
         return value
 

@@ -13,7 +13,7 @@ import re
 import threading
 from collections.abc import Callable, Sequence
 from types import TracebackType
-from typing import Protocol
+from typing import Literal, Protocol
 
 from pytest_goenv.loopback import LoopbackServer, Response
 from pytest_goenv.modpath import InvalidModulePath, unescape_path, unescape_version
@@ -57,9 +57,18 @@ class ModuleSource(Protocol):
 
 
 class MountingProxy(Protocol):
-    """A module proxy that can pass the requests under a URL prefix to another handler."""
+    """A module proxy that can pass the requests under a URL prefix to another handler, over HTTP."""
 
     def mount(self, prefix: str, handler: Callable[[str], Response]) -> None: ...
+    @property
+    def serving(self) -> bool: ...
+    @property
+    def http_url(self) -> str: ...
+
+
+Transport = Literal["http", "proxy"]
+TRANSPORTS: tuple[Transport, ...] = ("http", "proxy")
+"""How the go command reaches a database: its own URL, or through the GOPROXY's ``sumdb/<name>/`` paths."""
 
 
 def gosum_record(path: str, version: str, h1: str, h1_mod: str) -> bytes:
@@ -114,6 +123,7 @@ class ChecksumDatabase:
         self._lock = threading.Lock()
         self._http = LoopbackServer(lambda request: self.handle(request.path), name="sumdb-http")
         self._closed = False
+        self._mounted_on: list[MountingProxy] = []
 
     def __repr__(self) -> str:
         return f"<ChecksumDatabase {self.name} with {len(self._log)} records>"
@@ -240,6 +250,47 @@ class ChecksumDatabase:
         command ask ``<proxy>/sumdb/<name>/supported`` and then use the proxied paths.
         """
         proxy.mount(f"sumdb/{self.name}", self.proxy_handler)
+        with self._lock:
+            if not any(p is proxy for p in self._mounted_on):
+                self._mounted_on.append(proxy)
+
+    def proxy_urls(self) -> list[str]:
+        """The HTTP URLs of the running proxies this database is mounted on (GOPROXY entries that reach it)."""
+        with self._lock:
+            proxies = list(self._mounted_on)
+        return [p.http_url.rstrip("/") for p in proxies if p.serving]
+
+    def gosumdb_for(self, transport: Transport = "http", *, goproxy: str | None = None) -> str:
+        """The GOSUMDB value for ``transport``, checked against the ``goproxy`` the go command will use.
+
+        ``http``: :attr:`gosumdb` (``name+key url``). ``proxy``: only :attr:`verifier_key`, which the go
+        command resolves through the first GOPROXY entry answering ``sumdb/<name>/supported``; that must be
+        the HTTP URL of a proxy this database is mounted on, or the go command would look ``name`` up in
+        DNS and connect to it (``direct``, ``off``, a file:// proxy or the end of the list).
+        """
+        if transport not in TRANSPORTS:
+            raise SumDBError(
+                f"transport={transport!r} is not a checksum database transport; use one of "
+                f"{', '.join(repr(t) for t in TRANSPORTS)}"
+            )
+        if transport == "http":
+            return self.gosumdb
+        mounted = self.proxy_urls()
+        entries = [e.strip().rstrip("/") for e in re.split(r"[,|]", goproxy or "") if e.strip()]
+        for entry in entries:
+            if entry in mounted:
+                return self.verifier_key
+            if entry in ("direct", "off"):
+                break
+        how = (
+            "mount it with db.mount_on(proxy) and set GOPROXY to that proxy's HTTP URL first "
+            "(goenv.use_proxy(proxy)), or use transport='http' to give the go command the database's own URL"
+        )
+        where = f"is mounted on {', '.join(mounted)}" if mounted else "is mounted on no running HTTP proxy"
+        raise SumDBError(
+            f"transport='proxy': GOPROXY={goproxy!r} reaches no proxy serving the checksum database {self.name} "
+            f"(it {where}), so the go command would look up {self.name} on the network; {how}"
+        )
 
     @property
     def http_url(self) -> str:
