@@ -1,10 +1,15 @@
 """Chapter 4.4: GOINSECURE, GOSUMDB=off and a checksum database at another URL.
 
 A loopback proxy serves the modules; a loopback checksum database logs them (or, for a
-"tampered" module, logs hashes that do not match what the proxy serves).
+"tampered" module, logs hashes that do not match what the proxy serves). The GOINSECURE experiment
+fetches in direct mode from a host with no DNS entry: HTTP_PROXY/HTTPS_PROXY send the go command's
+requests for it to the loopback proxy, which refuses https (CONNECT) and answers plain HTTP.
 """
 
 from __future__ import annotations
+
+import re
+from pathlib import Path
 
 import pytest
 
@@ -17,24 +22,77 @@ from pytest_goenv.behaviour._experiments_ch234 import (
     write_app,
 )
 from pytest_goenv.proxy import GoProxy
+from pytest_goenv.result import GoResult
 from pytest_goenv.sandbox import GoEnv
 from pytest_goenv.verdicts import ClaimCheck
+
+INSECURE_HOST = "example.test"
+"""A host with no DNS entry: the go command reaches it only through HTTP_PROXY/HTTPS_PROXY (our loopback proxy)."""
+
+HTTP_GETS = ["# get ", '"Error"', "SECURITY", "mismatch"]
+"""What to keep of a ``go ... -x`` run: the URLs fetched (and how each answered) and the errors."""
+
+
+def serve_go_import(proxy: GoProxy, module: str) -> str:
+    """Answer ``http://<host>/<rest>?go-get=1`` for ``module`` with a go-import tag naming the host as a module proxy.
+
+    The go command reaches the fake host through ``proxy``'s server set as HTTP_PROXY/HTTPS_PROXY (it sends
+    ``GET http://host/...`` there and the path arrives as ``/<rest>``); a CONNECT for https is refused
+    (501), so only a plain-HTTP fetch can succeed. Returns the tag's content.
+    """
+    host, _, rest = module.partition("/")
+    tag = f"{module} mod http://{host}"
+    page = f'<html><head><meta name="go-import" content="{tag}"></head><body></body></html>\n'.encode()
+    proxy.mount(rest, lambda _path: (200, "text/html; charset=utf-8", page))
+    return tag
+
+
+def through_http_proxy(goenv: GoEnv, proxy: GoProxy) -> None:
+    """Direct mode (GOPROXY=direct) with every non-loopback fetch sent to ``proxy``'s loopback server."""
+    goenv.setenv("GOPROXY", "direct")
+    goenv.setenv("HTTP_PROXY", proxy.http_url)
+    goenv.setenv("HTTPS_PROXY", proxy.http_url)
+    goenv.setenv("GOFLAGS", "-modcacherw")
 
 
 @pytest.mark.claim("ch4.4.goinsecure-keeps-checksums", expect={">=1.19": "holds"})
 def test_goinsecure_keeps_checksums(goenv: GoEnv, go_proxy: GoProxy, claim: ClaimCheck) -> None:
-    """GOINSECURE matching a module whose logged hashes differ from the proxy's: verified and refused?"""
-    add_lib(go_proxy)
-    goenv.use_proxy(go_proxy)
+    """Direct mode from a host served over plain HTTP only: refused, allowed by GOINSECURE, still verified?"""
+    good, tampered = f"{INSECURE_HOST}/m", f"{INSECURE_HOST}/tampered"
+    module = add_lib(go_proxy, path=good)
+    add_lib(go_proxy, path=tampered)
+    tag = serve_go_import(go_proxy, good)
+    serve_go_import(go_proxy, tampered)
+    claim.record(f"curl -x $PROXY 'http://{good}?go-get=1'", f'<meta name="go-import" content="{tag}">')
+    through_http_proxy(goenv, go_proxy)
+
+    def fetch(target: str, insecure: str | None, cwd: Path | None = None) -> GoResult:
+        args = ["mod", "download", "-x", "-json", *([target] if target else [])]
+        return claim.observe(goenv.run(*args, cwd=cwd, env={"GOINSECURE": insecure}, check=False), grep=HTTP_GETS)
+
     with checksum_database(go_proxy) as database:
-        tamper(database, LIB, "v1.0.0")
+        tamper(database, tampered, "v1.0.0")
         goenv.setenv("GOSUMDB", database.gosumdb)
-        result = download(goenv, claim, f"{LIB}@v1.0.0", env={"GOINSECURE": "example.com"})
-        looked_up = f"{LIB}@v1.0.0" in database.lookups
+        secure = fetch(f"{good}@v1.0.0", None)
+        elsewhere = fetch(f"{good}@v1.0.0", "other.test")
+        insecure = fetch(f"{good}@v1.0.0", INSECURE_HOST)
+        looked_up = f"{good}@v1.0.0" in database.lookups
+        logged = fetch(f"{tampered}@v1.0.0", INSECURE_HOST)
+        app = write_app(goenv, [module], imports=(good,))
+        (app / "go.sum").write_text(module.go_sum.replace(module.h1, "h1:" + "B" * 43 + "="))
+        goenv.setenv("GOMODCACHE", str(goenv.root / "modcache2"))
+        pinned = fetch("", INSECURE_HOST, cwd=app)
+    over_http = insecure.ok and f"get http://{good}?go-get=1" in insecure.output \
+        and go_proxy.requested(good, "v1.0.0", "zip")
     claim.parts({
+        "without GOINSECURE the plain-HTTP host is refused": not secure.ok
+        and f"get http://{good}" not in secure.output,
+        "a GOINSECURE pattern for another host does not lift it": not elsewhere.ok,
+        "GOINSECURE matching the host lets the module come over plain HTTP": over_http,
         "the checksum database is still consulted": looked_up,
-        "a module that fails verification is still refused": not result.ok,
-    })
+        "a module whose logged hashes differ is still refused": not logged.ok,
+        "a go.sum mismatch is still refused": not pinned.ok and "mismatch" in pinned.output,
+    }, f"checksum database lookups: {database.lookups}")
 
 
 @pytest.mark.claim("ch4.4.gosumdb-off-no-verification", expect={">=1.19": "partly"})
@@ -60,20 +118,28 @@ def test_gosumdb_off(goenv: GoEnv, go_proxy: GoProxy, claim: ClaimCheck) -> None
     })
 
 
-@pytest.mark.claim("ch4.4.gosumdb-mirror-url", expect={">=1.19": "partly"})
+@pytest.mark.claim("ch4.4.gosumdb-mirror-url", expect={">=1.19": "does-not-hold"})
 def test_gosumdb_mirror_url(goenv: GoEnv, go_proxy: GoProxy, claim: ClaimCheck) -> None:
-    """GOSUMDB="<name>+<hash>+<key> <url>" and the document's form "sum.golang.org+<url>"."""
+    """The document's GOSUMDB="sum.golang.org+<url>" against a database on loopback: is it used?
+
+    Only the document's value decides. ``sum.golang.org <url>`` (a space, the go command's own form for a
+    mirror of a database whose key it knows) is tried too, as evidence of what does reach a mirror (the
+    loopback database then fails verification: a real mirror serves notes signed with sum.golang.org's key).
+    """
     add_lib(go_proxy)
     goenv.use_proxy(go_proxy)
+    goenv.setenv("GOFLAGS", "-modcacherw")
     with checksum_database(go_proxy) as database:
-        keyed = download(goenv, claim, f"{LIB}@v1.0.0", env={"GOSUMDB": database.gosumdb})
-        lookups = list(database.lookups)
-        goenv.setenv("GOMODCACHE", str(goenv.root / "modcache2"))
-        goenv.setenv("GOFLAGS", "-modcacherw")
         documented = download(goenv, claim, f"{LIB}@v1.0.0",
                               env={"GOSUMDB": f"sum.golang.org+{database.http_url}/sumdb"})
-    claim.parts({
-        "'<name>+<key> <url>' sends the lookups to that URL": keyed.ok and f"{LIB}@v1.0.0" in lookups,
-        "the document's 'sum.golang.org+<url>' form is accepted": documented.ok,
-    })
-
+        reached = list(database.requests)
+        goenv.setenv("GOMODCACHE", str(goenv.root / "modcache2"))
+        download(goenv, claim, f"{LIB}@v1.0.0", env={"GOSUMDB": f"sum.golang.org {database.http_url}"})
+        spaced = database.requests[len(reached):]
+    refusal = re.search(r"invalid GOSUMDB[^\"\\]*", documented.output)
+    outcome = "ok" if documented.ok else f"refused ({refusal.group(0) if refusal else 'see the evidence'})"
+    claim.holds_if(
+        documented.ok and bool(reached),
+        f"the document's 'sum.golang.org+<url>': download {outcome}, requests at the URL: {reached or 'none'}; "
+        f"'sum.golang.org <url>' (space) sends {spaced or 'nothing'} there",
+    )
