@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -62,6 +63,68 @@ def test_malformed_archives_name_the_line(text: str, line: int, message: str) ->
         txtar.parse(text, source="t.txtar")
     assert info.value.line == line
     assert str(info.value).startswith(f"t.txtar:{line}:")
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "later", "line"),
+    [
+        ("-- a --\nx\n-- a/b --\ny\n", "'a' (line 1)", "'a/b' (line 3)", 3),
+        ("-- a/b --\ny\n-- a --\nx\n", "'a' (line 3)", "'a/b' (line 1)", 3),
+        ("-- d/a --\n-- x --\n-- d/a/b/c.go --\n", "'d/a' (line 1)", "'d/a/b/c.go' (line 3)", 3),
+        ("-- a/ --\n-- ./a/b --\n", "'a/' (line 1)", "'./a/b' (line 2)", 2),
+    ],
+    ids=["file-then-dir", "dir-then-file", "deep", "normalised"],
+)
+def test_a_name_used_as_file_and_directory_is_refused(text: str, first: str, later: str, line: int) -> None:
+    with pytest.raises(txtar.TxtarError) as info:
+        txtar.parse(text, source="t.txtar")
+    assert info.value.line == line
+    assert str(info.value) == (
+        f"t.txtar:{line}: file {later} needs {first} to be a directory, "
+        "but the archive makes it a file; rename one of them"
+    )
+
+
+@pytest.mark.parametrize("alias", ["a//b", "./a/b", "a/./b", "a/b/", "./a//./b/"])
+def test_names_that_are_the_same_once_normalised_are_duplicates(alias: str) -> None:
+    with pytest.raises(
+        txtar.TxtarError, match=rf"line 3: file '{re.escape(alias)}' is the same file as 'a/b' \(first at line 1\)"
+    ):
+        txtar.parse(f"-- a/b --\nfirst\n-- {alias} --\nsecond\n")
+    assert txtar.normalized_name(alias) == "a/b"
+
+
+def test_extract_checks_archives_built_in_code(tmp_path: Path) -> None:
+    """Archives from mappings or File lists skip parse(), so extract() checks names itself, before writing."""
+    dest = tmp_path / "out"
+    with pytest.raises(txtar.TxtarError, match=r"file 'a//b' is the same file as 'a/b' \(first at an unnumbered"):
+        txtar.extract(txtar.Archive.from_mapping({"ok": "", "a/b": "1", "a//b": "2"}), dest)
+    with pytest.raises(txtar.TxtarError, match=r"line 7: file 'a/b' \(line 7\) needs 'a' \(line 2\) to be a directory"):
+        txtar.extract([txtar.File("a", b"", 2), txtar.File("ok", b""), txtar.File("a/b", b"", 7)], dest)
+    assert not dest.exists()
+
+
+def test_extract_refuses_clashes_with_what_dest_holds(tmp_path: Path) -> None:
+    (tmp_path / "a").write_text("a file")
+    (tmp_path / "d" / "sub").mkdir(parents=True)
+    with pytest.raises(
+        txtar.TxtarError,
+        match=rf"t.txtar:3: file 'a/b' needs {re.escape(str(tmp_path / 'a'))} to be a directory, but a file is there",
+    ):
+        txtar.extract(txtar.parse("-- ok --\n\n-- a/b --\n", source="t.txtar"), tmp_path)
+    with pytest.raises(txtar.TxtarError, match=r"line 1: file 'd/sub' would replace the directory"):
+        txtar.extract(txtar.parse("-- d/sub --\n"), tmp_path)
+    assert not (tmp_path / "ok").exists()
+    assert (tmp_path / "a").read_text() == "a file"
+
+
+def test_only_newline_ends_a_line_as_in_go() -> None:
+    """A lone carriage return is content: 'x\\r-- b --' is one line of file a, as Go's txtar reads it."""
+    archive = txtar.parse(b"-- a --\nx\r-- b --\ny\r\n-- c --\nz\x0bw\x0c\n")
+    assert archive.to_mapping() == {"a": b"x\r-- b --\ny\r\n", "c": b"z\x0bw\x0c\n"}
+    assert txtar.parse("comment\u2028-- d --\n").files == []  # a Unicode line separator is no line break either
+    assert txtar.parse(b"").to_mapping() == {}
+    assert txtar.parse(b"\n").comment == b"\n"
 
 
 def test_read_file_names_the_file(tmp_path: Path) -> None:

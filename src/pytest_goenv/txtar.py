@@ -1,8 +1,10 @@
 """Go's txtar archive format: a comment, then files introduced by ``-- name --`` marker lines.
 
-The format is the one cmd/go's script tests and module proxy use for test trees. Parsing is strict where
-Go's own parser is silent (empty or duplicate file names, CRLF markers, unsafe paths on extraction), so a
-typo in a test archive is reported with its line number instead of producing a surprising tree.
+The format is the one cmd/go's script tests and module proxy use for test trees. Lines end at ``\n`` only,
+as in Go's parser (a lone ``\r`` is content). Parsing is strict where Go's own parser is silent (empty file
+names, names that are the same once normalised — ``a/b``, ``a//b``, ``./a/b`` —, a name used both as a file
+and as a directory, CRLF markers, unsafe paths on extraction), so a typo in a test archive is reported with
+its line number instead of producing a surprising tree.
 """
 
 from __future__ import annotations
@@ -14,7 +16,18 @@ from pathlib import Path, PurePosixPath
 
 from pytest_goenv import filetree
 
-__all__ = ["Archive", "File", "TxtarError", "extract", "format", "load", "parse", "read_file"]
+__all__ = [
+    "Archive",
+    "File",
+    "TxtarError",
+    "check_tree",
+    "extract",
+    "format",
+    "load",
+    "normalized_name",
+    "parse",
+    "read_file",
+]
 
 _MARKER_START = b"-- "
 _MARKER_END = b" --"
@@ -100,14 +113,64 @@ def _marker_name(line: bytes, lineno: int, source: str | None) -> str | None:
     return name
 
 
+def _split_lines(raw: bytes) -> list[bytes]:
+    """``raw`` cut after each ``\n`` (the only line break txtar knows), each line keeping its newline."""
+    pieces = raw.split(b"\n")
+    lines = [piece + b"\n" for piece in pieces[:-1]]
+    if pieces[-1]:
+        lines.append(pieces[-1])
+    return lines
+
+
+def normalized_name(name: str) -> str:
+    """The name an archive file is written under: ``a//b``, ``./a/b`` and ``a/b/`` are all ``a/b``."""
+    return PurePosixPath(name).as_posix()
+
+
+def _where(f: File) -> str:
+    return f"line {f.line}" if f.line else "an unnumbered file"
+
+
+def check_tree(files: Iterable[File], source: str | None = None) -> None:
+    """Refuse two files that land on the same path, or a file that another needs as a directory.
+
+    The error names both files and their marker lines (the later file's line is the error's line).
+    """
+    seen: dict[str, File] = {}
+    for f in files:
+        key = normalized_name(f.name)
+        first = seen.get(key)
+        if first is not None:
+            same = (
+                f"duplicate file {f.name!r}"
+                if first.name == f.name
+                else f"file {f.name!r} is the same file as {first.name!r}"
+            )
+            raise TxtarError(
+                f"{same} (first at {_where(first)}); give each file one name", line=f.line or None, source=source
+            )
+        seen[key] = f
+    for key, f in seen.items():
+        for parent in PurePosixPath(key).parents:
+            other = seen.get(parent.as_posix())
+            if other is None:
+                continue
+            first, later = (other, f) if other.line <= f.line else (f, other)
+            raise TxtarError(
+                f"file {f.name!r} ({_where(f)}) needs {other.name!r} ({_where(other)}) to be a directory, "
+                "but the archive makes it a file; rename one of them",
+                line=later.line or None,
+                source=source,
+            )
+
+
 def parse(data: str | bytes, *, source: str | None = None) -> Archive:
-    """Parse txtar text; raise TxtarError naming the line of an empty or duplicate file name."""
+    """Parse txtar text; raise TxtarError naming the line of an empty, duplicate or clashing file name."""
     raw = filetree.as_bytes(data)
-    lines = raw.splitlines(keepends=True)
+    lines = _split_lines(raw)
     archive = Archive(source=source)
     current: File | None = None
     chunks: list[bytes] = []
-    seen: dict[str, int] = {}
 
     def finish() -> None:
         if current is None:
@@ -121,13 +184,11 @@ def parse(data: str | bytes, *, source: str | None = None) -> Archive:
         if name is None:
             chunks.append(line)
             continue
-        if name in seen:
-            raise TxtarError(f"duplicate file {name!r} (first at line {seen[name]})", line=lineno, source=source)
-        seen[name] = lineno
         finish()
         current = File(name, b"", lineno)
         chunks = []
     finish()
+    check_tree(archive.files, source)
     return archive
 
 
@@ -178,13 +239,36 @@ def _check_name(f: File, dest: str | os.PathLike[str], source: str | None) -> No
         raise TxtarError(f"file name {f.name!r} names no file", line=f.line, source=source)
 
 
+def _check_on_disk(f: File, dest: str | os.PathLike[str], source: str | None) -> None:
+    """Refuse a file whose path is a directory in ``dest``, or below something there that is not one."""
+    target = filetree.resolve_inside(dest, f.name)
+    if target.is_dir():
+        raise TxtarError(
+            f"file {f.name!r} would replace the directory {target}; rename it or extract elsewhere",
+            line=f.line or None,
+            source=source,
+        )
+    for parent in reversed(target.relative_to(dest).parents):
+        path = Path(dest, parent)
+        if path.exists() and not path.is_dir():
+            raise TxtarError(
+                f"file {f.name!r} needs {path} to be a directory, but a file is there; rename it or extract elsewhere",
+                line=f.line or None,
+                source=source,
+            )
+
+
 def extract(archive: Archive | Iterable[File], dest: str | os.PathLike[str]) -> list[Path]:
     """Write the archive's files under ``dest`` (created if needed) and return their paths.
 
-    Absolute names and ``..`` escapes are refused before anything is written.
+    Absolute names, ``..`` escapes, names that are the same once normalised and file/directory clashes
+    (within the archive or with what ``dest`` holds) are refused before anything is written.
     """
     files = archive.files if isinstance(archive, Archive) else list(archive)
     source = archive.source if isinstance(archive, Archive) else None
     for f in files:
         _check_name(f, dest, source)
+    check_tree(files, source)
+    for f in files:
+        _check_on_disk(f, dest, source)
     return filetree.write_tree(dest, {f.name: f.data for f in files})
