@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from pytest_goenv import modzip
 from pytest_goenv.assertions._golist import json_objects
 from pytest_goenv.behaviour._experiments_ch234 import (
     LIB,
@@ -20,6 +21,8 @@ from pytest_goenv.behaviour._experiments_ch234 import (
 from pytest_goenv.proxy import GoProxy
 from pytest_goenv.result import GoResult
 from pytest_goenv.sandbox import GoEnv
+from pytest_goenv.sumdb import ChecksumDatabase
+from pytest_goenv.vcs import GitRepo
 from pytest_goenv.verdicts import ClaimCheck
 
 GITONLY = "github.com/acme/gitonly"
@@ -149,3 +152,44 @@ def test_goproxy_literal_list(goenv: GoEnv, go_proxy: GoProxy, claim: ClaimCheck
         "a pattern is not a GOPROXY entry (GOPROXY=* refused)": not pattern.ok and "proxy URL" in pattern.output,
         "entries after direct are never used": not after_direct.ok and not go_proxy.requested(PROXYONLY),
     })
+
+
+def log_git_copy(database: ChecksumDatabase, repo: GitRepo, path: str, version: str = "v1.0.0") -> None:
+    """Log the hashes of the module ``repo``'s working tree holds, so a direct fetch of it verifies."""
+    files = {name: (repo.path / name).read_bytes() for name in ("go.mod", "lib.go")}
+    database.log(path, version, h1=modzip.hash_module(path, version, files), h1_mod=modzip.hash_go_mod(files["go.mod"]))
+
+
+@pytest.mark.claim("ch2.5.priority-order", expect={">=1.19": "partly"})
+def test_priority_order(goenv: GoEnv, go_proxy: GoProxy, claim: ClaimCheck) -> None:
+    """GOPROXY=<proxy holding both modules> (no direct), GONOPROXY for one module, GONOSUMDB for the other.
+
+    A ranking GONOPROXY > GONOSUMDB > GOPROXY would let each setting override the ones below it; what is
+    observed is which source each module comes from and which ones the checksum database is asked about.
+    """
+    go_proxy.add(GITONLY, "v1.0.0", {"lib.go": 'package lib\n\nconst Where = "proxy"\n'})
+    add_lib(go_proxy, path=PRIVATE)
+    repo = git_module(goenv, GITONLY, where="git")
+    goenv.use_proxy(go_proxy)
+    with checksum_database(go_proxy) as database:
+        log_git_copy(database, repo, GITONLY)
+        goenv.setenv("GOSUMDB", database.gosumdb)
+        goenv.setenv("GONOPROXY", "github.com/acme/*")
+        goenv.setenv("GONOSUMDB", PRIVATE)
+        result = download(goenv, claim, f"{GITONLY}@v1.0.0", f"{PRIVATE}@v1.0.0")
+        lookups = list(database.lookups)
+    dirs = fetched_dirs(result)
+    source = goenv.gomodcache / f"{GITONLY}@v1.0.0" / "lib.go"
+    claim.record(f"cat $GOMODCACHE/{GITONLY}@v1.0.0/lib.go", source.read_text() if source.is_file() else "(missing)")
+    from_git = GITONLY in dirs and source.is_file() and '"git"' in source.read_text()
+    private_from_proxy = PRIVATE in dirs and go_proxy.requested(PRIVATE, "v1.0.0", "zip")
+    claim.parts({
+        "GONOPROXY outranks GOPROXY (its module comes from git although GOPROXY lists only a proxy holding it)":
+            from_git and not go_proxy.requested(GITONLY),
+        "GONOSUMDB outranks GOPROXY (its module is no longer taken from the proxy)": PRIVATE in dirs
+            and not go_proxy.requested(PRIVATE),
+        "GONOPROXY outranks GONOSUMDB (its module is spared the checksum database as well)": GITONLY in dirs
+            and f"{GITONLY}@v1.0.0" not in lookups,
+    }, f"the settings act on different things: {PRIVATE} (GONOSUMDB) came from the proxy: {private_from_proxy}, "
+       f"unverified: {f'{PRIVATE}@v1.0.0' not in lookups}; {GITONLY} (GONOPROXY) came from git: {from_git}, "
+       f"checked against the checksum database: {f'{GITONLY}@v1.0.0' in lookups}")

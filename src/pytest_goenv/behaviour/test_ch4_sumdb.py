@@ -143,3 +143,38 @@ def test_gosumdb_mirror_url(goenv: GoEnv, go_proxy: GoProxy, claim: ClaimCheck) 
         f"the document's 'sum.golang.org+<url>': download {outcome}, requests at the URL: {reached or 'none'}; "
         f"'sum.golang.org <url>' (space) sends {spaced or 'nothing'} there",
     )
+
+
+MODULE_FILES: frozenset[str] = frozenset({"list", "info", "mod", "zip", "latest"})
+"""The request kinds of the GOPROXY protocol: a version list, .info, .mod, .zip and @latest; nothing else."""
+
+
+@pytest.mark.claim("ch4.4.proxy-signs-modules", expect={">=1.19": "does-not-hold"})
+def test_proxy_signs_modules(goenv: GoEnv, go_proxy: GoProxy, claim: ClaimCheck) -> None:
+    """What the go command asks a proxy for, and whether anything from the proxy vouches for a module's bytes.
+
+    The proxy then serves other bytes for the same version (as a compromised proxy or a man in the middle
+    would): accepted with GOSUMDB=off and no go.sum, refused only by the checksum database.
+    """
+    add_lib(go_proxy)
+    goenv.use_proxy(go_proxy)
+    goenv.setenv("GOFLAGS", "-modcacherw")
+    with checksum_database(go_proxy) as database:
+        database.log_all()
+        goenv.setenv("GOSUMDB", database.gosumdb)
+        honest = download(goenv, claim, f"{LIB}@v1.0.0")
+        asked = [f"{r.method} {r.path}" for r in go_proxy.requests]
+        signatures = [r.path for r in go_proxy.requests if r.kind not in MODULE_FILES]
+        claim.record("proxy request log", "\n".join(asked))
+        go_proxy.add(LIB, "v1.0.0", {"lib.go": 'package lib\n\nconst Where = "altered"\n'}, replace=True)
+        goenv.setenv("GOMODCACHE", str(goenv.root / "modcache2"))
+        unchecked = download(goenv, claim, f"{LIB}@v1.0.0", env={"GOSUMDB": "off"})
+        goenv.setenv("GOMODCACHE", str(goenv.root / "modcache3"))
+        verified = download(goenv, claim, f"{LIB}@v1.0.0")
+    altered = goenv.root / "modcache2" / f"{LIB}@v1.0.0" / "lib.go"
+    accepted = unchecked.ok and altered.is_file() and '"altered"' in altered.read_text()
+    claim.parts({
+        "the go command fetches a signature from the proxy": honest.ok and bool(signatures),
+        "bytes the proxy alters are caught without go.sum or a checksum database": not accepted,
+    }, f"requests to the proxy: {asked}; the altered module is refused by the checksum database: "
+       f"{not verified.ok and 'mismatch' in verified.output}")
