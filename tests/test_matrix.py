@@ -579,3 +579,40 @@ def test_installed_leaves_out_a_toolchain_that_does_not_run(
     chosen = pytester.runpytest("--goenv-matrix=1.99")
     assert chosen.ret == pytest.ExitCode.USAGE_ERROR
     chosen.stderr.fnmatch_lines([f"ERROR: --goenv-matrix=1.99: {broken} (found via dir *) is not a working toolchain*"])
+
+
+def test_a_module_fixture_builds_once_per_toolchain(
+    pytester: pytest.Pytester, matrix_env: str, real: GoToolchain
+) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        BUILT = []
+
+        @pytest.fixture(scope="module")
+        def hello(go_toolchain, goenv_factory):
+            sandbox = goenv_factory.make(go_toolchain, env={"CGO_ENABLED": "0"})
+            module = sandbox.write_module("example.com/hello", {
+                "main.go": 'package main\\nimport "fmt"\\nfunc main() { fmt.Println("hi") }\\n'})
+            sandbox.run("build", "-o", "hello", ".", cwd=module)
+            BUILT.append(go_toolchain.name)
+            return sandbox, module / "hello"
+
+        @pytest.mark.parametrize("n", range(3))
+        def test_runs(hello, n):
+            sandbox, binary = hello
+            assert sandbox.exec(binary).stdout == "hi\\n"
+
+        @pytest.mark.go_version(">=1.22")
+        def test_newer(hello, go_toolchain):
+            assert go_toolchain.version >= "1.22"
+
+        def test_built_once_each():
+            assert sorted(BUILT) == sorted(set(BUILT)) and len(BUILT) == 2, BUILT
+        """
+    )
+    result = pytester.runpytest(matrix_env, "--goenv-offline", "-v", "-p", "no:randomly")
+    result.assert_outcomes(passed=8, skipped=1)
+    result.stdout.fnmatch_lines_random([f"*test_runs[[]{OLD}-0[]] PASSED*", f"*test_runs[[]{real.name}-2[]] PASSED*"])
+    assert not list(pytester.path.rglob("hello")), "the factory's sandboxes were not removed"

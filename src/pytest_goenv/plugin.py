@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,8 +18,10 @@ import pytest
 from pytest_goenv import behaviour_plugin, hookspecs
 from pytest_goenv.cachedir import build_cache_dir, default_cache_root
 from pytest_goenv.markers import (
+    CACHE_MODES,
     MARKERS,
     GoenvMarkerWarning,
+    SandboxOptions,
     collected_items,
     sandbox_options,
     skip_reason,
@@ -233,23 +235,40 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
             terminalreporter.write_line(str(path))
 
 
-@pytest.fixture
-def go_toolchain(request: pytest.FixtureRequest) -> GoToolchain:
-    """The Go toolchain under test (one per test under ``--goenv-matrix``)."""
-    state = request.config.stash[state_key]
-    toolchain: GoToolchain | None = getattr(request, "param", None)
-    if toolchain is None:
-        toolchains = state.toolchains_under_test()
-        if not toolchains:
-            message = f"this test needs Go: {state.missing_reason}"
-            if state.missing == "skip":
-                pytest.skip(message)
-            pytest.fail(message + "\n(--goenv-missing=skip turns this into a skip)", pytrace=False)
-        toolchain = toolchains[0]
-    reason = skip_reason(request.node, toolchain)
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Fail or skip a Go test before its fixtures are set up: no toolchain, or its markers rule it out."""
+    if not GO_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+        return
+    callspec = getattr(item, "callspec", None)
+    toolchain = callspec.params.get("go_toolchain") if callspec is not None else None
+    if not isinstance(toolchain, GoToolchain):
+        toolchain = _toolchain_under_test(item.config.stash[state_key])
+    reason = skip_reason(item, toolchain)
     if reason is not None:
         pytest.skip(reason)
-    return toolchain
+
+
+def _toolchain_under_test(state: GoenvState) -> GoToolchain:
+    """The one toolchain of a run without a matrix; fails or skips the test if there is none."""
+    toolchains = state.toolchains_under_test()
+    if not toolchains:
+        message = f"this test needs Go: {state.missing_reason}"
+        if state.missing == "skip":
+            pytest.skip(message)
+        pytest.fail(message + "\n(--goenv-missing=skip turns this into a skip)", pytrace=False)
+    return toolchains[0]
+
+
+@pytest.fixture(scope="session")
+def go_toolchain(request: pytest.FixtureRequest) -> GoToolchain:
+    """The Go toolchain under test (each in turn under ``--goenv-matrix``).
+
+    Session-scoped, so module- and session-scoped fixtures can depend on it (build once per
+    toolchain); ``go_version`` and ``cgo`` markers are applied per test before set-up.
+    """
+    toolchain: GoToolchain | None = getattr(request, "param", None)
+    return toolchain if toolchain is not None else _toolchain_under_test(request.config.stash[state_key])
 
 
 @pytest.fixture
@@ -258,13 +277,7 @@ def goenv(
 ) -> Iterator[GoEnv]:
     """A fresh Go sandbox for this test: private GOPATH, module cache, HOME and temp dirs."""
     state = request.config.stash[state_key]
-    options = sandbox_options(request.node)
-    root = tmp_path_factory.mktemp(f"goenv-{go_toolchain.name}-")
-    shared_cache = build_cache_dir(state.cache_root, go_toolchain) if options.cache == "shared" else None
-    sandbox = GoEnv(
-        go_toolchain, root, gocache=shared_cache, env=options.env, timeout=options.timeout or state.timeout
-    )
-    request.config.hook.pytest_goenv_setup_sandbox(sandbox=sandbox, request=request)
+    sandbox = _new_sandbox(request, tmp_path_factory, go_toolchain, sandbox_options(request.node))
     yield sandbox
     if state.keep:
         sandbox.make_removable()
@@ -273,6 +286,68 @@ def goenv(
         sandbox.cleanup()
     else:  # left for inspection under pytest's basetemp; removable by pytest's retention
         sandbox.make_removable()
+
+
+def _new_sandbox(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    toolchain: GoToolchain,
+    options: SandboxOptions,
+) -> GoEnv:
+    state = request.config.stash[state_key]
+    root = tmp_path_factory.mktemp(f"goenv-{toolchain.name}-")
+    shared_cache = build_cache_dir(state.cache_root, toolchain) if options.cache == "shared" else None
+    sandbox = GoEnv(toolchain, root, gocache=shared_cache, env=options.env, timeout=options.timeout or state.timeout)
+    request.config.hook.pytest_goenv_setup_sandbox(sandbox=sandbox, request=request)
+    return sandbox
+
+
+@dataclass
+class GoEnvFactory:
+    """Makes sandboxes that outlive one test, for module- and session-scoped fixtures.
+
+    ``make(go_toolchain)`` in a module-scoped fixture builds something once per toolchain;
+    the sandboxes are removed at the end of the session (kept with ``--goenv-keep``).
+    """
+
+    request: pytest.FixtureRequest
+    tmp_path_factory: pytest.TempPathFactory
+    made: list[GoEnv] = field(default_factory=list)
+
+    def make(
+        self,
+        toolchain: GoToolchain,
+        *,
+        env: Mapping[str, str | None] | None = None,
+        cache: str = "shared",
+        timeout: float | None = None,
+    ) -> GoEnv:
+        """A new sandbox for ``toolchain``, with the options of a ``goenv`` marker."""
+        if cache not in CACHE_MODES:
+            raise ValueError(f"cache={cache!r}; use 'shared' or 'fresh'")
+        options = SandboxOptions(env=dict(env or {}), cache=cache, timeout=timeout)
+        sandbox = _new_sandbox(self.request, self.tmp_path_factory, toolchain, options)
+        self.made.append(sandbox)
+        return sandbox
+
+    def close(self) -> None:
+        """Remove every sandbox made (or, with ``--goenv-keep``, make it removable and list it)."""
+        state = self.request.config.stash[state_key]
+        for sandbox in self.made:
+            if state.keep:
+                sandbox.make_removable()
+                state.kept.append(sandbox.root)
+            else:
+                sandbox.cleanup()
+        self.made.clear()
+
+
+@pytest.fixture(scope="session")
+def goenv_factory(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[GoEnvFactory]:
+    """Makes sandboxes for wider-scoped fixtures: ``goenv_factory.make(go_toolchain)``."""
+    factory = GoEnvFactory(request, tmp_path_factory)
+    yield factory
+    factory.close()
 
 
 @pytest.fixture
