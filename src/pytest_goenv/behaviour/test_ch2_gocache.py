@@ -1,11 +1,12 @@
 """Chapter 2.4: GOCACHE, GODEBUG=gocacheverify=1 and what goes into a cache key.
 
-The experiments compile one dependency-free package (cheap for any target) into a private,
-empty GOCACHE, and read `go build -x` to see whether the compiler ran.
+The experiments compile one dependency-free package (cheap for any target) into private,
+empty caches, and read `go build -x` to see whether the compiler ran.
 """
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -18,82 +19,149 @@ from pytest_goenv.verdicts import ClaimCheck
 
 PACKAGE = {"p.go": "package p\n\n// Sum has no dependencies.\nfunc Sum(a, b int) int { return a + b }\n"}
 ARM6 = {"GOOS": "linux", "GOARCH": "arm", "GOARM": "6", "CGO_ENABLED": "0"}
+ARM7 = {**ARM6, "GOARM": "7"}
 VERIFY = {"GODEBUG": "gocacheverify=1"}
+ARCHIVE_MAGIC = b"!<arch>\n"
+VERIFY_FAILED = "verify failed"  # the go command's words when a checked cache entry does not match
 
 
 class CacheProbe:
-    """Builds the package with `go build -x` into a private cache and tells whether it compiled."""
+    """Builds the package with `go build -x` into its own empty GOCACHE and tells whether it compiled."""
 
-    def __init__(self, goenv: GoEnv, check: ClaimCheck) -> None:
+    def __init__(self, goenv: GoEnv, check: ClaimCheck, cache: str = "private-gocache") -> None:
         self.goenv, self.check = goenv, check
-        goenv.setenv("GOCACHE", str(goenv.root / "private-gocache"))
-        (goenv.root / "private-gocache").mkdir(exist_ok=True)
-        self.dir = goenv.write_module("example.com/p", PACKAGE)
+        self.cache = goenv.root / cache
+        self.cache.mkdir(exist_ok=True)
+        self.dir = goenv.workdir / "p"
+        if not self.dir.is_dir():
+            goenv.write_module("example.com/p", PACKAGE, dest="p")
 
     def build(self, env: dict[str, str]) -> GoResult:
-        return self.check.observe(self.goenv.run("build", "-x", ".", cwd=self.dir, env=env, check=False),
-                                  grep=["compile", "panic", "verify", "error"])
+        result = self.goenv.run("build", "-x", ".", cwd=self.dir, env={**env, "GOCACHE": str(self.cache)},
+                                check=False)
+        return self.check.observe(result, grep=["compile", "panic", "verify", "error"])
 
     def compiled(self, env: dict[str, str]) -> bool:
-        result = self.build(env)
-        return result.ok and bool(build_actions(result).compiled)
+        return compiled(self.build(env))
 
     def entry_fields(self) -> list[int]:
         """How many fields each action entry (``*-a`` file) of the cache has."""
-        cache = Path(self.goenv.env["GOCACHE"])
-        return sorted({len(path.read_text().split()) for path in cache.glob("*/*-a")})
+        return sorted({len(path.read_text().split()) for path in self.cache.glob("*/*-a")})
+
+    def archives(self) -> list[Path]:
+        """The cached compiler outputs (``*-d`` files holding a Go archive)."""
+        return sorted(path for path in self.cache.glob("*/*-d") if path.read_bytes().startswith(ARCHIVE_MAGIC))
 
 
+def compiled(result: GoResult) -> bool:
+    """True if the build worked and ran the compiler (the package was not taken from the cache)."""
+    return result.ok and bool(build_actions(result).compiled)
+
+
+def intact(path: Path) -> bool:
+    """A cache output file is named by the SHA-256 of its content: does the content still match?"""
+    return hashlib.sha256(path.read_bytes()).hexdigest() == path.name.removesuffix("-d")
+
+
+def alter(path: Path) -> None:
+    """Flip one byte near the end of a cached archive: same size, build ID header still readable."""
+    data = bytearray(path.read_bytes())
+    data[-2] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.claim("ch2.4.gccgo-in-fingerprint", expect={">=1.19": "does-not-hold"})
 @pytest.mark.claim("ch2.4.envhash-variables", expect={">=1.19": "partly"})
-def test_cache_key_variables(goenv: GoEnv, claim: ClaimCheck) -> None:
-    """Build once, then change one of GOOS, GOARCH, GOARM, CGO_ENABLED: does the package compile again?"""
-    probe = CacheProbe(goenv, claim)
+def test_cache_key_variables(goenv: GoEnv, claims: dict[str, ClaimCheck]) -> None:
+    """Build once, then change one of GOOS, GOARCH, GOARM, CGO_ENABLED, GCCGO: does the package compile again?"""
+    variables, gccgo = claims["ch2.4.envhash-variables"], claims["ch2.4.gccgo-in-fingerprint"]
+    probe = CacheProbe(goenv, variables)
     probe.compiled(ARM6)
     if probe.compiled(ARM6):
-        inapplicable("the build cache did not keep the first build, so a change of key cannot be seen", claim)
+        inapplicable("the build cache did not keep the first build, so a change of key cannot be seen",
+                     variables, gccgo)
     native = {"GOOS": goenv.toolchain.goos, "GOARCH": goenv.toolchain.goarch, "CGO_ENABLED": "0"}
     probe.compiled(native)
-    claim.parts({
-        "GOARM": probe.compiled({**ARM6, "GOARM": "7"}),
+    recompiled = {
+        "GOARM": probe.compiled(ARM7),
         "GOOS": probe.compiled({**ARM6, "GOOS": "freebsd"}),
         "GOARCH": probe.compiled({**ARM6, "GOARCH": "386", "GOARM": ""}),
         "CGO_ENABLED (package without cgo files)": probe.compiled({**native, "CGO_ENABLED": "1"}),
-    }, "variables whose change recompiles an otherwise cached package")
+    }
+    variables.parts(recompiled, "variables whose change recompiles an otherwise cached package")
+
+    probe.check = gccgo
+    other = str(goenv.root / "other-toolchain" / "bin" / "gccgo")
+    if probe.compiled(native):
+        inapplicable("the native build was not kept in the cache, so a change of GCCGO cannot be seen", gccgo)
+    gccgo_recompiled = probe.compiled({**native, "GCCGO": other})
+    gccgo.holds_if(
+        gccgo_recompiled,
+        f"with the gc compiler, a cached package built again with GCCGO={other} (another path) was "
+        + ("compiled again" if gccgo_recompiled else "read from the cache: GCCGO is not in its key")
+        + "; builds with -compiler=gccgo are not tried",
+    )
 
 
-@pytest.mark.claim("ch2.4.gocacheverify-checks-hash", expect={">=1.19": "partly"})
-@pytest.mark.claim("ch2.4.gocacheverify-envhash", expect={">=1.19": "partly"})
+@pytest.mark.claim("ch2.4.gocacheverify-checks-hash", expect={">=1.19": "does-not-hold"})
+@pytest.mark.claim("ch2.4.gocacheverify-envhash", expect={">=1.19": "does-not-hold"})
 @pytest.mark.claim("ch2.4.shared-cache-fails-across-envs", expect={">=1.19": "does-not-hold"})
 def test_gocacheverify(goenv: GoEnv, claims: dict[str, ClaimCheck]) -> None:
-    """GOARM=6 build, then GOARM=6 and GOARM=7 with and without GODEBUG=gocacheverify=1, one shared cache."""
+    """The document's GOARM=6 then GOARM=7 sequence with and without GODEBUG=gocacheverify=1, then an altered entry."""
     checks_hash = claims["ch2.4.gocacheverify-checks-hash"]
     envhash = claims["ch2.4.gocacheverify-envhash"]
     shared = claims["ch2.4.shared-cache-fails-across-envs"]
-    help_text = goenv.run("help", "cache").stdout
-    documented = [line for line in help_text.splitlines() if "gocacheverify" in line or "bypass" in line]
-    checks_hash.record("go help cache | grep gocacheverify", "\n".join(documented))
-    probe = CacheProbe(goenv, checks_hash)
-    probe.compiled(ARM6)
-    same_env_verified = probe.build({**ARM6, **VERIFY})
-    rebuilt_verified = bool(build_actions(same_env_verified).compiled) if same_env_verified.ok else False
-    checks_hash.parts({
-        "gocacheverify=1 checks cache entries (documented in go help cache)": "gocacheverify" in help_text,
-        "a checked, valid entry is then read instead of compiling again": same_env_verified.ok and not rebuilt_verified,
-    })
 
-    probe.check = envhash
-    arm7_plain = probe.compiled({**ARM6, "GOARM": "7"})
-    probe.compiled(ARM6)
-    arm7_verified = probe.build({**ARM6, "GOARM": "7", **VERIFY})
-    fields = probe.entry_fields()
+    # The document's sequence, in a cache shared by both environments.
+    verified = CacheProbe(goenv, envhash, "verified-cache")
+    verified.compiled(ARM6)
+    arm7_verified = verified.build({**ARM7, **VERIFY})
+    arm6_verified = verified.build({**ARM6, **VERIFY})
+    fields = verified.entry_fields()
     envhash.record("wc -w $GOCACHE/*/*-a (fields per cache entry)", f"fields per entry: {fields}")
+    # The same without gocacheverify, in a second cache that holds only the GOARM=6 entry.
+    plain = CacheProbe(goenv, envhash, "plain-cache")
+    plain.compiled(ARM6)
+    archives = plain.archives()  # the GOARM=6 compile's output, altered at the end
+    arm7_plain = plain.compiled(ARM7)
     envhash.parts({
-        "a GOARM=7 build after a GOARM=6 build compiles the package again": arm7_plain,
-        "only gocacheverify=1 makes it reject the GOARM=6 entry": not arm7_plain,
         "cache entries carry an environment hash besides the action and output ids": any(n > 5 for n in fields),
+        "gocacheverify=1 is what rejects the GOARM=6 entry (GOARM=7 with it: "
+        f"{'compiled' if compiled(arm7_verified) else 'not compiled'}; without it: "
+        f"{'compiled too' if arm7_plain else 'read from the cache'})": compiled(arm7_verified) and not arm7_plain,
+        "gocacheverify=1 rejects only entries from another environment (a GOARM=6 rebuild with it "
+        f"{'compiled again' if compiled(arm6_verified) else 'read the GOARM=6 entry'})": arm6_verified.ok
+        and not compiled(arm6_verified),
     })
 
-    shared.observe(same_env_verified)
     shared.observe(arm7_verified)
-    failed = [r for r in (same_env_verified, arm7_verified) if not r.ok or "verify" in r.stderr.lower()]
-    shared.holds_if(bool(failed), f"{len(failed)} of 2 verified builds on the shared cache failed")
+    shared.observe(arm6_verified)
+    failed = [r for r in (arm7_verified, arm6_verified) if not r.ok or VERIFY_FAILED in r.output]
+    shared.holds_if(bool(failed), f"{len(failed)} of 2 builds with gocacheverify=1 on the cache shared by "
+                    "GOARM=6 and GOARM=7 failed")
+
+    # The GOARM=6 output entry altered after it was written: who notices?
+    if not archives:
+        inapplicable("no Go archive found among the cache's output files, so none can be altered", checks_hash)
+    for path in archives:
+        alter(path)
+    checks_hash.record("flip one byte near the end of the GOARM=6 build's .a in $GOCACHE/*/*-d",
+                       f"{len(archives)} archive(s) altered; content matching its hash: "
+                       f"{sum(intact(path) for path in archives)}")
+    plain.check = checks_hash
+    reused = not plain.compiled(ARM6)
+    check = plain.build({**ARM6, **VERIFY})
+    reported = VERIFY_FAILED in check.output
+    if not check.ok and not reported:
+        raise AssertionError(f"the build with gocacheverify=1 failed for another reason:\n{check.describe()}")
+    repaired = sum(intact(path) for path in archives if path.exists())
+    checks_hash.record("sha256sum $GOCACHE/*/*-d (altered archives whose content matches their name again)",
+                       f"{repaired} of {len(archives)}")
+    checks_hash.holds_if(
+        reported,
+        f"a cached .a altered after it was written (its SHA-256 no longer matches): a plain build "
+        f"{'used it unnoticed' if reused else 'compiled again'}; with gocacheverify=1 the go command "
+        + ("reported a verification failure" if reported else
+           f"reported nothing, {'compiled the package again' if compiled(check) else 'did not compile'}"
+           f" and silently replaced {repaired} of {len(archives)} altered archive(s) with a good copy"),
+    )
