@@ -11,6 +11,7 @@ import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from pytest_goenv.assertions._stringlists import reject_bare_string
 from pytest_goenv.assertions.results import BuildAssertionError
 from pytest_goenv.binfile import (
     BinaryFormatError,
@@ -83,6 +84,7 @@ def assert_binary(
     setting must be absent).
     """
     __tracebackhide__ = True
+    reject_bare_string("needs", needs)
     binary = _binary(path)
     problems: list[str] = []
 
@@ -196,6 +198,15 @@ def recorded_paths(path: StrPath | GoBinary, needle: str | os.PathLike[str]) -> 
     return list(hits)
 
 
+def _require_needles(needles: tuple[str | os.PathLike[str], ...], example: str) -> None:
+    """At least one needle, none empty: an empty needle is in every string, and none asserts nothing."""
+    __tracebackhide__ = True
+    if not needles:
+        raise ValueError(f"name at least one path to look for, e.g. {example}")
+    if any(not os.fspath(needle) for needle in needles):
+        raise ValueError(f"an empty needle matches every string; name a path to look for, e.g. {example}")
+
+
 def _shown(paths: list[str]) -> str:
     extra = len(paths) - MAX_SHOWN_PATHS
     lines = [f"    {p}" for p in paths[:MAX_SHOWN_PATHS]]
@@ -210,6 +221,7 @@ def assert_paths_recorded(path: StrPath | GoBinary, *needles: str | os.PathLike[
     Returns the hits per needle.  Without ``-trimpath`` the line table holds absolute source paths.
     """
     __tracebackhide__ = True
+    _require_needles(needles, "assert_paths_recorded(exe, module_dir)")
     binary = _binary(path)
     found = {os.fspath(needle): recorded_paths(binary, needle) for needle in needles}
     missing = [needle for needle, hits in found.items() if not hits]
@@ -225,6 +237,7 @@ def assert_paths_recorded(path: StrPath | GoBinary, *needles: str | os.PathLike[
 def assert_paths_not_recorded(path: StrPath | GoBinary, *needles: str | os.PathLike[str]) -> None:
     """Assert no recorded path and no string in the file contains any of the needles."""
     __tracebackhide__ = True
+    _require_needles(needles, "assert_paths_not_recorded(exe, goenv.root)")
     binary = _binary(path)
     leaks = {os.fspath(needle): recorded_paths(binary, needle) for needle in needles}
     leaks = {needle: hits for needle, hits in leaks.items() if hits}
@@ -254,5 +267,6 @@ def assert_trimmed(path: StrPath | GoBinary, *roots: StrPath | GoEnv) -> GoBinar
         raise BinaryAssertionError(
             _report(f"{binary.path.name} was not built with -trimpath", ["build setting -trimpath is not true"], binary)
         )
-    assert_paths_not_recorded(binary, *needles)
+    if needles:
+        assert_paths_not_recorded(binary, *needles)
     return binary

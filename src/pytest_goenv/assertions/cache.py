@@ -21,10 +21,12 @@ import shlex
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from pytest_goenv.assertions._golist import go_list
+from pytest_goenv.assertions._buildargs import parse_build_args
+from pytest_goenv.assertions._golist import go_list, go_list_like, listing_report, require_packages
 from pytest_goenv.assertions.results import BuildAssertionError, command_name, pattern_text
+from pytest_goenv.assertions.results import outcome as run_outcome
 from pytest_goenv.result import GoResult
 
 if TYPE_CHECKING:
@@ -50,6 +52,8 @@ __all__ = [
 _CACHED_COMMAND = "not installed but available in build cache"
 _TOOL_NAMES = ("compile", "link", "cgo", "asm")
 _TEST_SUMMARY = re.compile(r"^(ok|FAIL|\?)\s+(\S+)\s*(.*)$")
+# The summary of a package whose test binary could not be built or set up.
+_NOT_RUN = re.compile(r"\[(build|setup) failed\]")
 
 
 @dataclass(frozen=True)
@@ -218,12 +222,32 @@ def stale_packages(
 
     With ``deps`` their dependencies are included.  A command counts as up to date
     when its compiled form is in the cache, even though ``go list`` calls it stale
-    because it is not installed.
+    because it is not installed.  Patterns that match no package, or a package that
+    cannot be loaded, raise :class:`BuildAssertionError`: there is nothing to judge.
     """
     __tracebackhide__ = True
+    _result, listed = _staleness(goenv, patterns, deps=deps, cwd=cwd, env=env)
+    return _stale_of(listed)
+
+
+def _staleness(
+    goenv: GoEnv,
+    patterns: tuple[str, ...],
+    *,
+    deps: bool,
+    cwd: str | os.PathLike[str] | None,
+    env: Mapping[str, str | None] | None,
+) -> tuple[GoResult, list[dict[str, Any]]]:
+    __tracebackhide__ = True
     args = ["-e", *(["-deps"] if deps else []), *(patterns or (".",))]
+    result, listed = go_list(goenv, *args, cwd=cwd, env=env)
+    require_packages(result, listed, patterns, "say whether a build would compile them")
+    return result, listed
+
+
+def _stale_of(listed: list[dict[str, Any]]) -> dict[str, str]:
     stale: dict[str, str] = {}
-    for entry in go_list(goenv, *args, cwd=cwd, env=env):
+    for entry in listed:
         reason = str(entry.get("StaleReason", ""))
         if entry.get("Stale") and reason != _CACHED_COMMAND:
             stale[str(entry.get("ImportPath", "?"))] = reason or "stale"
@@ -234,12 +258,14 @@ def stale_packages(
 
 
 def assert_cache_hit(result: GoResult, *packages: str) -> BuildActions:
-    """Assert a traced (``-x``) build compiled none of ``packages`` (none at all if none are named).
+    """Assert a traced (``-x``), successful build compiled none of ``packages`` (none at all if none are named).
 
-    Packages are import paths or directories (relative to the command's cwd).
+    Packages are import paths or directories (relative to the command's cwd); each
+    must be part of the build (``go list -deps`` of the command's packages), so a
+    misspelt name fails instead of counting as cached.
     """
     __tracebackhide__ = True
-    actions = build_actions(result)
+    actions = _successful_build(result, "take packages from the build cache")
     if packages:
         compiled = [package for package in packages if actions.compiled_package(package, result.cwd)]
     else:
@@ -250,23 +276,67 @@ def assert_cache_hit(result: GoResult, *packages: str) -> BuildActions:
             _report(result, actions, f"expected `{command_name(result)}` to take {what} from the build cache, "
                                      f"but it compiled {', '.join(compiled)}")
         )
+    _require_in_build(result, actions, packages)
     return actions
 
 
 def assert_cache_miss(result: GoResult, *packages: str) -> BuildActions:
-    """Assert a traced (``-x``) build compiled each of ``packages`` (something, if none are named)."""
+    """Assert a traced (``-x``), successful build compiled each of ``packages`` (something, if none are named)."""
     __tracebackhide__ = True
-    actions = build_actions(result)
+    actions = _successful_build(result, "compile packages")
     if packages:
         cached = [package for package in packages if not actions.compiled_package(package, result.cwd)]
     else:
         cached = [] if actions.compiled else ["every package"]
     if cached:
+        _require_in_build(result, actions, [package for package in cached if package != "every package"])
         raise BuildAssertionError(
             _report(result, actions, f"expected `{command_name(result)}` to compile {', '.join(cached)}, "
                                      "but the build cache supplied it")
         )
     return actions
+
+
+def _successful_build(result: GoResult, expected: str) -> BuildActions:
+    """The actions of ``result``, which must have succeeded: a failed build says nothing about the cache."""
+    __tracebackhide__ = True
+    actions = build_actions(result)
+    if not result.ok:
+        raise BuildAssertionError(
+            _report(result, actions, f"expected `{command_name(result)}` to {expected}, but {run_outcome(result)}; "
+                                     "a failed build says nothing about the build cache")
+        )
+    return actions
+
+
+def _require_in_build(result: GoResult, actions: BuildActions, packages: Iterable[str]) -> None:
+    """Fail unless each of ``packages`` is among the packages the command built (``go list -deps``)."""
+    __tracebackhide__ = True
+    wanted = [package for package in packages if not actions.compiled_package(package, result.cwd)]
+    if not wanted:
+        return
+    build = parse_build_args(result.argv)
+    if build is None:  # not a build command: each named package must at least exist
+        listing, listed = go_list_like(result, "-e", *wanted)
+    else:
+        test = ["-test"] if build.command == "test" else []
+        listing, listed = go_list_like(result, "-e", "-deps", *test, *build.graph_flags, *build.packages,
+                                       chdir=build.chdir)
+    members = [PackageAction(str(entry.get("ImportPath", "?")).split(" [")[0], Path(str(entry.get("Dir", ""))))
+               for entry in listed if not entry.get("Error") and entry.get("Dir")]
+    base = result.cwd / build.chdir if build is not None and build.chdir else result.cwd
+    graph = BuildActions(tuple(members), (), ())
+    absent = [package for package in wanted if not graph.compiled_package(package, base)]
+    if absent:
+        roots = " ".join(build.packages) or "." if build is not None else " ".join(wanted)
+        raise BuildAssertionError(
+            listing_report(
+                listing,
+                f"{', '.join(absent)} is not among the {len(members)} packages `{command_name(result)}` built "
+                f"({roots} and their dependencies), so whether it came from the build cache cannot be judged; "
+                "name an import path or directory the command built",
+            )
+        )
 
 
 def assert_up_to_date(
@@ -276,14 +346,18 @@ def assert_up_to_date(
     cwd: str | os.PathLike[str] | None = None,
     env: Mapping[str, str | None] | None = None,
 ) -> None:
-    """Assert a build of ``patterns`` (and, by default, their dependencies) would compile nothing."""
+    """Assert a build of ``patterns`` (and, by default, their dependencies) would compile nothing.
+
+    The patterns must match packages that load without errors.
+    """
     __tracebackhide__ = True
-    stale = stale_packages(goenv, *patterns, deps=deps, cwd=cwd, env=env)
+    result, listed = _staleness(goenv, patterns, deps=deps, cwd=cwd, env=env)
+    stale = _stale_of(listed)
     if stale:
         lines = [f"expected {' '.join(patterns) or '.'} to be up to date in the build cache "
                  f"({goenv.gocache}), but a build would compile {len(stale)} package(s):"]
         lines.extend(f"  {package}: {reason}" for package, reason in sorted(stale.items()))
-        raise BuildAssertionError("\n".join(_cut(lines)))
+        raise BuildAssertionError(listing_report(result, "\n".join(_cut(lines))))
 
 
 def assert_stale(
@@ -295,7 +369,7 @@ def assert_stale(
 ) -> dict[str, str]:
     """Assert a build would compile each package of ``patterns`` again, for a reason matching ``reason``."""
     __tracebackhide__ = True
-    listed = go_list(goenv, "-e", *(patterns or (".",)), cwd=cwd, env=env)
+    result, listed = _staleness(goenv, patterns, deps=False, cwd=cwd, env=env)
     problems: list[str] = []
     stale: dict[str, str] = {}
     for entry in listed:
@@ -309,7 +383,7 @@ def assert_stale(
             stale[path] = why
     if problems:
         head = f"expected a build of {' '.join(patterns) or '.'} to compile again, but:"
-        raise BuildAssertionError("\n".join([head, *problems]))
+        raise BuildAssertionError(listing_report(result, "\n".join(_cut([head, *problems]))))
     return stale
 
 
@@ -337,6 +411,8 @@ def _check_tests(result: GoResult, packages: Iterable[str], *, want_cached: bool
         outcome = outcomes.get(name)
         if outcome is None:
             wrong.append(f"{name}: no summary line (tested: {', '.join(outcomes) or 'none'})")
+        elif _NOT_RUN.search(outcome.line):
+            wrong.append(f"{outcome.line.strip()} (its tests never ran)")
         elif outcome.cached != want_cached:
             wrong.append(outcome.line.strip())
     if wrong:

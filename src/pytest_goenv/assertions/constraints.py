@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pytest_goenv.assertions._golist import go_list
+from pytest_goenv.assertions._golist import go_list, listing_report
+from pytest_goenv.assertions._stringlists import reject_bare_string
 from pytest_goenv.assertions.results import BuildAssertionError
 
 if TYPE_CHECKING:
@@ -163,6 +164,7 @@ def package_files(
     when cross-compiling); ``tags`` are passed as ``-tags``.
     """
     __tracebackhide__ = True
+    reject_bare_string("tags", tags)
     target = _target_of(goenv, goos, goarch)
     return _list_files(goenv, package, target, tags=tuple(tags), cgo=cgo, cwd=cwd)
 
@@ -201,16 +203,18 @@ def _list_files(
         env["CGO_ENABLED"] = "1" if cgo else "0"
     # No -tags without tags: an empty -tags would override tags the sandbox sets through GOFLAGS.
     args = ["-e", *([f"-tags={','.join(tags)}"] if tags else []), package]
-    listed = go_list(goenv, *args, cwd=cwd, env=env)
+    result, listed = go_list(goenv, *args, cwd=cwd, env=env)
     if len(listed) != 1:
-        raise ConstraintQueryError(
-            f"{package!r} names {len(listed)} packages; name exactly one (an import path or a directory)"
-        )
+        raise ConstraintQueryError(listing_report(
+            result, f"{package!r} names {len(listed)} packages; name exactly one (an import path or a directory)"
+        ))
     entry = listed[0]
     error = _error_text(entry)
     files = _files(entry)
     if error is not None and _EXCLUDED_ALL not in error and not any(files.values()):
-        raise ConstraintQueryError(f"go list cannot describe {package!r} for {target}: {error}")
+        raise ConstraintQueryError(
+            listing_report(result, f"go list cannot describe {package!r} for {target}: {error}")
+        )
     return PackageFiles(
         import_path=str(entry.get("ImportPath", package)),
         dir=Path(str(entry.get("Dir", ""))),
@@ -268,6 +272,7 @@ def assert_compiled(
 ) -> PackageFiles:
     """Assert ``files`` are the Go files compiled for a target (with ``exact=False``: among them)."""
     __tracebackhide__ = True
+    reject_bare_string("files", files)
     listing = package_files(goenv, package, goos=goos, goarch=goarch, tags=tags, cgo=cgo, cwd=cwd)
     wanted = set(files)
     missing = sorted(wanted - set(listing.compiled))
@@ -290,8 +295,11 @@ def assert_not_compiled(
 ) -> PackageFiles:
     """Assert none of ``files`` is compiled for a target (each must exist in the package)."""
     __tracebackhide__ = True
-    listing = package_files(goenv, package, goos=goos, goarch=goarch, tags=tags, cgo=cgo, cwd=cwd)
+    reject_bare_string("files", files)
     unwanted = set(files)
+    if not unwanted:
+        raise ValueError("assert_not_compiled needs at least one file name, e.g. files=['m_windows.go']")
+    listing = package_files(goenv, package, goos=goos, goarch=goarch, tags=tags, cgo=cgo, cwd=cwd)
     _require_present(listing, unwanted)
     compiled = sorted(unwanted & set(listing.compiled))
     if compiled:
@@ -321,8 +329,10 @@ def assert_targets(
     checked against ``go tool dist list`` before anything is listed.
     """
     __tracebackhide__ = True
+    reject_bare_string("tags", tags)
     wanted: dict[Target, list[str]] = {}
     for key, files in expected.items():  # loops, not comprehensions: their frames would show in failures
+        reject_bare_string(f"expected[{str(key)!r}]", files, fix=f"{{{str(key)!r}: [{files!r}]}}")
         wanted[_validated(goenv, Target.parse(key))] = sorted(set(files))
     if not wanted:
         raise ValueError("assert_targets needs at least one target, e.g. {'linux/amd64': ['a.go']}")
@@ -363,6 +373,9 @@ def assert_file_targets(
     select, e.g. ``included=["linux/amd64", "darwin/arm64"], excluded=["android/arm64"]``.
     """
     __tracebackhide__ = True
+    reject_bare_string("included", included)
+    reject_bare_string("excluded", excluded)
+    reject_bare_string("tags", tags)
     plan: dict[Target, bool] = {}
     for each in included:
         plan[_validated(goenv, Target.parse(each))] = True

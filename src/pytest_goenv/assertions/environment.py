@@ -184,6 +184,9 @@ def assert_go_env(
     __tracebackhide__ = True
     if source is not None and source not in get_args(EnvSource):
         raise ValueError(f"source={source!r}; use one of {', '.join(get_args(EnvSource))}")
+    if value is None and source is None:
+        raise ValueError(f"assert_go_env(goenv, {name!r}) states nothing; give the expected value, "
+                         f"source= or both, e.g. assert_go_env(goenv, {name!r}, 'off', source='environment')")
     origin = env_origin(goenv, name, cwd=cwd, env=env)
     problems = []
     if value is not None and not _value_matches(value, origin.value):

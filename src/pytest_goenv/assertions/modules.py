@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pytest_goenv.assertions._golist import go_list
+from pytest_goenv.assertions._golist import go_list, listing_report, require_packages
+from pytest_goenv.assertions._stringlists import reject_bare_string
 from pytest_goenv.assertions.results import BuildAssertionError
+from pytest_goenv.result import GoResult
 
 if TYPE_CHECKING:
     from pytest_goenv.sandbox import GoEnv
@@ -107,10 +109,21 @@ def resolved_module(
     A module not in the build list comes back with ``error`` set (the go command's message).
     """
     __tracebackhide__ = True
-    listed = go_list(goenv, "-m", "-e", module_path, cwd=cwd, env=env)
+    return _resolve(goenv, module_path, cwd=cwd, env=env)[1]
+
+
+def _resolve(
+    goenv: GoEnv,
+    module_path: str,
+    *,
+    cwd: str | os.PathLike[str] | None,
+    env: Mapping[str, str | None] | None,
+) -> tuple[GoResult, ModuleInfo]:
+    __tracebackhide__ = True
+    result, listed = go_list(goenv, "-m", "-e", module_path, cwd=cwd, env=env)
     if len(listed) != 1:
         raise ValueError(f"{module_path!r} names {len(listed)} modules; name exactly one module path")
-    return ModuleInfo.from_json(listed[0])
+    return result, ModuleInfo.from_json(listed[0])
 
 
 def assert_resolved(
@@ -130,7 +143,7 @@ def assert_resolved(
     is compared after resolving links.
     """
     __tracebackhide__ = True
-    info = resolved_module(goenv, module_path, cwd=cwd, env=env)
+    result, info = _resolve(goenv, module_path, cwd=cwd, env=env)
     problems: list[str] = []
     if info.error:
         problems.append(f"the go command could not resolve it: {info.error}")
@@ -148,7 +161,7 @@ def assert_resolved(
         lines = [f"{module_path} did not resolve as expected: {'; '.join(problems)}",
                  f"  go list -m: {info.describe()}"]
         lines.extend(_requirements(goenv, module_path, cwd=cwd, env=env))
-        raise BuildAssertionError("\n".join(lines))
+        raise BuildAssertionError(listing_report(result, "\n".join(lines)))
     return info
 
 
@@ -182,23 +195,39 @@ def vendored_packages(
     env: Mapping[str, str | None] | None = None,
 ) -> dict[str, bool]:
     """For each dependency of ``patterns`` outside the standard library and the main modules:
-    True if the go command loaded it from a ``vendor/`` directory of a main module."""
+    True if the go command loaded it from a ``vendor/`` directory of a main module.
+
+    Patterns that match nothing, or a package or dependency that cannot be loaded,
+    raise :class:`BuildAssertionError`: where it would come from cannot be told.
+    """
     __tracebackhide__ = True
-    packages = go_list(goenv, "-deps", "-e", *(patterns or (".",)), cwd=cwd, env=env)
+    return _vendoring(goenv, patterns, cwd=cwd, env=env)[1]
+
+
+def _vendoring(
+    goenv: GoEnv,
+    patterns: tuple[str, ...],
+    *,
+    cwd: str | os.PathLike[str] | None,
+    env: Mapping[str, str | None] | None,
+) -> tuple[GoResult, dict[str, bool]]:
+    __tracebackhide__ = True
+    result, packages = go_list(goenv, "-deps", "-e", *(patterns or (".",)), cwd=cwd, env=env)
+    require_packages(result, packages, patterns, "tell where their dependencies come from")
     main_dirs = {
         Path(str(package["Module"]["Dir"]))
         for package in packages
         if isinstance(package.get("Module"), Mapping) and package["Module"].get("Main") and package["Module"].get("Dir")
     }
     vendor_dirs = [directory / "vendor" for directory in main_dirs]
-    result: dict[str, bool] = {}
+    found: dict[str, bool] = {}
     for package in packages:
         module = package.get("Module")
         if package.get("Standard") or (isinstance(module, Mapping) and module.get("Main")):
             continue
         directory = Path(str(package.get("Dir", "")))
-        result[str(package.get("ImportPath", "?"))] = any(directory.is_relative_to(v) for v in vendor_dirs)
-    return result
+        found[str(package.get("ImportPath", "?"))] = any(directory.is_relative_to(v) for v in vendor_dirs)
+    return result, found
 
 
 def assert_vendored(
@@ -232,12 +261,13 @@ def _check_vendoring(
     env: Mapping[str, str | None] | None,
 ) -> dict[str, bool]:
     __tracebackhide__ = True
-    packages = vendored_packages(goenv, *patterns, cwd=cwd, env=env)
+    result, packages = _vendoring(goenv, patterns, cwd=cwd, env=env)
     if want and not packages:
-        raise BuildAssertionError(
+        raise BuildAssertionError(listing_report(
+            result,
             f"expected {' '.join(patterns) or '.'} to use vendor/, but it has no dependencies outside "
-            "the standard library and the main module"
-        )
+            "the standard library and the main module",
+        ))
     wrong = sorted(path for path, vendored in packages.items() if vendored != want)
     if wrong:
         mode = goenv.run("env", "GOFLAGS", cwd=cwd, env=env, check=False).stdout.strip()
@@ -246,7 +276,7 @@ def _check_vendoring(
         lines.extend(f"  {path}: {'vendor/' if packages[path] else 'module cache'}" for path in wrong)
         lines.append(f"  (GOFLAGS={mode!r}; -mod=vendor is the default when vendor/modules.txt exists and "
                      "go.mod says go 1.14 or later)")
-        raise BuildAssertionError("\n".join(lines))
+        raise BuildAssertionError(listing_report(result, "\n".join(lines)))
     return packages
 
 
@@ -299,28 +329,48 @@ def read_go_sum(path: str | os.PathLike[str]) -> frozenset[GoSumLine]:
 
 @dataclass(frozen=True)
 class GoSumChanges:
-    """What go.sum gained and lost since a :class:`GoSumWatch` started."""
+    """What go.sum gained and lost since a :class:`GoSumWatch` started, and whether the file came or went."""
 
     added: tuple[GoSumLine, ...]
     removed: tuple[GoSumLine, ...]
+    created: bool = False
+    deleted: bool = False
+
+    @property
+    def changed(self) -> bool:
+        """True if a line was added or removed, or the file was created or deleted."""
+        __tracebackhide__ = True
+        return bool(self.added or self.removed or self.created or self.deleted)
 
     def describe(self) -> str:
         """The changes as ``+ line`` / ``- line``, or a note that there are none."""
         __tracebackhide__ = True
         if not self.added and not self.removed:
-            return "  (go.sum unchanged)"
-        return "\n".join([*(f"  + {line}" for line in self.added), *(f"  - {line}" for line in self.removed)])
+            if self.created:
+                return "  (go.sum was created, with no lines)"
+            return "  (go.sum was deleted; it had no lines)" if self.deleted else "  (go.sum unchanged)"
+        notes = ["  (go.sum was created)"] if self.created else ["  (go.sum was deleted)"] if self.deleted else []
+        return "\n".join([*notes, *(f"  + {line}" for line in self.added), *(f"  - {line}" for line in self.removed)])
 
 
 class GoSumWatch:
     """A snapshot of a go.sum file, to compare with the file after some go commands ran.
 
-    Give a module directory or the go.sum path itself.
+    Give a module directory or the go.sum path itself; the directory must exist (the
+    go.sum in it need not: its appearing counts as a change).
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         target = Path(path)
-        self.path = target / "go.sum" if target.is_dir() else target
+        if target.is_dir():
+            target = target / "go.sum"
+        elif not target.exists() and not (target.name.endswith(".sum") and target.parent.is_dir()):
+            raise FileNotFoundError(
+                f"GoSumWatch: {target} does not exist; give the directory of a module that exists "
+                "(write it first, e.g. goenv.write_module(...)) or the path of a go.sum in such a directory"
+            )
+        self.path = target
+        self.existed = target.exists()
         self.before = read_go_sum(self.path)
 
     def __repr__(self) -> str:
@@ -329,8 +379,14 @@ class GoSumWatch:
     def changes(self) -> GoSumChanges:
         """Lines added and removed since the snapshot, sorted."""
         __tracebackhide__ = True
+        exists = self.path.exists()
         after = read_go_sum(self.path)
-        return GoSumChanges(added=tuple(sorted(after - self.before)), removed=tuple(sorted(self.before - after)))
+        return GoSumChanges(
+            added=tuple(sorted(after - self.before)),
+            removed=tuple(sorted(self.before - after)),
+            created=exists and not self.existed,
+            deleted=self.existed and not exists,
+        )
 
 
 def assert_go_sum_gained(watch: GoSumWatch, entries: Iterable[str], *, exact: bool = True) -> GoSumChanges:
@@ -339,12 +395,17 @@ def assert_go_sum_gained(watch: GoSumWatch, entries: Iterable[str], *, exact: bo
     With ``exact`` (the default) it must have gained nothing else and lost nothing.
     """
     __tracebackhide__ = True
+    reject_bare_string("entries", entries)
     wanted = list(entries)
+    if not wanted and not exact:
+        raise ValueError("assert_go_sum_gained with no entries and exact=False cannot fail; name the lines "
+                         "go.sum should gain, e.g. entries=['example.com/lib v1.0.0']")
     changes = watch.changes()
     missing = [entry for entry in wanted if not any(line.matches(entry) for line in changes.added)]
     extra = [line for line in changes.added if not any(line.matches(entry) for entry in wanted)] if exact else []
     removed = list(changes.removed) if exact else []
-    if missing or extra or removed:
+    deleted = changes.deleted and exact
+    if missing or extra or removed or deleted:
         lines = [f"{watch.path} did not change as expected:"]
         if missing:
             lines.append(f"  expected to gain: {', '.join(missing)}")
@@ -352,6 +413,8 @@ def assert_go_sum_gained(watch: GoSumWatch, entries: Iterable[str], *, exact: bo
             lines.append(f"  gained but not expected: {', '.join(f'{x.module} {x.version}' for x in extra)}")
         if removed:
             lines.append(f"  lost: {', '.join(f'{x.module} {x.version}' for x in removed)}")
+        if deleted:
+            lines.append("  the file was deleted")
         lines.append("  changes since the snapshot:")
         lines.append(changes.describe())
         raise BuildAssertionError("\n".join(lines))
@@ -359,8 +422,8 @@ def assert_go_sum_gained(watch: GoSumWatch, entries: Iterable[str], *, exact: bo
 
 
 def assert_go_sum_unchanged(watch: GoSumWatch) -> None:
-    """Assert go.sum is exactly as it was when ``watch`` was made."""
+    """Assert go.sum is exactly as it was when ``watch`` was made (created or deleted counts as changed)."""
     __tracebackhide__ = True
     changes = watch.changes()
-    if changes.added or changes.removed:
+    if changes.changed:
         raise BuildAssertionError(f"expected {watch.path} to be unchanged, but:\n{changes.describe()}")

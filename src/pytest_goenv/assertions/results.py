@@ -17,6 +17,7 @@ __all__ = [
     "assert_failed",
     "assert_succeeded",
     "command_name",
+    "outcome",
     "pattern_text",
 ]
 
@@ -46,7 +47,7 @@ def assert_succeeded(
     __tracebackhide__ = True
     if not result.ok:
         raise BuildAssertionError(
-            result.describe(f"expected `{command_name(result)}` to succeed, but {_outcome(result)}")
+            result.describe(f"expected `{command_name(result)}` to succeed, but {outcome(result)}")
         )
     _check_patterns(result, "succeeded", absent, stdout=stdout, stderr=stderr, output=output)
     return result
@@ -70,7 +71,7 @@ def assert_failed(
     __tracebackhide__ = True
     if result.timed_out:
         raise BuildAssertionError(
-            result.describe(f"expected `{command_name(result)}` to fail, but {_outcome(result)}")
+            result.describe(f"expected `{command_name(result)}` to fail, but {outcome(result)}")
         )
     if result.returncode == 0:
         raise BuildAssertionError(
@@ -138,7 +139,8 @@ def command_name(result: GoResult) -> str:
     return " ".join([program, *words])
 
 
-def _outcome(result: GoResult) -> str:
+def outcome(result: GoResult) -> str:
+    """"it exited with status 1 after 0.20 s" or "it timed out ...": what became of a command."""
     if result.timed_out:
         limit = f" after {result.timeout:g} s" if result.timeout is not None else ""
         return f"it timed out{limit} and its process group was killed"

@@ -11,7 +11,7 @@ import os
 import re
 from collections.abc import Mapping
 
-from pytest_goenv.assertions.results import BuildAssertionError, Pattern, command_name, pattern_text
+from pytest_goenv.assertions.results import BuildAssertionError, Pattern, command_name, outcome, pattern_text
 from pytest_goenv.gotrace import (
     Frame,
     GCRecord,
@@ -226,6 +226,16 @@ def _check_traceback(
         )
 
 
+def _require_finished(result: GoResult, trace: str) -> None:
+    """A trace is judged only for a run that exited 0: a crash or timeout cuts it short, unseen."""
+    __tracebackhide__ = True
+    if not result.ok:
+        raise RuntimeAssertionError(
+            result.describe(f"expected `{command_name(result)}` to run to the end and print its {trace}, "
+                            f"but {outcome(result)} (check a crash with assert_panicked or assert_fatal_error)")
+        )
+
+
 def assert_gctrace(
     result: GoResult,
     *,
@@ -234,13 +244,14 @@ def assert_gctrace(
     max_heap_goal_mb: int | None = None,
     procs: int | None = None,
 ) -> list[GCRecord]:
-    """Assert the run printed gctrace lines (run it with ``godebug={"gctrace": 1}``); returns them.
+    """Assert the run exited 0 and printed gctrace lines (run it with ``godebug={"gctrace": 1}``); returns them.
 
     ``forced``: at least this many cycles were forced by ``runtime.GC()``; ``max_heap_goal_mb``:
     no cycle aimed above this heap size (a GOGC effect; GOMEMLIMIT is a soft limit that the heap
     may overshoot when GC would use too much CPU); ``procs``: every cycle ran with this many Ps.
     """
     __tracebackhide__ = True
+    _require_finished(result, "gctrace")
     records = parse_gctrace(result.output)
     name = command_name(result)
     problems = []
@@ -271,11 +282,12 @@ def assert_schedtrace(
     min_records: int = 1,
     gomaxprocs: int | None = None,
 ) -> list[SchedRecord]:
-    """Assert the run printed scheduler traces (``godebug={"schedtrace": 100}``); returns them.
+    """Assert the run exited 0 and printed scheduler traces (``godebug={"schedtrace": 100}``); returns them.
 
     ``gomaxprocs``: every SCHED line reports this many Ps.
     """
     __tracebackhide__ = True
+    _require_finished(result, "schedtrace")
     records = parse_schedtrace(result.output)
     name = command_name(result)
     if len(records) < min_records:
