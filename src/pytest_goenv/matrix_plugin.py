@@ -137,6 +137,8 @@ def pytest_configure(config: pytest.Config) -> None:
             config.issue_config_time_warning(
                 pytest.PytestConfigWarning(f"goenv: left out of the matrix, it does not run: {problem}"), stacklevel=2
             )
+        for note in resolver.notes:
+            config.issue_config_time_warning(pytest.PytestConfigWarning(f"goenv: {note}"), stacklevel=2)
     run = MatrixRun(toolchains, matrix_ids(toolchains))
     config.stash[matrix_key] = run
     config.stash[state_key].toolchains = toolchains
