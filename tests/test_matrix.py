@@ -86,6 +86,8 @@ def test_parse_matrix_rejects_an_empty_matrix() -> None:
 def test_matrix_ids_tell_toolchains_of_one_version_apart(real: GoToolchain, tmp_path: Path) -> None:
     twin = GoToolchain(real.go, tmp_path, real.version, real.goos, real.goarch, real.cgo)
     assert matrix_ids([real, twin, real]) == [real.name, f"{real.name}-2", f"{real.name}-3"]
+    devel = GoToolchain(real.go, tmp_path, GoVersion.parse("devel go1.28-abc123"), real.goos, real.goarch, real.cgo)
+    assert matrix_ids([devel]) == ["devel-go1.28"]
 
 
 # --------------------------------------------------------------------------- resolution

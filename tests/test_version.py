@@ -39,6 +39,8 @@ def test_devel_sorts_after_its_releases() -> None:
     assert devel > "1.27.9"
     assert devel < "1.28rc1"
     assert GoVersion.parse("devel +abcdef") > "1.99.0"
+    assert str(GoVersion.parse("devel +abcdef")) == "devel"
+    assert str(devel) == "devel go1.27"
 
 
 def test_compares_with_strings() -> None:

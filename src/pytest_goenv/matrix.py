@@ -107,13 +107,17 @@ def parse_matrix(value: str | Iterable[str], base_dir: Path | None = None) -> li
 
 
 def matrix_ids(toolchains: Sequence[GoToolchain]) -> list[str]:
-    """Test-id parts for ``toolchains``: ``go1.X.Y``, with ``-2``, ``-3`` for repeated versions."""
+    """Test-id parts for ``toolchains``: ``go1.X.Y``, with ``-2``, ``-3`` for repeated versions.
+
+    A development build (``devel go1.27``) becomes ``devel-go1.27``: no spaces in test ids.
+    """
     seen: dict[str, int] = {}
     ids = []
     for toolchain in toolchains:
-        count = seen.get(toolchain.name, 0) + 1
-        seen[toolchain.name] = count
-        ids.append(toolchain.name if count == 1 else f"{toolchain.name}-{count}")
+        name = "-".join(toolchain.name.split())
+        count = seen.get(name, 0) + 1
+        seen[name] = count
+        ids.append(name if count == 1 else f"{name}-{count}")
     return ids
 
 

@@ -33,6 +33,8 @@ _VERSION_RE = re.compile(
 )
 _DEVEL_RE = re.compile(r"^(?:devel\s*)(?:go(?P<base>\d+\.\d+(?:\.\d+)?))?")
 _KIND_ORDER = {"": 0, "alpha": 1, "beta": 2, "rc": 3}
+_DEVEL_WITHOUT_BASE = 10**6
+"""The minor version of a devel build that names no release: after every release."""
 
 
 class InvalidGoVersion(ValueError):
@@ -65,7 +67,7 @@ class GoVersion:
             match = _DEVEL_RE.match(raw)
             base = match.group("base") if match else None
             if base is None:
-                return cls(major=1, minor=10**6, devel=True)
+                return cls(major=1, minor=_DEVEL_WITHOUT_BASE, devel=True)
             parsed = cls.parse(base)
             return cls(parsed.major, parsed.minor, parsed.patch, devel=True)
         match = _VERSION_RE.match(raw)
@@ -113,7 +115,7 @@ class GoVersion:
 
     def __str__(self) -> str:
         if self.devel:
-            return f"devel go{self.major}.{self.minor}"
+            return "devel" if self.minor == _DEVEL_WITHOUT_BASE else f"devel go{self.major}.{self.minor}"
         text = f"{self.major}.{self.minor}"
         if self.patch is not None and (self.patch or (self.major, self.minor) >= (1, 21) or self.kind):
             text += f".{self.patch}"
