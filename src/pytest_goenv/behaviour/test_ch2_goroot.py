@@ -6,9 +6,11 @@ has no effect. Nothing in any version compares it with GOROOT or panics over a m
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from pytest_goenv.behaviour._experiments_ch234 import build_program, inapplicable, output_lines
+from pytest_goenv.behaviour._experiments_ch234 import build_program, goroot_text, inapplicable, output_lines
 from pytest_goenv.binfile import find_strings, recorded_files
 from pytest_goenv.result import GoResult
 from pytest_goenv.sandbox import GoEnv
@@ -33,6 +35,7 @@ func main() {
 
 FINAL_A = "/opt/goroot-final-a"
 FINAL_B = "/opt/goroot-final-b"
+ELSEWHERE = "/opt/goroot-at-run-time"  # any path: runtime.GOROOT() only reports it
 CROSS = {"GOOS": "linux", "GOARCH": "386"}  # runs on linux/amd64 hosts, so the probe can be executed
 MISMATCH = "GOROOT mismatch"
 
@@ -153,3 +156,29 @@ def test_goroot_final_can_change(goenv: GoEnv, claim: ClaimCheck) -> None:
     first, second = output_lines(run_a, "goroot")[:1], output_lines(run_b, "goroot")[:1]
     effect = "GOROOT_FINAL honoured" if first == [FINAL_A] else "GOROOT_FINAL has no effect"
     claim.holds_if(second == [FINAL_A], f"{effect}; first build reports {first}, second build reports {second}")
+
+
+@pytest.mark.claim("ch2.1.goroot-variable", expect={">=1.19": "holds"})
+def test_goroot_variable(goenv: GoEnv, claim: ClaimCheck) -> None:
+    """Run one built program with GOROOT unset and set to another path; point the go command at the
+    installation through another path (a symlink) and ask where GOROOT and the standard library are."""
+    build, binary = build_program(goenv, claim, PROBE, name="plain", env={"GOROOT_FINAL": None})
+    assert build.ok, build.describe()
+    default = output_lines(claim.observe(goenv.exec(binary, env={"GOROOT": None})), "goroot")
+    moved = output_lines(claim.observe(goenv.exec(binary, env={"GOROOT": ELSEWHERE})), "goroot")
+    link = goenv.root / "goroot-link"
+    link.symlink_to(goenv.toolchain.goroot, target_is_directory=True)
+    told = claim.observe(goenv.run("env", "GOROOT", env={"GOROOT": str(link)}))
+    fmt_dir = claim.observe(goenv.run("list", "-f", "{{.Dir}}", "fmt", env={"GOROOT": str(link)}))
+    extern = goroot_text(goenv, "src/runtime/extern.go")
+    doc = re.search(r"((?://[^\n]*\n)+)func GOROOT\(\)", extern)
+    comment = " ".join(line.strip("/ ") for line in (doc[1] if doc else "").splitlines())
+    deprecated = comment[comment.find("Deprecated:"):] if "Deprecated:" in comment else ""
+    claim.record("the doc comment of func GOROOT in $GOROOT/src/runtime/extern.go, from 'Deprecated:'",
+                 deprecated or "(runtime.GOROOT is not marked deprecated)")
+    claim.parts({
+        "at run time: runtime.GOROOT() reports the $GOROOT the program runs with": moved[:1] == [ELSEWHERE],
+        "at build time: the go command uses the GOROOT it is given": told.stdout.strip() == str(link)
+        and fmt_dir.stdout.strip() == str(link / "src" / "fmt"),
+    }, f"runtime.GOROOT(): GOROOT unset -> {default[:1]}, GOROOT={ELSEWHERE} -> {moved[:1]}"
+       + ("; runtime.GOROOT is deprecated" if deprecated else ""))

@@ -2,15 +2,41 @@
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
+from pathlib import Path
+
 import pytest
 
-from pytest_goenv.behaviour._experiments_ch234 import goroot_text, leftover_work_dirs, output_lines, runtime_probe
+from pytest_goenv.behaviour._cpu_quota import CgroupUnavailable, cpu_quota
+from pytest_goenv.behaviour._experiments_ch234 import (
+    inapplicable,
+    leftover_work_dirs,
+    output_lines,
+    runtime_probe,
+)
+from pytest_goenv.behaviour.conftest import language
 from pytest_goenv.gotrace import parse_traceback
+from pytest_goenv.result import GoResult
 from pytest_goenv.sandbox import GoEnv
 from pytest_goenv.verdicts import ClaimCheck
 
 TRACE_LINES = ["panic:", "fatal error:", "goroutine ", "main.main", "exit status"]
 MAX_INT64 = 2**63 - 1
+PROBE_GOROUTINES = 4  # the probe's "panic" mode: main plus three goroutines blocked on a channel
+# Root ignores file permissions through these two capabilities; without them its writes are checked.
+NO_PERMISSION_OVERRIDE = ("--inh-caps=-dac_override,-dac_read_search",
+                          "--bounding-set=-dac_override,-dac_read_search", "--")
+WHERE_AM_I = """package main
+
+import "os"
+
+func main() {
+	exe, _ := os.Executable()
+	os.Stdout.WriteString("executable=" + exe + "\\n")
+}
+"""
 
 
 @pytest.mark.claim("ch4.2.gotraceback0-fatal-only", expect={">=1.19": "partly"})
@@ -41,28 +67,123 @@ def test_gotraceback_all_and_system(goenv: GoEnv, claim: ClaimCheck) -> None:
     }, f"goroutines printed: {counts}")
 
 
+def permissions_enforced(goenv: GoEnv) -> list[str]:
+    """The words that run a command with file permissions checked: nothing for an ordinary user,
+    setpriv dropping the capabilities that let root write anywhere for root (CI runs as root)."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        raise LookupError("running as root and setpriv (util-linux) is not installed, so root's write "
+                          "access to every directory cannot be taken away")
+    return [setpriv, *NO_PERMISSION_OVERRIDE]
+
+
+def run_words(goenv: GoEnv, words: list[str], cwd: Path | None = None,
+              env: dict[str, str | None] | None = None) -> GoResult:
+    """Run ``words`` (program and arguments) in the sandbox, unchecked."""
+    return goenv.exec(words[0], *words[1:], cwd=cwd, env=env, check=False)
+
+
+@pytest.mark.claim("ch4.2.gotraceback-full-stack", expect={">=1.19": "holds"})
+def test_gotraceback_numeric_levels(goenv: GoEnv, claim: ClaimCheck) -> None:
+    """The same panic (main and three blocked goroutines) with GOTRACEBACK=0, 1, 2 and the default single."""
+    probe = runtime_probe(goenv, claim)
+    counts = {}
+    for level in ("0", "single", "1", "2"):
+        run = claim.observe(goenv.exec(probe, "panic", env={"GOTRACEBACK": level}, check=False),
+                            grep=["panic:", "goroutine "])
+        traceback = parse_traceback(run.stderr)
+        counts[level] = len(traceback.goroutines) if traceback else 0
+    claim.parts({
+        "GOTRACEBACK=1 prints the stack of every goroutine": counts["1"] >= PROBE_GOROUTINES,
+        "GOTRACEBACK=2 prints the stack of every goroutine": counts["2"] >= PROBE_GOROUTINES,
+        "below 1 (GOTRACEBACK=0) the stack is cut off": counts["0"] < counts["1"],
+    }, f"goroutine stacks printed: {counts} ({PROBE_GOROUTINES} goroutines exist)")
+
+
 @pytest.mark.claim("ch4.2.gotmpdir-unwritable-silent", expect={">=1.19": "does-not-hold"})
-def test_gotmpdir_unusable(goenv: GoEnv, claim: ClaimCheck) -> None:
-    """GOTMPDIR below a regular file (no directory can be made there, even by root): what does go build do?"""
-    module = goenv.write_module("example.com/p", {"p.go": "package p\n"})
-    blocker = goenv.root / "not-a-directory"
-    blocker.write_text("")
-    result = claim.observe(goenv.run("build", "./...", cwd=module, env={"GOTMPDIR": str(blocker / "tmp")},
-                                     check=False))
-    left = leftover_work_dirs(goenv.tmpdir)
-    claim.record("ls $TMPDIR | grep go-build", "\n".join(left) or "(none)")
+def test_gotmpdir_unwritable(goenv: GoEnv, claim: ClaimCheck) -> None:
+    """`go run main.go` with GOTMPDIR an existing directory the user may not write (mode 0555; root runs
+    without its permission override): does the go command fail silently and leave go-build* behind?"""
+    module = goenv.write_module("example.com/m", {"main.go": "package main\n\nfunc main() {}\n"},
+                                go=language(goenv))
+    try:
+        prefix = permissions_enforced(goenv)
+    except LookupError as exc:
+        inapplicable(str(exc), claim)
+    locked = goenv.root / "locked-tmp"
+    locked.mkdir()
+    locked.chmod(0o555)
+    try:
+        probe = claim.observe(run_words(goenv, [*prefix, "/bin/mkdir", str(locked / "probe")]))
+        if probe.ok:
+            inapplicable(f"the directory {locked} (mode 0555) stays writable for this user", claim)
+        if "ermission denied" not in probe.stderr:
+            inapplicable(f"cannot run a command without write permission here: {probe.stderr.strip()}", claim)
+        result = claim.observe(run_words(goenv, [*prefix, str(goenv.toolchain.go), "run", "main.go"], cwd=module,
+                                         env={"GOTMPDIR": str(locked), "GOTRACEBACK": "0"}))
+    finally:
+        locked.chmod(0o755)
+    left = leftover_work_dirs(goenv.tmpdir) + leftover_work_dirs(locked)
+    claim.record("ls $TMPDIR $GOTMPDIR | grep go-build", "\n".join(left) or "(none)")
     claim.parts({
         "the go command fails without a message": not result.ok and not result.stderr.strip(),
         "it leaves go-build* directories behind": bool(left),
-    })
+    }, f"exit status {result.returncode}, stderr {result.stderr.strip()[:120]!r}")
+
+
+def fresh_gotmpdir(goenv: GoEnv) -> Path:
+    """An empty directory, set as GOTMPDIR for every later go command of the sandbox."""
+    workdir = goenv.root / "gotmp"
+    workdir.mkdir()
+    goenv.setenv("GOTMPDIR", str(workdir))
+    return workdir
+
+
+@pytest.mark.claim("ch4.2.gotmpdir-work-dir", expect={">=1.19": "holds"})
+def test_gotmpdir_holds_work_dirs(goenv: GoEnv, claim: ClaimCheck) -> None:
+    """go build -work and go run with GOTMPDIR set: where are the work directory and the program go run runs?"""
+    workdir = fresh_gotmpdir(goenv)
+    module = goenv.write_module("example.com/where", {"main.go": WHERE_AM_I}, go=language(goenv))
+    kept = claim.observe(goenv.run("build", "-work", "-o", os.devnull, ".", cwd=module), grep="WORK=")
+    ran = claim.observe(goenv.run("run", ".", cwd=module))
+    work = re.findall(r"^WORK=(.+)$", kept.stderr, re.MULTILINE)
+    executable = output_lines(ran, "executable")
+    claim.parts({
+        "go build's work directory is in GOTMPDIR": bool(work) and os.path.dirname(work[0]) == str(workdir),
+        "go run builds and starts the program from GOTMPDIR": bool(executable)
+        and executable[0].startswith(str(workdir) + os.sep),
+    }, f"WORK={work[:1]}, the program go run started: {executable[:1]}")
+
+
+@pytest.mark.claim("ch4.2.gotmpdir-per-process", expect={">=1.19": "partly"})
+def test_gotmpdir_per_process(goenv: GoEnv, claim: ClaimCheck) -> None:
+    """The recommended `GOTMPDIR=/var/tmp/go-$$` (here below the sandbox), set by a shell as written and
+    with the directory made beforehand: does go build work, and is the space cleaned up?"""
+    module = goenv.write_module("example.com/p", {"p.go": "package p\n"}, go=language(goenv))
+    var_tmp = goenv.root / "var" / "tmp"
+    var_tmp.mkdir(parents=True)
+    script = 'GOTMPDIR="$1/go-$$"; export GOTMPDIR; {make}exec "$2" build ./...'
+    as_written = claim.observe(goenv.exec("/bin/sh", "-c", script.format(make=""), "sh", str(var_tmp),
+                                          str(goenv.toolchain.go), cwd=module, check=False))
+    made = claim.observe(goenv.exec("/bin/sh", "-c", script.format(make='mkdir "$GOTMPDIR"; '), "sh",
+                                    str(var_tmp), str(goenv.toolchain.go), cwd=module, check=False))
+    left = {entry.name: leftover_work_dirs(entry) for entry in var_tmp.iterdir()}
+    claim.record("ls $SANDBOX/var/tmp/*", "\n".join(f"{name}: {' '.join(dirs) or '(empty)'}"
+                                                      for name, dirs in sorted(left.items())) or "(nothing)")
+    claim.parts({
+        "the go command works with GOTMPDIR=/var/tmp/go-$$ as written (nothing creates the directory)":
+            as_written.ok,
+        "each process's work directories are removed when it exits (directory made beforehand)":
+            made.ok and not any(left.values()),
+    }, f"as written: exit status {as_written.returncode} {as_written.stderr.strip()[:100]!r}")
 
 
 @pytest.mark.claim("ch4.2.go-build-dirs-left", expect={">=1.19": "does-not-hold"})
 def test_go_build_dirs_removed(goenv: GoEnv, claim: ClaimCheck) -> None:
     """go build, go run and go test in a fresh GOTMPDIR: are go-build* directories left when they exit?"""
-    workdir = goenv.root / "gotmp"
-    workdir.mkdir()
-    goenv.setenv("GOTMPDIR", str(workdir))
+    workdir = fresh_gotmpdir(goenv)
     module = goenv.write_module("example.com/m", {"main.go": "package main\n\nfunc main() {}\n",
                                                   "main_test.go": "package main\n"},
                                 go=goenv.toolchain.version.language)
@@ -73,20 +194,50 @@ def test_go_build_dirs_removed(goenv: GoEnv, claim: ClaimCheck) -> None:
     claim.holds_if(bool(left), f"{len(left)} go-build* directories left after three go commands")
 
 
-@pytest.mark.claim("ch4.3.gomaxprocs-0-cgroup", expect={"<1.25": "does-not-hold", ">=1.25": "partly"})
-def test_gomaxprocs_zero(goenv: GoEnv, claim: ClaimCheck) -> None:
-    """GOMAXPROCS=0 against GOMAXPROCS unset; does the runtime's documentation speak of cgroup CPU limits?"""
-    probe = runtime_probe(goenv, claim)
-    unset = output_lines(claim.observe(goenv.exec(probe, "limits", env={"GOMAXPROCS": None})), "gomaxprocs")
-    zero = output_lines(claim.observe(goenv.exec(probe, "limits", env={"GOMAXPROCS": "0"})), "gomaxprocs")
-    doc = goroot_text(goenv, "src/runtime/extern.go") + goroot_text(goenv, "src/runtime/debug.go")
-    cgroup = [line.strip() for line in doc.splitlines() if "cgroup" in line.lower()]
-    claim.record("grep -i cgroup $GOROOT/src/runtime/extern.go $GOROOT/src/runtime/debug.go",
-                 "\n".join(cgroup[:6]) or "(none)")
-    claim.parts({
-        "the runtime can take GOMAXPROCS from the cgroup CPU limit": bool(cgroup),
-        "GOMAXPROCS=0 is what turns it on (it differs from leaving it unset)": zero != unset,
-    }, f"GOMAXPROCS unset -> {unset}, GOMAXPROCS=0 -> {zero}")
+QUOTA_CPUS = 1.0
+"""The CPU limit of the GOMAXPROCS experiment: Go 1.25+ derives max(2, ceil(limit)) from a cgroup limit and
+never more than the CPU count, so a 1-CPU limit shows as GOMAXPROCS 2 and only where NumCPU is above 2."""
+
+
+def procs(values: list[str]) -> int:
+    """The GOMAXPROCS a probe printed (0 if it printed none)."""
+    return int(values[0]) if values else 0
+
+
+@pytest.mark.claim("ch4.3.gomaxprocs-0-cgroup",
+                   expect={"<1.21": "not-applicable", ">=1.21,<1.25": "does-not-hold", ">=1.25": "holds"})
+@pytest.mark.claim("ch4.3.gomaxprocs-unset-ignores-cgroup", expect={"<1.25": "holds", ">=1.25": "does-not-hold"})
+def test_gomaxprocs_under_cpu_quota(goenv: GoEnv, claims: dict[str, ClaimCheck]) -> None:
+    """GOMAXPROCS of a program run with GOMAXPROCS=0 and unset, outside and inside a cgroup with a 1-CPU quota."""
+    zero, unset = claims["ch4.3.gomaxprocs-0-cgroup"], claims["ch4.3.gomaxprocs-unset-ignores-cgroup"]
+    probe = runtime_probe(goenv, zero)
+    settings: dict[str, dict[str, str | None]] = {"GOMAXPROCS=0": {"GOMAXPROCS": "0"}, "unset": {"GOMAXPROCS": None}}
+    free = {name: output_lines(goenv.exec(probe, "limits", env=env), "gomaxprocs") for name, env in settings.items()}
+    limited: dict[str, list[str]] = {}
+    try:
+        with cpu_quota(QUOTA_CPUS) as quota:
+            for check in (zero, unset):
+                check.record(f"cat {quota.limit_file}", quota.describe())
+            for name, env in settings.items():
+                run = goenv.exec("/bin/sh", "-c", 'echo $$ > "$1" && exec "$2" limits', "sh", str(quota.procs),
+                                 str(probe), env=env, check=False)
+                for check in (zero, unset):
+                    check.observe(run, grep=["gomaxprocs", "numcpu", "sh:"])
+                limited[name] = output_lines(run, "gomaxprocs")
+                numcpu = output_lines(run, "numcpu")
+    except CgroupUnavailable as exc:
+        inapplicable(f"no CPU-limited cgroup can be made here: {exc}", zero, unset)
+    seen = f"GOMAXPROCS without a limit {free}, under a {QUOTA_CPUS:g}-CPU quota {limited}, NumCPU {numcpu}"
+    for check in (zero, unset):
+        check.record("GOMAXPROCS per setting (no limit / under the quota)", seen)
+    if not numcpu or int(numcpu[0]) <= 2:
+        inapplicable(f"NumCPU is {numcpu[:1]}: Go 1.25+ never sets GOMAXPROCS below 2 from a cgroup limit, so "
+                     "no CPU quota can make a difference seen on this machine", zero, unset)
+    if goenv.toolchain.version < "go1.21":
+        zero.not_applicable(f"the document says GOMAXPROCS=0 needs go1.21+; this is {goenv.toolchain.name} ({seen})")
+    else:
+        zero.holds_if(procs(limited["GOMAXPROCS=0"]) < procs(free["GOMAXPROCS=0"]), seen)
+    unset.holds_if(procs(limited["unset"]) == procs(free["unset"]), seen)
 
 
 @pytest.mark.claim("ch4.3.gomemlimit-0-auto", expect={">=1.19": "does-not-hold"})
