@@ -122,6 +122,25 @@ def test_failures_by_prefix_version_and_kind(proxy: GoProxy) -> None:
         proxy.fail("example.com/greet", 200)
 
 
+@pytest.mark.parametrize(
+    ("kinds", "problem"),
+    [
+        ("zip", r"kinds='zip' must be a tuple such as kinds=\('zip',\)"),
+        (("zipp",), r"unknown request kind\(s\) 'zipp'"),
+        (("zip", "mount"), r"unknown request kind\(s\) 'mount'"),
+        ((), r"kinds=\(\) matches no request"),
+        (5, "must be a tuple"),
+    ],
+)
+def test_fail_refuses_kinds_that_never_match(proxy: GoProxy, kinds: object, problem: str) -> None:
+    with pytest.raises(ProxyError, match=problem + r".*the request kinds are list, info, mod, zip, latest"):
+        proxy.fail("example.com/greet", 500, kinds=kinds)  # type: ignore[arg-type]
+    assert proxy.handle("/example.com/greet/@v/v1.0.0.zip")[0] == 200  # nothing was registered
+    proxy.fail("example.com/greet", 500, kinds=["zip", "info"])  # type: ignore[arg-type]
+    assert proxy.handle("/example.com/greet/@v/v1.0.0.zip")[0] == 500
+    assert proxy.handle("/example.com/greet/@v/v1.0.0.mod")[0] == 200
+
+
 def test_mounts_get_the_rest_of_the_path(proxy: GoProxy) -> None:
     seen: list[str] = []
 
@@ -162,6 +181,16 @@ def test_listeners_hear_of_new_versions(proxy: GoProxy) -> None:
         ),
         ("example.com/m", "v1.0.0", {"files": {"A.go": "", "a.go": ""}}, "case-insensitive file name collision"),
         ("example.com/m", "v1.0.0", {"time": datetime(2024, 1, 1)}, "timezone-aware"),
+        ("example.com/m", "v1.0.0", {"files": "a.go"}, r"files must be a mapping \{name: content\}, not str 'a.go'"),
+        ("example.com/m", "v1.0.0", {"files": ["a.go"]}, "files must be a mapping"),
+        ("example.com/m", "v1.0.0", {"files": {"a.go": 1}}, r"the content of 'a.go' is a int \(1\); give text"),
+        ("example.com/m", "v1.0.0", {"files": {"a.go": None}}, r"the content of 'a.go' is a NoneType"),
+        ("example.com/m", "v1.0.0", {"files": {1: "x"}}, r"file name 1 is a int"),
+        ("example.com/m", "v1.0.0", {"mod": 5}, r"mod must be the go.mod text \(str or bytes\), not int"),
+        ("example.com/m", "v1.0.0", {"go": "banana"}, r"go='banana' is not a Go language version.*go=None"),
+        ("example.com/m", "v1.0.0", {"go": 1.21}, r"go=1\.21 is not a Go language version"),
+        ("example.com/m", "v1.0.0", {"info": b"{}"}, r"info= .* only check=False allows"),
+        (5, "v1.0.0", {}, "module path 5 is a int"),
     ],
 )
 def test_add_refuses_what_the_go_command_would(
@@ -226,6 +255,60 @@ def test_add_txtar_names_from_comment_file_name_or_arguments(tmp_path: Path) -> 
         p.add_txtar("-- x.go --\npackage x\n")
     with pytest.raises(ProxyError, match=r":2: .info is not JSON"):
         p.add_txtar("example.com/y@v1.0.0\n-- .info --\n{not json\n")
+
+
+def test_add_txtar_module_path_with_underscores(tmp_path: Path) -> None:
+    """A file name reads each '_' as '/': the error says how to name such a module, and both ways work."""
+    archive = tmp_path / "example.com_under_score_v1.0.0.txt"
+    body = "-- go.mod --\nmodule example.com/under_score\n-- u.go --\npackage under_score\n"
+    archive.write_text(body)
+    p = GoProxy(tmp_path / "proxy")
+    with pytest.raises(ProxyError) as info:
+        p.add_txtar(archive)
+    assert str(info.value) == (
+        "example.com_under_score_v1.0.0.txt: the file name reads as module example.com/under/score (each '_' "
+        "stands for '/'), but go.mod declares 'example.com/under_score'; pass module_path='example.com/under_score', "
+        "or start the archive's comment with the line 'example.com/under_score@v1.0.0'"
+    )
+    assert p.modules() == []
+    assert p.add_txtar(archive, module_path="example.com/under_score").path == "example.com/under_score"
+    archive.write_text("example.com/under_score@v1.0.0\n" + body)  # the comment spells what the name cannot
+    assert p.add_txtar(archive, replace=True).path == "example.com/under_score"
+    # A comment naming another module does not override the file name (as in cmd/go's proxy).
+    archive.write_text("example.com/other@v1.0.0\n" + body)
+    with pytest.raises(ProxyError, match=r"the file name reads as module example\.com/under/score"):
+        p.add_txtar(archive, replace=True)
+    # An error about a module path given explicitly keeps the plain advice.
+    with pytest.raises(ProxyError, match="fix the module line"):
+        p.add_txtar(archive, module_path="example.com/wrong", version="v1.0.0")
+
+
+def test_add_txtar_info_naming_another_version(goenv: GoEnv, tmp_path: Path) -> None:
+    archive = tmp_path / "example.com_liar_v1.0.0.txt"
+    archive.write_text(
+        '-- .info --\n{"Version":"v1.0.1","Time":"2024-02-01T00:00:00Z"}\n'
+        "-- go.mod --\nmodule example.com/liar\n-- l.go --\npackage liar\n"
+    )
+    p = GoProxy(tmp_path / "proxy")
+    with pytest.raises(ProxyError) as info:
+        p.add_txtar(archive)
+    assert str(info.value).startswith(
+        "example.com_liar_v1.0.0.txt:1: .info says Version 'v1.0.1' but the archive is example.com/liar@v1.0.0; "
+        "make them agree, or pass check=False to serve this .info as is"
+    )
+    assert p.modules() == []
+    liar = p.add_txtar(archive, check=False)
+    assert json.loads(liar.info)["Version"] == "v1.0.1"
+    assert json.loads((p.root / "example.com/liar/@v/v1.0.0.info").read_text())["Version"] == "v1.0.1"
+    with p:
+        goenv.use_proxy(p)
+        result = goenv.run("mod", "download", "-json", "example.com/liar@v1.0.0", check=False)
+    assert not result.ok
+    assert "proxy returned info for version v1.0.1 instead of requested version" in result.stdout + result.stderr
+    agreeing = archive.read_text().replace('"v1.0.1"', '"v1.0.0"')
+    assert p.add_txtar(agreeing, "example.com/liar", "v1.0.0", replace=True).info == (
+        b'{"Version": "v1.0.0", "Time": "2024-02-01T00:00:00Z"}\n'
+    )
 
 
 # -- the HTTP server ----------------------------------------------------------------------

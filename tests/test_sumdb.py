@@ -197,7 +197,7 @@ def test_forked_history_is_detected(goenv: GoEnv, proxy: GoProxy, db: ChecksumDa
     assert go_get(goenv, module).ok
     proxy.add("example.com/later", "v1.0.0", {"later.go": "package later\n"})
     with ChecksumDatabase(proxy, key=db.signer) as fork:  # same key, different history
-        fork.log("example.com/other", "v9.9.9", h1="h1:" + "F" * 43 + "=", h1_mod="h1:" + "F" * 43 + "=")
+        fork.log("example.com/other", "v1.9.9", h1="h1:" + "F" * 43 + "=", h1_mod="h1:" + "F" * 43 + "=")
         goenv.use_proxy(proxy, transport="file")
         goenv.use_sumdb(fork)
         result = go_get(goenv, module, target="example.com/later@v1.0.0")

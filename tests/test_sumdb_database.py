@@ -170,6 +170,42 @@ def test_given_key_is_used_and_bad_keys_are_named() -> None:
         ChecksumDatabase(name="a test")
 
 
+def test_keys_and_names_of_the_wrong_kind_or_disagreeing() -> None:
+    key = SignerKey.generate("sumdb.example.test")
+    with pytest.raises(SumDBError, match=r"key=5 is a int; pass a SignerKey, its 'PRIVATE\+KEY\+\.\.\.' string"):
+        ChecksumDatabase(key=5)  # type: ignore[arg-type]
+    with pytest.raises(SumDBError, match=r"key=b'x' is a bytes"):
+        ChecksumDatabase(key=b"x")  # type: ignore[arg-type]
+    with pytest.raises(
+        SumDBError,
+        match=r"name='other\.test' disagrees with the key, which is for 'sumdb\.example\.test'.*drop name=",
+    ):
+        ChecksumDatabase(name="other.test", key=key)
+    with pytest.raises(SumDBError, match=r"name='other\.test' disagrees"):
+        ChecksumDatabase(name="other.test", key=str(key))
+    with pytest.raises(SumDBError, match=r"name=5 is not a string"):
+        ChecksumDatabase(name=5)  # type: ignore[arg-type]
+    assert ChecksumDatabase(name="sumdb.example.test", key=key).name == "sumdb.example.test"
+    assert ChecksumDatabase(name="mine.test").name == "mine.test"
+    assert ChecksumDatabase().name == DEFAULT_NAME
+
+
+@pytest.mark.parametrize(
+    ("path", "version", "problem"),
+    [
+        ("not a path", "v1.0.0", r"malformed module path 'not a path': invalid char ' '"),
+        ("example.com/a", "v1", r"example\.com/a@v1: version is not canonical; write v1\.0\.0"),
+        ("example.com/a", "latest", r"version is not canonical; module versions look like v1\.2\.3"),
+        ("example.com/a", "v2.0.0", r"version should be v0 or v1, not v2"),
+        (5, "v1.0.0", "module path 5 is a int"),
+    ],
+)
+def test_log_refuses_what_is_no_module_version(db: ChecksumDatabase, path: str, version: str, problem: str) -> None:
+    with pytest.raises(SumDBError, match=rf"cannot log .*{problem}.*log module versions like"):
+        db.log(path, version, h1=H1, h1_mod=H1_MOD)
+    assert len(db) == 0
+
+
 def test_http_server_answers_on_loopback(db: ChecksumDatabase) -> None:
     url = db.http_url
     assert db.gosumdb.endswith(" " + url)

@@ -3,7 +3,7 @@
 A module path's major-version suffix (``/v2``, or ``.v2`` for gopkg.in) must agree with its versions;
 file paths inside a module zip have their own character rules. Proxies and module caches store paths
 with each upper-case letter written as ``!`` plus its lower-case form, so that case-insensitive file
-systems cannot confuse two modules.
+systems cannot confuse two modules. :func:`check_go_line` checks the version of a go.mod/go.work ``go`` line.
 """
 
 from __future__ import annotations
@@ -11,11 +11,14 @@ from __future__ import annotations
 import re
 
 from pytest_goenv import semver
+from pytest_goenv.version import GoVersion, InvalidGoVersion
 
 __all__ = [
     "InvalidModulePath",
     "check_file_path",
+    "check_go_line",
     "check_module_path",
+    "check_module_version",
     "check_path_major",
     "escape_path",
     "escape_version",
@@ -88,6 +91,23 @@ def check_file_path(path: str) -> None:
         raise InvalidModulePath(f"malformed file path {path!r}: {problem}")
 
 
+def check_go_line(value: object) -> str:
+    """Return ``value`` if it may follow ``go`` in a go.mod or go.work (``1.21``, ``1.22.3``, ``1.23rc1``).
+
+    Raise InvalidModulePath otherwise (``go1.21``, ``banana``, a number).
+    """
+    text = value if isinstance(value, str) else None
+    try:
+        ok = text is not None and not text.startswith(("go", "devel")) and not GoVersion.parse(text).devel
+    except InvalidGoVersion:
+        ok = False
+    if not ok or text is None:
+        raise InvalidModulePath(
+            f"{value!r} is not a Go language version for a go line; write one like '1.21' or '1.22.3'"
+        )
+    return text
+
+
 def split_path_major(path: str) -> tuple[str, str]:
     """Split ``path`` into prefix and major suffix: ``a.com/m/v2`` -> (``a.com/m``, ``/v2``).
 
@@ -112,6 +132,8 @@ def split_path_major(path: str) -> tuple[str, str]:
 
 def check_module_path(path: str) -> None:
     """Raise InvalidModulePath unless ``path`` is a valid module path (``example.com/mod/v2``)."""
+    if not isinstance(path, str):
+        raise InvalidModulePath(f"module path {path!r} is a {type(path).__name__}, not a string like 'example.com/m'")
     problem = _check_path(path, file=False)
     first = path.split("/", 1)[0]
     if not problem:
@@ -126,6 +148,17 @@ def check_module_path(path: str) -> None:
     if problem:
         raise InvalidModulePath(f"malformed module path {path!r}: {problem}")
     split_path_major(path)
+
+
+def check_module_version(path: str, version: str) -> None:
+    """Raise InvalidModulePath unless ``path@version`` names a module version: a valid path and a canonical
+    version (``v1.2.3``, not ``v1.2`` or ``1.2.3``) that agrees with the path's major-version suffix."""
+    check_module_path(path)
+    good = semver.canonical(version) if isinstance(version, str) else ""
+    if good != version:
+        hint = f"; write {good}" if good else "; module versions look like v1.2.3"
+        raise InvalidModulePath(f"{path}@{version}: version is not canonical{hint}")
+    check_path_major(path, version)
 
 
 def check_path_major(path: str, version: str) -> None:

@@ -47,6 +47,8 @@ Handler = Callable[[str], Response]
 """A mounted handler: given the request path below its prefix (no leading slash), returns a Response."""
 
 RequestKind = Literal["list", "info", "mod", "zip", "latest", "mount", "other"]
+FAILABLE_KINDS: tuple[RequestKind, ...] = ("list", "info", "mod", "zip", "latest")
+"""The module request kinds :meth:`GoProxy.fail` can narrow a failure to."""
 
 DEFAULT_TIME = datetime(2024, 1, 1, tzinfo=timezone.utc)
 """Time of the first module version added without an explicit time; each later one is an hour later."""
@@ -72,10 +74,13 @@ class ModuleVersion:
     zip: bytes
     h1: str
     h1_mod: str
+    raw_info: bytes | None = None
 
     @property
     def info(self) -> bytes:
-        """The ``.info`` JSON body: ``{"Version": ..., "Time": ...}``."""
+        """The ``.info`` JSON body: ``{"Version": ..., "Time": ...}`` (or the one given with ``info=``)."""
+        if self.raw_info is not None:
+            return self.raw_info
         stamp = self.time.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         return json.dumps({"Version": self.version, "Time": stamp}).encode() + b"\n"
 
@@ -197,6 +202,7 @@ class GoProxy:
         *,
         go: str | None = "1.21",
         mod: str | bytes | None = None,
+        info: str | bytes | None = None,
         time: datetime | None = None,
         replace: bool = False,
         check: bool = True,
@@ -205,7 +211,8 @@ class GoProxy:
 
         Without a ``go.mod`` in ``files``, one is written with a ``go`` line (``go=None``: none, the
         module is then a legacy one whose ``.mod`` is just ``module <path>``; ``+incompatible``
-        versions never get one). ``mod`` overrides the ``.mod`` file served (the zip keeps its own).
+        versions never get one). ``mod`` overrides the ``.mod`` file served (the zip keeps its own);
+        ``info`` the ``.info`` body (only with ``check=False``, to serve one naming another version).
         ``time`` defaults to the pseudo-version's time or to :data:`DEFAULT_TIME` plus an hour per
         version added. Adding a version twice needs ``replace=True``.
 
@@ -217,7 +224,17 @@ class GoProxy:
             self._check_version(module_path, version)
         else:
             _check_escapable(module_path, version)
-        contents = {name: as_bytes(data) for name, data in (files or {}).items()}
+        where = f"{module_path}@{version}"
+        contents = _file_contents(files, where)
+        if mod is not None and not isinstance(mod, (str, bytes)):
+            raise ProxyError(f"{where}: mod must be the go.mod text (str or bytes), not {type(mod).__name__}")
+        if info is not None and (check or not isinstance(info, (str, bytes))):
+            raise ProxyError(
+                f"{where}: info= serves a hand-written .info body, which only check=False allows "
+                "(the proxy writes a correct one itself); pass it as str or bytes with check=False"
+            )
+        if go is not None:
+            _check_go_line(go, where)
         incompatible = version.endswith("+incompatible")
         if "go.mod" not in contents and go is not None and not incompatible:
             contents["go.mod"] = f"module {module_path}\n\ngo {go}\n".encode()
@@ -252,6 +269,7 @@ class GoProxy:
                 zip=zip_bytes,
                 h1=modzip.hash_zip(zip_bytes),
                 h1_mod=modzip.hash_go_mod(mod_bytes),
+                raw_info=as_bytes(info) if info is not None else None,
             )
             self._modules.setdefault(module_path, _Module()).versions[version] = entry
             self._write_tree(entry)
@@ -284,37 +302,65 @@ class GoProxy:
     ) -> ModuleVersion:
         """Add a version from a txtar archive in cmd/go's ``testdata/mod`` style.
 
-        The archive holds the zip's files plus optional ``.mod`` and ``.info`` (whose ``Time`` is used).
+        The archive holds the zip's files plus optional ``.mod`` and ``.info`` (whose ``Time`` is used; its
+        ``Version`` must be the archive's version unless ``check=False``, which serves the ``.info`` as is).
         Module and version come from the arguments, else the file name ``<path with / as _>_<version>.txt``
         (``example.com_hello_v1.0.0.txt``, authoritative as in cmd/go), else a first comment line
-        ``path@version``. ``check=False`` serves archives made to break the go command (see :meth:`add`).
+        ``path@version``. As ``_`` in a file name stands for ``/``, a module path with ``_`` needs the
+        arguments or that comment line (which wins when it spells the same file name).
+        ``check=False`` serves archives made to break the go command (see :meth:`add`).
         """
         archive, name = _load_archive(source)
+        from_name = False
         if module_path is None or version is None:
-            guessed = (name and _module_version_from_name(name)) or _module_version_from_comment(archive)
+            by_name = _module_version_from_name(name) if name else None
+            by_comment = _module_version_from_comment(archive)
+            if by_name and by_comment and _archive_stem(*by_comment) == _archive_stem(*by_name):
+                by_name = by_comment  # the comment spells out what the name leaves ambiguous ('_' or '/')
+            guessed = by_name or by_comment
             if not guessed:
                 raise ProxyError(
                     f"{name or 'txtar archive'}: cannot tell which module version this is; pass module_path and "
                     "version, start the comment with 'path@version', or name the file path_version.txt"
                 )
+            from_name = module_path is None and guessed is by_name and guessed is not by_comment
             module_path = module_path or guessed[0]
             version = version or guessed[1]
         files = {f.name: f.data for f in archive.files if f.name not in (".mod", ".info", ".zip")}
         mod_file = archive.get(".mod")
         info_file = archive.get(".info")
         when: datetime | None = None
+        raw_info: bytes | None = None
         if info_file is not None:
-            when = _info_time(info_file, name)
-        return self.add(
-            module_path,
-            version,
-            files,
-            go=None,
-            mod=mod_file.data if mod_file is not None else None,
-            time=when,
-            replace=replace,
-            check=check,
-        )
+            when, info_version = _info_fields(info_file, name)
+            if info_version is not None and info_version != version:
+                if check:
+                    raise ProxyError(
+                        f"{name or 'archive'}:{info_file.line}: .info says Version {info_version!r} but the archive "
+                        f"is {module_path}@{version}; make them agree, or pass check=False to serve this .info "
+                        "as is (to test the go command's answer to a proxy naming another version)"
+                    )
+                raw_info = info_file.data
+        try:
+            return self.add(
+                module_path,
+                version,
+                files,
+                go=None,
+                mod=mod_file.data if mod_file is not None else None,
+                info=raw_info,
+                time=when,
+                replace=replace,
+                check=check,
+            )
+        except _ModuleLineMismatch as exc:
+            if not from_name:
+                raise
+            raise ProxyError(
+                f"{name}: the file name reads as module {module_path} (each '_' stands for '/'), but go.mod "
+                f"declares {exc.declared!r}; pass module_path={exc.declared!r}, or start the archive's comment "
+                f"with the line '{exc.declared}@{version}'"
+            ) from None
 
     def _default_time(self, version: str) -> datetime:
         if semver.is_pseudo_version(version):
@@ -324,12 +370,7 @@ class GoProxy:
     @staticmethod
     def _check_version(module_path: str, version: str) -> None:
         try:
-            modpath.check_module_path(module_path)
-            if semver.canonical(version) != version:
-                good = semver.canonical(version)
-                hint = f"; write {good}" if good else "; module versions look like v1.2.3"
-                raise modpath.InvalidModulePath(f"{module_path}@{version}: version is not canonical{hint}")
-            modpath.check_path_major(module_path, version)
+            modpath.check_module_version(module_path, version)
         except modpath.InvalidModulePath as exc:
             raise ProxyError(str(exc)) from None
 
@@ -409,8 +450,9 @@ class GoProxy:
         comma-separated list (``|`` separators fall through on any error). ``version`` and ``kinds``
         narrow the failure, e.g. ``kinds=("zip",)``. The latest call for a module wins.
         """
-        if not 400 <= status <= 599:
-            raise ProxyError(f"fail(): status {status} is not an HTTP error status (400-599)")
+        if not isinstance(status, int) or not 400 <= status <= 599:
+            raise ProxyError(f"fail(): status {status!r} is not an HTTP error status (400-599)")
+        _check_kinds(kinds)
         prefix = module_or_prefix.strip("/")
         with self._lock:
             self._failures.insert(
@@ -559,16 +601,67 @@ def _check_escapable(module_path: str, version: str) -> None:
         raise ProxyError(f"{module_path}@{version} cannot be served even unchecked: {exc}") from None
 
 
+class _ModuleLineMismatch(ProxyError):
+    """go.mod declares another module path than the one the version is added under."""
+
+    def __init__(self, message: str, declared: str) -> None:
+        self.declared = declared
+        super().__init__(message)
+
+
 def _check_module_line(module_path: str, version: str, mod: bytes) -> None:
     m = _MODULE_LINE.search(mod)
     if m is None:
         raise ProxyError(f"{module_path}@{version}: go.mod has no module line (pass check=False to serve it anyway)")
     declared = m.group(1).decode("utf-8", "replace")
     if declared != module_path:
-        raise ProxyError(
+        raise _ModuleLineMismatch(
             f"{module_path}@{version}: go.mod declares module {declared!r}; "
-            "fix the module line, or pass check=False to test the go command's mismatch error"
+            "fix the module line, or pass check=False to test the go command's mismatch error",
+            declared,
         )
+
+
+def _check_kinds(kinds: object) -> None:
+    """Refuse ``fail(kinds=...)`` values that could never match a request (a bare string, unknown kinds)."""
+    if kinds is None:
+        return
+    allowed = f"the request kinds are {', '.join(FAILABLE_KINDS)}"
+    if isinstance(kinds, str) or not isinstance(kinds, (tuple, list, set, frozenset)):
+        raise ProxyError(f"fail(): kinds={kinds!r} must be a tuple such as kinds=('zip',); {allowed}")
+    unknown = [k for k in kinds if k not in FAILABLE_KINDS]
+    if unknown:
+        raise ProxyError(f"fail(): unknown request kind(s) {', '.join(map(repr, unknown))}; {allowed}")
+    if not kinds:
+        raise ProxyError(f"fail(): kinds=() matches no request; pass None for all, or some of them ({allowed})")
+
+
+def _check_go_line(go: object, where: str) -> None:
+    try:
+        modpath.check_go_line(go)
+    except modpath.InvalidModulePath as exc:
+        raise ProxyError(f"{where}: go={exc} (or go=None for no go line)") from None
+
+
+def _file_contents(files: object, where: str) -> dict[str, bytes]:
+    """``files`` as ``{name: bytes}``, refusing anything but a mapping of str names to str/bytes contents."""
+    if files is None:
+        return {}
+    if not isinstance(files, Mapping):
+        raise ProxyError(
+            f"{where}: files must be a mapping {{name: content}}, not {type(files).__name__} {files!r}; "
+            "e.g. files={'hello.go': 'package hello\\n'}"
+        )
+    contents: dict[str, bytes] = {}
+    for name, data in files.items():
+        if not isinstance(name, str):
+            raise ProxyError(f"{where}: file name {name!r} is a {type(name).__name__}; file names are strings")
+        if not isinstance(data, (str, bytes)):
+            raise ProxyError(
+                f"{where}: the content of {name!r} is a {type(data).__name__} ({data!r}); give text (str) or bytes"
+            )
+        contents[name] = as_bytes(data)
+    return contents
 
 
 def _parse_module_request(path: str) -> tuple[str, str | None, RequestKind] | None:
@@ -617,6 +710,14 @@ def _module_version_from_comment(archive: txtar.Archive) -> tuple[str, str] | No
     return None
 
 
+def _archive_stem(path: str, version: str) -> str:
+    """The file name stem cmd/go's proxy would give ``path@version``: ``example.com_hello_v1.0.0``."""
+    try:
+        return modpath.escape_path(path).replace("/", "_") + "_" + modpath.escape_version(version)
+    except modpath.InvalidModulePath:
+        return ""
+
+
 def _module_version_from_name(name: str) -> tuple[str, str] | None:
     stem = name[: -len(".txt")] if name.endswith(".txt") else name
     i = stem.rfind("_v")
@@ -630,15 +731,19 @@ def _module_version_from_name(name: str) -> tuple[str, str] | None:
     return path, version
 
 
-def _info_time(info: txtar.File, name: str | None) -> datetime | None:
+def _info_fields(info: txtar.File, name: str | None) -> tuple[datetime | None, str | None]:
+    """The ``Time`` and ``Version`` of an archive's ``.info`` (None where absent)."""
     try:
         data = json.loads(info.data or b"{}")
     except json.JSONDecodeError as exc:
         raise ProxyError(f"{name or 'archive'}:{info.line}: .info is not JSON: {exc}") from None
-    stamp = data.get("Time") if isinstance(data, dict) else None
+    fields = data if isinstance(data, dict) else {}
+    version = fields.get("Version")
+    stamp = fields.get("Time")
     if not stamp:
-        return None
+        return None, None if version is None else str(version)
     try:
-        return datetime.fromisoformat(str(stamp).replace("Z", "+00:00"))
+        when = datetime.fromisoformat(str(stamp).replace("Z", "+00:00"))
     except ValueError:
         raise ProxyError(f"{name or 'archive'}:{info.line}: .info Time {stamp!r} is not RFC 3339") from None
+    return when, None if version is None else str(version)

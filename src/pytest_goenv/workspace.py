@@ -269,16 +269,10 @@ def _check_module_path(path: object, where: str) -> None:
 
 def _check_go_line(value: object, what: str) -> str:
     """Return ``value`` if it may follow ``go`` in go.mod/go.work (``1.21``, ``1.22.3``); else WorkspaceError."""
-    text = value if isinstance(value, str) else None
     try:
-        ok = text is not None and not text.startswith(("go", "devel")) and not GoVersion.parse(text).devel
-    except InvalidGoVersion:
-        ok = False
-    if not ok or text is None:
-        raise WorkspaceError(
-            f"{what}={value!r} is not a Go language version for a go line; write one like '1.21' or '1.22.3'"
-        )
-    return text
+        return modpath.check_go_line(value)
+    except modpath.InvalidModulePath as exc:
+        raise WorkspaceError(f"{what}={exc}") from None
 
 
 def parse_use_directives(text: str) -> list[str]:

@@ -16,7 +16,7 @@ from types import TracebackType
 from typing import Literal, Protocol
 
 from pytest_goenv.loopback import LoopbackServer, Response
-from pytest_goenv.modpath import InvalidModulePath, unescape_path, unescape_version
+from pytest_goenv.modpath import InvalidModulePath, check_module_version, unescape_path, unescape_version
 from pytest_goenv.modzip import go_sum_lines
 from pytest_goenv.sumdb.note import NoteError, SignerKey, sign_note
 from pytest_goenv.sumdb.tlog import Log, Tile, TlogError, format_record, format_tree
@@ -83,24 +83,32 @@ class ChecksumDatabase:
     """A signed, append-only log of go.sum lines for the modules of ``source``, served over HTTP.
 
     ``key`` is a signer key (``PRIVATE+KEY+name+...`` text or a SignerKey) whose name becomes the
-    database name; without one a new key is generated for ``name``. With ``auto_log=False`` a lookup
-    finds only the versions logged with :meth:`log` (as a public database knows nothing of private
-    modules); by default a lookup logs any version the source holds.
+    database name (a ``name`` given too must be the same); without one a new key is generated for
+    ``name`` (default :data:`DEFAULT_NAME`). With ``auto_log=False`` a lookup finds only the versions
+    logged with :meth:`log` (as a public database knows nothing of private modules); by default a
+    lookup logs any version the source holds.
     """
 
     def __init__(
         self,
         source: ModuleSource | None = None,
         *,
-        name: str = DEFAULT_NAME,
+        name: str | None = None,
         key: SignerKey | str | None = None,
         auto_log: bool = True,
     ) -> None:
         self.source = source
         self.auto_log = auto_log
+        if name is not None and not isinstance(name, str):
+            raise SumDBError(f"name={name!r} is not a string; name the database like {DEFAULT_NAME!r}")
+        if key is not None and not isinstance(key, (str, SignerKey)):
+            raise SumDBError(
+                f"key={key!r} is a {type(key).__name__}; pass a SignerKey, its 'PRIVATE+KEY+...' string "
+                "(str(SignerKey.generate(name))) or no key to generate one"
+            )
         try:
             if key is None:
-                self.signer = SignerKey.generate(name)
+                self.signer = SignerKey.generate(name or DEFAULT_NAME)
             elif isinstance(key, SignerKey):
                 self.signer = key
             else:
@@ -110,6 +118,11 @@ class ChecksumDatabase:
                 f"invalid checksum database key: {exc}; pass a 'PRIVATE+KEY+...' string from "
                 "SignerKey.generate(name) or no key to generate one"
             ) from None
+        if name is not None and name != self.signer.name:
+            raise SumDBError(
+                f"name={name!r} disagrees with the key, which is for {self.signer.name!r}: a database's name is "
+                "its key's name; drop name=, or pass a key generated for that name (SignerKey.generate(name))"
+            )
         if not _NAME_RE.fullmatch(self.signer.name):
             raise SumDBError(
                 f"invalid checksum database name {self.signer.name!r}: the go command wants host[/path], "
@@ -136,6 +149,10 @@ class ChecksumDatabase:
         A version already logged keeps its record, whatever the proxy serves now (that is how a
         changed zip is caught); asking for other hashes explicitly raises SumDBError.
         """
+        try:
+            check_module_version(path, version)
+        except InvalidModulePath as exc:
+            raise SumDBError(f"cannot log {exc}; log module versions like ('example.com/m', 'v1.2.3')") from None
         if (h1 is None) != (h1_mod is None):
             raise SumDBError(f"{path}@{version}: give both h1 and h1_mod, or neither to take them from the proxy")
         if h1 is None or h1_mod is None:
