@@ -6,6 +6,7 @@ fresh token: its first build is a genuine miss however often the suite has run.
 
 from __future__ import annotations
 
+import re
 import uuid
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from pytest_goenv.assertions import (
     go_test_outcomes,
     stale_packages,
 )
+from pytest_goenv.assertions._buildargs import BuildArgs, parse_build_args
 from pytest_goenv.sandbox import GoEnv
 
 
@@ -162,3 +164,122 @@ def test_failing_tests_are_never_replayed(goenv: GoEnv, module: Path) -> None:
     with pytest.raises(BuildAssertionError, match=r"expected `go test` to replay cached results for "
                        r"example\.com/c/lib, but:\n  FAIL\texample\.com/c/lib\t"):
         assert_test_cached(result)
+
+
+# -- what the cache helpers refuse to judge ---------------------------------------------------
+
+
+def test_failed_build_is_neither_a_hit_nor_a_miss(goenv: GoEnv, module: Path) -> None:
+    failed = goenv.run("build", "-x", "./bad", cwd=module, check=False)
+    assert not failed.ok
+    assert build_actions(failed).compiled == ()
+    with pytest.raises(BuildAssertionError) as failure:
+        assert_cache_hit(failed)
+    message = str(failure.value)
+    assert message.startswith("expected `go build` to take packages from the build cache, but it exited with "
+                              "status 1 after ")
+    assert "a failed build says nothing about the build cache" in message
+    assert "command: " in message
+    assert "directory not found" in message
+    with pytest.raises(BuildAssertionError, match=r"to compile packages, but it exited with status 1"):
+        assert_cache_miss(failed)
+
+
+def test_named_packages_must_be_part_of_the_build(goenv: GoEnv, module: Path) -> None:
+    first = goenv.run("build", "-x", "./lib", cwd=module)
+    second = goenv.run("build", "-x", "./lib", cwd=module)
+    assert_cache_hit(second, "example.com/c/lib", "./lib")
+    with pytest.raises(BuildAssertionError) as failure:
+        assert_cache_hit(second, "example.com/c/lbi")
+    message = str(failure.value)
+    assert message.startswith("example.com/c/lbi is not among the 1 packages `go build` built (./lib and their "
+                              "dependencies), so whether it came from the build cache cannot be judged")
+    assert "command: " in message
+    assert " list " in message
+    with pytest.raises(BuildAssertionError, match=r"^\./cmd/tool is not among the 1 packages"):
+        assert_cache_miss(first, "./cmd/tool")
+    # a command's dependencies count, found through the flags (-o takes a value) and package arguments
+    exe = goenv.tmpdir / "tool"
+    goenv.run("build", "-o", exe, "./cmd/tool", cwd=module)
+    again = goenv.run("build", "-x", "-o", exe, "-p", "1", "./cmd/tool", cwd=module)
+    assert_cache_hit(again, "example.com/c/lib", "./lib", "./cmd/tool", "runtime")
+    with pytest.raises(BuildAssertionError, match=r"^net/http is not among the \d+ packages `go build` built "
+                       r"\(\./cmd/tool and their dependencies\)"):
+        assert_cache_hit(again, "net/http")
+
+
+def test_go_test_counts_its_test_dependencies(goenv: GoEnv, module: Path) -> None:
+    goenv.run("test", "-x", "./lib", cwd=module)
+    replayed = goenv.run("test", "-x", "./lib", cwd=module)
+    assert_cache_hit(replayed, "testing", "example.com/c/lib")
+    with pytest.raises(BuildAssertionError, match=r"^example\.com/c/cmd/tool is not among"):
+        assert_cache_hit(replayed, "example.com/c/cmd/tool")
+
+
+def test_staleness_of_nothing_is_refused(goenv: GoEnv, module: Path) -> None:
+    with pytest.raises(BuildAssertionError) as failure:
+        assert_up_to_date(goenv, "./lbi", cwd=module)
+    message = str(failure.value)
+    assert message.startswith("go list could not load every package of ./lbi, so it cannot say whether a build "
+                              "would compile them:\n  ./lbi: ")
+    assert "directory not found" in message
+    assert f"cwd:     {module}" in message
+    with pytest.raises(BuildAssertionError, match=r"go list could not load every package of \./lbi"):
+        stale_packages(goenv, "./lbi", cwd=module)
+    with pytest.raises(BuildAssertionError, match=r"go list could not load every package of example\.com/zzz"):
+        assert_stale(goenv, "example.com/zzz", cwd=module)
+    (module / "empty").mkdir()
+    with pytest.raises(BuildAssertionError) as nothing:
+        assert_up_to_date(goenv, "./empty/...", cwd=module)
+    assert str(nothing.value).startswith("./empty/... matched no packages, so the go command cannot say")
+    assert "matched no packages" in str(nothing.value).split("stderr:")[1]  # the go command's own warning
+    goenv.write_files({"imp/imp.go": 'package imp\n\nimport _ "example.com/zzz"\n'}, dest=module)
+    with pytest.raises(BuildAssertionError, match=r"example\.com/zzz \(imported by example\.com/c/imp\): "
+                       r"no required module provides package example\.com/zzz"):
+        assert_up_to_date(goenv, "./imp", cwd=module)
+
+
+def test_staleness_failures_show_the_command_and_environment(goenv: GoEnv, module: Path) -> None:
+    goenv.run("build", "./lib", cwd=module)
+    with pytest.raises(BuildAssertionError) as failure:
+        assert_up_to_date(goenv, "./lib", cwd=module, env={"GOARCH": "386"})
+    message = str(failure.value)
+    assert "but a build would compile" in message
+    assert "example.com/c/lib: build ID mismatch" in message
+    assert "    GOARCH=386" in message
+    assert f"cwd:     {module}" in message
+    assert re.search(r"command: \S+/go list -json -e -deps \./lib", message)
+    assert "JSON object(s), read by the assertion; not shown" in message
+    with pytest.raises(BuildAssertionError) as fresh:
+        assert_stale(goenv, "./lib", cwd=module, env={"GOFLAGS": "-trimpath"}, reason="nothing like this")
+    assert "    GOFLAGS=-trimpath" in str(fresh.value)
+    assert "command: " in str(fresh.value)
+
+
+def test_a_test_that_did_not_build_did_not_run(goenv: GoEnv, module: Path) -> None:
+    goenv.write_files({"lib/broken_test.go": "package lib\n\nfunc broken() { undefined() }\n"}, dest=module)
+    result = goenv.run("test", "./lib", cwd=module, check=False)
+    assert go_test_outcomes(result)["example.com/c/lib"].status == "FAIL"
+    with pytest.raises(BuildAssertionError, match=r"FAIL\texample\.com/c/lib \[build failed\] \(its tests never "
+                       r"ran\)"):
+        assert_test_ran(result, "example.com/c/lib")
+
+
+@pytest.mark.parametrize(
+    ("argv", "command", "packages", "flags", "chdir"),
+    [
+        (["go", "build", "-x", "-o", "out", "-tags", "a,b", "./lib", "./cmd/..."], "build",
+         ("./lib", "./cmd/..."), ("-tags=a,b",), None),
+        (["go", "test", "-C", "sub", "-run=X", "-count", "1", "-race", "./lib", "-v", "-args", "pkg"], "test",
+         ("./lib",), ("-race",), "sub"),
+        (["go", "run", "-mod", "mod", "main.go", "util.go", "arg", "x.go"], "run", ("main.go", "util.go"),
+         ("-mod=mod",), None),
+        (["go", "run", ".", "-flag", "value"], "run", (".",), (), None),
+        (["go", "vet", "--tags=x", "-test.timeout", "1s"], "vet", (), ("-tags=x",), None),
+    ],
+)
+def test_build_command_lines_are_read_back(
+    argv: list[str], command: str, packages: tuple[str, ...], flags: tuple[str, ...], chdir: str | None
+) -> None:
+    assert parse_build_args(argv) == BuildArgs(command, packages, flags, chdir)
+    assert parse_build_args(["go", "list", "./..."]) is None
