@@ -141,3 +141,77 @@ def test_go_sum_lines_are_validated(tmp_path: Path) -> None:
     assert line.matches("example.com/x v1.0.0/go.mod")
     assert not line.matches("example.com/x v1.0.0")
     assert str(line) == "example.com/x v1.0.0/go.mod h1:abc="
+
+
+# -- what the module helpers refuse to judge -------------------------------------------------
+
+
+def test_vendoring_of_what_cannot_be_found_is_refused(goenv: GoEnv, app: Path) -> None:
+    with pytest.raises(BuildAssertionError) as failure:
+        assert_not_vendored(goenv, "example.com/zzz", cwd=app)
+    message = str(failure.value)
+    assert message.startswith("go list could not load every package of example.com/zzz, so it cannot tell where "
+                              "their dependencies come from:\n  example.com/zzz: no required module provides")
+    assert f"cwd:     {app}" in message
+    goenv.write_files({"imp/imp.go": 'package imp\n\nimport _ "example.com/zzz"\n'}, dest=app)
+    with pytest.raises(BuildAssertionError, match=r"example\.com/zzz \(imported by example\.com/app/imp\): no "
+                       r"required module provides package example\.com/zzz"):
+        assert_not_vendored(goenv, "./imp", cwd=app)
+    with pytest.raises(BuildAssertionError, match=r"could not load every package of \./nothing"):
+        vendored_packages(goenv, "./nothing", cwd=app)
+
+
+def test_vendoring_failure_shows_the_command_and_environment(goenv: GoEnv, app: Path) -> None:
+    goenv.run("mod", "vendor", cwd=app)
+    with pytest.raises(BuildAssertionError) as failure:
+        assert_vendored(goenv, ".", cwd=app, env={"GOFLAGS": "-mod=mod"})
+    message = str(failure.value)
+    assert "  example.com/dep: module cache" in message
+    assert "    GOFLAGS=-mod=mod" in message
+    assert "command: " in message
+    assert "list -json -deps -e ." in message
+
+
+def test_resolution_failure_shows_the_command_and_environment(goenv: GoEnv, app: Path) -> None:
+    with pytest.raises(BuildAssertionError) as failure:
+        assert_resolved(goenv, "example.com/dep", "v1.0.0", cwd=app, env={"GOFLAGS": "-mod=mod"})
+    message = str(failure.value)
+    assert "version v1.1.0 instead of v1.0.0" in message
+    assert "list -json -m -e example.com/dep" in message
+    assert "    GOFLAGS=-mod=mod" in message
+    assert f"cwd:     {app}" in message
+
+
+def test_go_sum_watch_needs_a_directory_that_exists(goenv: GoEnv, tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match=r"GoSumWatch: \S+/absent does not exist; give the directory of a "
+                       r"module that exists"):
+        GoSumWatch(tmp_path / "absent")
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        GoSumWatch(tmp_path / "absent" / "go.sum")
+    moddir = goenv.write_module("example.com/new", {"a.go": "package a\n"})
+    created = GoSumWatch(moddir)
+    assert created.path == moddir / "go.sum"
+    assert_go_sum_unchanged(created)
+    (moddir / "go.sum").write_text("")
+    with pytest.raises(BuildAssertionError, match=r"to be unchanged, but:\n  \(go\.sum was created, with no lines\)"):
+        assert_go_sum_unchanged(created)
+    deleted = GoSumWatch(moddir / "go.sum")
+    (moddir / "go.sum").unlink()
+    with pytest.raises(BuildAssertionError, match=r"\(go\.sum was deleted; it had no lines\)"):
+        assert_go_sum_unchanged(deleted)
+    with pytest.raises(BuildAssertionError, match="  the file was deleted"):
+        assert_go_sum_gained(deleted, [])
+
+
+def test_go_sum_entries_must_be_a_list(goenv: GoEnv, tmp_path: Path) -> None:
+    watch = GoSumWatch(tmp_path)
+    with pytest.raises(TypeError) as failure:
+        assert_go_sum_gained(watch, "example.com/lib v1.0.0")
+    assert str(failure.value) == ("entries must be a list of strings, not the string 'example.com/lib v1.0.0'; "
+                                  "write entries=['example.com/lib v1.0.0']")
+    with pytest.raises(ValueError, match="no entries and exact=False cannot fail"):
+        assert_go_sum_gained(watch, [], exact=False)
+    assert_go_sum_gained(watch, [])  # exact: nothing gained, which can fail
+    (tmp_path / "go.sum").write_text("example.com/x v1.0.0 h1:abc=\n")
+    with pytest.raises(BuildAssertionError, match=r"gained but not expected: example\.com/x v1\.0\.0"):
+        assert_go_sum_gained(watch, [])
