@@ -160,6 +160,13 @@ class ClaimsReport:
             "Each claim of the cheat sheet (chapters 1 to 4) and each extra behaviour is checked by an "
             "experiment that runs the real go command; the verdict is computed from what it printed."
         )
+        lines += [
+            "",
+            "Every experiment runs in a fresh sandbox whose go commands see only a set environment: "
+            "GOTOOLCHAIN=local, GOPROXY=off, GOSUMDB=off, no GOFLAGS, and a private HOME, GOPATH, module cache, "
+            "GOENV file and temp dir (with Go's telemetry off). The commands under each claim show only the "
+            "variables the experiment set on top of that; `$SANDBOX`, `$GOROOT` and the like stand for its paths.",
+        ]
         if self.command:
             lines += ["", "Regenerate with:", "", "```sh", self.command, "```"]
         legend = " · ".join(f"{SYMBOLS[v]} {v.value}" for v in Verdict)
