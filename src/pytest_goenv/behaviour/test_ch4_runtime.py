@@ -199,6 +199,10 @@ QUOTA_CPUS = 1.0
 never more than the CPU count, so a 1-CPU limit shows as GOMAXPROCS 2 and only where NumCPU is above 2."""
 
 
+# The shell joins the cgroup, shows its membership (which the program inherits) and becomes the program.
+JOIN_AND_RUN = 'echo $$ > "$1" && sed "s/^/cgroup=/" /proc/$$/cgroup && exec "$2" limits'
+
+
 def procs(values: list[str]) -> int:
     """The GOMAXPROCS a probe printed (0 if it printed none)."""
     return int(values[0]) if values else 0
@@ -219,10 +223,13 @@ def test_gomaxprocs_under_cpu_quota(goenv: GoEnv, claims: dict[str, ClaimCheck])
             for check in (zero, unset):
                 check.record(f"cat {quota.limit_file}", quota.describe())
             for name, env in settings.items():
-                run = goenv.exec("/bin/sh", "-c", 'echo $$ > "$1" && exec "$2" limits', "sh", str(quota.procs),
-                                 str(probe), env=env, check=False)
+                run = goenv.exec("/bin/sh", "-c", JOIN_AND_RUN, "sh", str(quota.procs), str(probe), env=env,
+                                 check=False)
                 for check in (zero, unset):
-                    check.observe(run, grep=["gomaxprocs", "numcpu", "sh:"])
+                    check.observe(run, grep=["gomaxprocs", "numcpu", "sh:", quota.directory.name])
+                if quota.directory.name not in " ".join(output_lines(run, "cgroup")):
+                    inapplicable(f"the program did not run in the CPU-limited cgroup: {run.output.strip()[:200]}",
+                                 zero, unset)
                 limited[name] = output_lines(run, "gomaxprocs")
                 numcpu = output_lines(run, "numcpu")
     except CgroupUnavailable as exc:
