@@ -158,3 +158,36 @@ def test_goflags_tags_apply_unless_tags_are_given(goenv: GoEnv, module: str) -> 
     goenv.setenv("GOFLAGS", "-tags=integration")
     assert "m_tag.go" in compiled_files(goenv, ".", cwd=module)
     assert "m_tag.go" not in compiled_files(goenv, ".", tags=["integration", "short"], cwd=module)
+
+
+def test_a_string_is_not_a_list_of_tags_or_files(goenv: GoEnv, module: str) -> None:
+    with pytest.raises(TypeError) as failure:
+        compiled_files(goenv, ".", tags="integration", cwd=module)
+    assert str(failure.value) == ("tags must be a list of strings, not the string 'integration'; "
+                                  "write tags=['integration']")
+    with pytest.raises(TypeError, match=r"^files must be a list of strings, not the string 'm\.go'; "
+                       r"write files=\['m\.go'\]$"):
+        assert_compiled(goenv, ".", "m.go", cwd=module)
+    with pytest.raises(TypeError, match=r"^files must be a list"):
+        assert_not_compiled(goenv, ".", "m_linux.go", goos="windows", goarch="amd64", cwd=module)
+    with pytest.raises(TypeError, match=r"^expected\['linux/amd64'\] must be a list of strings, not the string "
+                       r"'m\.go'; write \{'linux/amd64': \['m\.go'\]\}$"):
+        assert_targets(goenv, ".", {"linux/amd64": "m.go"}, cwd=module)
+    with pytest.raises(TypeError, match=r"^tags must be a list"):
+        assert_targets(goenv, ".", {"linux/amd64": ["m.go"]}, tags="integration", cwd=module)
+    with pytest.raises(TypeError, match=r"^included must be a list of strings, not the string 'linux/amd64'; "
+                       r"write included=\['linux/amd64'\]$"):
+        assert_file_targets(goenv, ".", "m_unix.go", included="linux/amd64", cwd=module)
+    with pytest.raises(TypeError, match=r"^excluded must be a list"):
+        assert_file_targets(goenv, ".", "m_unix.go", excluded="android/arm64", cwd=module)
+    with pytest.raises(ValueError, match="assert_not_compiled needs at least one file name"):
+        assert_not_compiled(goenv, ".", [], cwd=module)
+
+
+def test_missing_package_error_shows_the_command(goenv: GoEnv, module: str) -> None:
+    with pytest.raises(ConstraintQueryError) as failure:
+        compiled_files(goenv, "./nothere", goos="linux", goarch="arm64", cwd=module)
+    message = str(failure.value)
+    assert "go list cannot describe './nothere' for linux/arm64" in message
+    assert "    GOARCH=arm64" in message
+    assert "command: " in message

@@ -97,3 +97,6 @@ def test_unknown_names_and_sources_are_clear_errors(goenv: GoEnv) -> None:
         env_origin(goenv, "GOPROXI")
     with pytest.raises(ValueError, match="source='file'; use one of environment, goenv, goroot, default"):
         assert_go_env(goenv, "GOPROXY", source="file")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"assert_go_env\(goenv, 'GOPROXY'\) states nothing; give the expected "
+                       r"value, source= or both"):
+        assert_go_env(goenv, "GOPROXY")

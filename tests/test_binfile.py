@@ -294,6 +294,24 @@ def test_trimpath_leak_is_reported(goenv: GoEnv, hello: Path) -> None:
     assert f"leaky records paths it should not:\n  containing '{goenv.root}' (1):\n    {hello}/data" in message
 
 
+
+def test_a_string_is_not_a_list_of_libraries_and_needles_are_required(goenv: GoEnv, hello: Path) -> None:
+    path = build(goenv, "plain", CGO_ENABLED="0")
+    with pytest.raises(TypeError) as failure:
+        assert_binary(path, needs="libc.so.6")
+    assert str(failure.value) == (
+        "needs must be a list of strings, not the string 'libc.so.6'; write needs=['libc.so.6']"
+    )
+    with pytest.raises(BinaryAssertionError, match=r"needs 'libc\.so\.6': not among the linked libraries \[\]"):
+        assert_binary(path, needs=["libc.so.6"])
+    with pytest.raises(ValueError, match=r"name at least one path to look for, e\.g\. assert_paths_recorded"):
+        assert_paths_recorded(path)
+    with pytest.raises(ValueError, match="name at least one path to look for"):
+        assert_paths_not_recorded(path)
+    with pytest.raises(ValueError, match="an empty needle matches every string"):
+        assert_paths_not_recorded(path, "")
+
+
 # -- files that are not Go executables ---------------------------------------------------------------
 
 

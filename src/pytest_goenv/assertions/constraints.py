@@ -73,6 +73,10 @@ class Target:
         return f"{self.goos}/{self.goarch}"
 
 
+TargetTable = Mapping[str, Iterable[str]] | Mapping[Target, Iterable[str]] | Mapping[str | Target, Iterable[str]]
+"""Compiled files per target, keyed by ``"GOOS/GOARCH"`` or :class:`Target` (mappings are invariant in the key)."""
+
+
 @dataclass(frozen=True)
 class PackageFiles:
     """The files of one package as the go command sorts them for one target and configuration."""
@@ -317,7 +321,7 @@ def assert_not_compiled(
 def assert_targets(
     goenv: GoEnv,
     package: str,
-    expected: Mapping[str | Target, Iterable[str]],
+    expected: TargetTable,
     *,
     tags: Iterable[str] = (),
     cgo: bool | None = None,
