@@ -10,6 +10,7 @@ else:
     pytest.register_assert_rewrite("pytest_goenv.assertions")
 
 from pytest_goenv import assertions
+from pytest_goenv.assertions import *  # noqa: F403  (the helpers are exported from here too)
 from pytest_goenv.gopath import GoPath
 from pytest_goenv.modzip import ModZipError
 from pytest_goenv.proxy import GoProxy, ModuleVersion, ProxyError
@@ -50,3 +51,4 @@ __all__ = [
     "assertions",
     "default_toolchain",
 ]
+__all__ += assertions.__all__
