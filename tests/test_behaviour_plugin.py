@@ -130,6 +130,13 @@ def test_setup_fails(goenv, claim, broken):
     assert "<1.0" in verdicts["ch1.goroot-autodetect"]["detail"]
     assert verdicts["ch1.gobin-go-env-w"]["verdict"] == "not-applicable"
     assert verdicts["ch1.gobin-go-env-w"]["detail"] == "skipped: no C compiler"
+    assert verdicts["ch1.gobin-go-env-w"]["skipped"] is True  # a host skip: not held against expect="holds"
+    assert verdicts["ch1.goroot-autodetect"]["skipped"] is True
+    assert verdicts["ch1.gomodcache-default"]["skipped"] is False
+    row = next(line for line in (pytester.path / "r.md").read_text().splitlines()
+               if line.startswith("| [ch1.gobin-go-env-w]"))
+    assert "⚪" in row
+    assert "❗" not in row
     assert verdicts["ch1.gomodcache-download-x-path"]["verdict"] == "undecided"
     assert verdicts["ch1.gomodcache-download-x-path"]["detail"] == (
         "the experiment raised FixtureSetupFailed: OSError: no proxy today")

@@ -10,6 +10,7 @@ pytest-xdist carries from workers to the controller), collected, written by
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shlex
@@ -163,8 +164,7 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
         if checks:
             skipped = isinstance(exc, pytest.skip.Exception)
             item.stash[results_key] = [
-                check.result() if check.verdict else
-                (_skipped_check(check, str(exc)) if skipped else check.crashed(exc))
+                _skipped_check(check, str(exc)) if skipped else check.result() if check.verdict else check.crashed(exc)
                 for check in checks.values()
             ]
         raise
@@ -182,8 +182,9 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
 
 
 def _skipped_check(check: ClaimCheck, reason: str) -> ClaimResult:
-    check.not_applicable(f"skipped: {reason}")
-    return check.result()
+    if check.verdict is None:
+        check.not_applicable(f"skipped: {reason}")
+    return dataclasses.replace(check.result(), skipped=True)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -216,7 +217,7 @@ def _before_the_experiment(item: pytest.Item, report: pytest.TestReport) -> list
         if report.skipped:
             reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
             check.not_applicable(str(reason).removeprefix("Skipped: "))
-            results.append(check.result())
+            results.append(dataclasses.replace(check.result(), skipped=True))
         else:
             results.append(check.crashed(FixtureSetupFailed(_last_line(report))))
     return results

@@ -132,6 +132,7 @@ class ClaimsReport:
                         "expectation": cell.expectation,
                         "evidence": [item.to_dict() for item in cell.evidence],
                         "test": cell.test,
+                        "skipped": cell.skipped,
                     }
             claims.append({"id": claim.id, "section": claim.section, "statement": claim.statement,
                            "results": results})

@@ -149,10 +149,16 @@ class ClaimResult:
     version: str = ""
     goroot: str = ""
     expectation: str = ""  # the test's whole expectation, e.g. ">=1.21: holds, <1.21: not-applicable"
+    skipped: bool = False  # the experiment stopped as skipped (a host without what it needs)
 
     @property
     def unexpected(self) -> bool:
-        """True if the verdict differs from the expectation, or the test has none for this version."""
+        """True if the verdict differs from the expectation, or the test has none for this version.
+
+        A skipped experiment is never unexpected: expectations describe Go versions, not hosts.
+        """
+        if self.skipped:
+            return False
         if self.expected is None:
             return bool(self.expectation) and self.verdict is not Verdict.UNDECIDED
         return self.expected is not self.verdict
@@ -169,6 +175,7 @@ class ClaimResult:
             "expected": self.expected.value if self.expected else None,
             "expectation": self.expectation,
             "test": self.test,
+            "skipped": self.skipped,
         }
 
     @classmethod
@@ -185,6 +192,7 @@ class ClaimResult:
             version=str(data.get("version", "")),
             goroot=str(data.get("goroot", "")),
             expectation=str(data.get("expectation", "")),
+            skipped=bool(data.get("skipped", False)),
         )
 
 
