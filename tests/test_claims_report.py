@@ -52,7 +52,8 @@ def test_json_has_every_claim_and_the_cells(report: ClaimsReport) -> None:
     cell = claims["ch2.1.beta"]["results"]["go1.21.13"]
     assert cell == {"verdict": "partly", "detail": "yes: a; no: b", "expected": "does-not-hold",
                     "expectation": ">=1.0: does-not-hold",
-                    "evidence": [{"command": "go env GOROOT", "excerpt": "$GOROOT"}], "test": "t::ch2.1.beta", "skipped": False}
+                    "evidence": [{"command": "go env GOROOT", "excerpt": "$GOROOT"}], "test": "t::ch2.1.beta",
+                    "skipped": False}
     assert claims["ch1.alpha"]["statement"] == "Alpha is | true."
     json.dumps(data)  # serialisable as it is
 
