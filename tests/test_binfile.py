@@ -323,6 +323,8 @@ def test_non_go_executable_has_no_build_info() -> None:
         read_build_info(python)
     with pytest.raises(BinaryAssertionError, match="build info: none embedded"):
         assert_binary(python, cgo=False)
+    with pytest.raises(BinaryAssertionError, match=r"has no build info, so whether it links example\.com/x cannot"):
+        assert_not_depends_on(python, "example.com/x")
 
 
 def test_unreadable_files_say_what_is_wrong(tmp_path: Path) -> None:

@@ -176,7 +176,12 @@ def assert_not_depends_on(path: StrPath | GoBinary, module: str) -> None:
     """Assert ``module`` was not linked in (it is absent from the build info's dependencies)."""
     __tracebackhide__ = True
     binary = _binary(path)
-    found = binary.build_info.dep(module) if binary.build_info else None
+    if binary.build_info is None:
+        raise BinaryAssertionError(_report(
+            f"{binary.path.name} has no build info, so whether it links {module} cannot be told",
+            ["build info: none embedded (not built by the go command in module mode)"], binary,
+        ))
+    found = binary.build_info.dep(module)
     if found is not None:
         raise BinaryAssertionError(_report(f"{binary.path.name} depends on {module}", [f"linked: {found}"], binary))
 
