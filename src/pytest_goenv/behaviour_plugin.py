@@ -23,6 +23,7 @@ import pytest
 from pytest_goenv.catalogue import Catalogue, CatalogueError, load_catalogue
 from pytest_goenv.claims_report import ClaimsReport
 from pytest_goenv.markers import collected_items
+from pytest_goenv.state import state_key
 from pytest_goenv.toolchain import GoToolchain
 from pytest_goenv.verdicts import (
     ClaimCheck,
@@ -238,8 +239,6 @@ def _toolchain_of(item: pytest.Item) -> GoToolchain | None:
     param = callspec.params.get("go_toolchain") if callspec is not None else None
     if isinstance(param, GoToolchain):
         return param
-    from pytest_goenv.plugin import state_key
-
     state = item.config.stash.get(state_key, None)
     toolchains = state.toolchains_under_test() if state is not None else []
     return toolchains[0] if toolchains else None

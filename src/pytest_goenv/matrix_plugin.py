@@ -21,8 +21,9 @@ import pytest
 
 from pytest_goenv.matrix import MatrixError, MatrixResolver, matrix_ids, parse_matrix
 from pytest_goenv.matrix_report import OUTCOMES, MatrixOutcomes, strip_toolchain_id
-from pytest_goenv.plugin import GO_FIXTURES, configured_cache_root, state_key
+from pytest_goenv.plugin import configured_cache_root
 from pytest_goenv.provision import ProvisionProgress
+from pytest_goenv.state import GO_FIXTURES, state_key
 from pytest_goenv.toolchain import GoToolchain, ToolchainError
 from pytest_goenv.version import GoVersion
 

@@ -1,74 +1,36 @@
-"""The pytest plugin: options, markers and fixtures wired to the core modules.
+"""The pytest plugin: options, start-up decisions and hooks, wired to the core modules.
 
-Registered under the name ``goenv`` (``-p no:goenv`` turns it off).  Everything Go
-lives in the core modules; this module only reads pytest's configuration, picks the
-toolchain(s) under test and hands out sandboxes.
+Registered under the name ``goenv`` (``-p no:goenv`` turns it off).  Everything Go lives in
+the core modules; this module reads pytest's configuration, decides the toolchain(s) under
+test, checks markers as tests are collected and applies them before each Go test.  The
+fixtures live in :mod:`pytest_goenv.fixtures`, the matrix in :mod:`pytest_goenv.matrix_plugin`.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Generator, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Generator
 from pathlib import Path
 
 import pytest
 
 from pytest_goenv import behaviour_plugin, hookspecs
-from pytest_goenv.cachedir import build_cache_dir, default_cache_root
+from pytest_goenv.cachedir import default_cache_root
 from pytest_goenv.markers import (
-    CACHE_MODES,
     MARKERS,
     GoenvMarkerWarning,
-    SandboxOptions,
     collected_items,
-    sandbox_options,
     skip_reason,
     unused_marker_warning,
     validate_markers,
 )
-from pytest_goenv.proxy import GoProxy
-from pytest_goenv.sandbox import DEFAULT_TIMEOUT, GoEnv
-from pytest_goenv.sumdb import ChecksumDatabase, SignerKey
-from pytest_goenv.sumdb.database import DEFAULT_NAME as SUMDB_NAME
+from pytest_goenv.sandbox import DEFAULT_TIMEOUT
+from pytest_goenv.state import GO_FIXTURES, KEPT_PROPERTY, GoenvState, outcome_key, state_key
 from pytest_goenv.toolchain import GoToolchain, ToolchainError, default_toolchain, keep_facts_in
-from pytest_goenv.workspace import GoWorkspace
 
-GO_FIXTURES = frozenset({"go_toolchain", "goenv", "go_workspace"})
-# A sandbox kept by --goenv-keep is named in its test's report, so the pytest-xdist
-# controller can list the sandboxes its workers kept.
-KEPT_PROPERTY = "goenv_sandbox_kept"
-
-# --goenv-matrix, --goenv-list and the matrix reports live in their own plugin module.
-pytest_plugins = ["pytest_goenv.matrix_plugin"]
-
-
-@dataclass
-class GoenvState:
-    """What the plugin decided at start-up, shared by all fixtures of one pytest process."""
-
-    explicit_go: str | None
-    cache_root: Path
-    timeout: float
-    keep: bool
-    missing: str
-    toolchains: list[GoToolchain] | None = None
-    missing_reason: str | None = None
-    kept: list[Path] = field(default_factory=list)
-
-    def toolchains_under_test(self) -> list[GoToolchain]:
-        """The toolchains tests run on, found on first use (an empty list if there is none)."""
-        if self.toolchains is None:
-            try:
-                self.toolchains = [default_toolchain(self.explicit_go)]
-            except ToolchainError as exc:
-                self.toolchains, self.missing_reason = [], str(exc)
-        return self.toolchains
-
-
-state_key = pytest.StashKey[GoenvState]()
-outcome_key = pytest.StashKey[bool]()
+# The fixtures, and --goenv-matrix, --goenv-list and the matrix reports, live in their own modules.
+pytest_plugins = ["pytest_goenv.fixtures", "pytest_goenv.matrix_plugin"]
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
@@ -244,139 +206,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     callspec = getattr(item, "callspec", None)
     toolchain = callspec.params.get("go_toolchain") if callspec is not None else None
     if not isinstance(toolchain, GoToolchain):
-        toolchain = _toolchain_under_test(item.config.stash[state_key])
+        toolchain = item.config.stash[state_key].single_toolchain()
     reason = skip_reason(item, toolchain)
     if reason is not None:
         pytest.skip(reason)
-
-
-def _toolchain_under_test(state: GoenvState) -> GoToolchain:
-    """The one toolchain of a run without a matrix; fails or skips the test if there is none."""
-    toolchains = state.toolchains_under_test()
-    if not toolchains:
-        message = f"this test needs Go: {state.missing_reason}"
-        if state.missing == "skip":
-            pytest.skip(message)
-        pytest.fail(message + "\n(--goenv-missing=skip turns this into a skip)", pytrace=False)
-    return toolchains[0]
-
-
-@pytest.fixture(scope="session")
-def go_toolchain(request: pytest.FixtureRequest) -> GoToolchain:
-    """The Go toolchain under test (each in turn under ``--goenv-matrix``).
-
-    Session-scoped, so module- and session-scoped fixtures can depend on it (build once per
-    toolchain); ``go_version`` and ``cgo`` markers are applied per test before set-up.
-    """
-    toolchain: GoToolchain | None = getattr(request, "param", None)
-    return toolchain if toolchain is not None else _toolchain_under_test(request.config.stash[state_key])
-
-
-@pytest.fixture
-def goenv(
-    request: pytest.FixtureRequest, go_toolchain: GoToolchain, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[GoEnv]:
-    """A fresh Go sandbox for this test: private GOPATH, module cache, HOME and temp dirs."""
-    state = request.config.stash[state_key]
-    sandbox = _new_sandbox(request, tmp_path_factory, go_toolchain, sandbox_options(request.node))
-    yield sandbox
-    if state.keep:
-        sandbox.make_removable()
-        request.node.user_properties.append((KEPT_PROPERTY, str(sandbox.root)))
-    elif request.node.stash.get(outcome_key, True):
-        sandbox.cleanup()
-    else:  # left for inspection under pytest's basetemp; removable by pytest's retention
-        sandbox.make_removable()
-
-
-def _new_sandbox(
-    request: pytest.FixtureRequest,
-    tmp_path_factory: pytest.TempPathFactory,
-    toolchain: GoToolchain,
-    options: SandboxOptions,
-) -> GoEnv:
-    state = request.config.stash[state_key]
-    root = tmp_path_factory.mktemp(f"goenv-{toolchain.name}-")
-    shared_cache = build_cache_dir(state.cache_root, toolchain) if options.cache == "shared" else None
-    sandbox = GoEnv(toolchain, root, gocache=shared_cache, env=options.env, timeout=options.timeout or state.timeout)
-    request.config.hook.pytest_goenv_setup_sandbox(sandbox=sandbox, request=request)
-    return sandbox
-
-
-@dataclass
-class GoEnvFactory:
-    """Makes sandboxes that outlive one test, for module- and session-scoped fixtures.
-
-    ``make(go_toolchain)`` in a module-scoped fixture builds something once per toolchain;
-    the sandboxes are removed at the end of the session (kept with ``--goenv-keep``).
-    """
-
-    request: pytest.FixtureRequest
-    tmp_path_factory: pytest.TempPathFactory
-    made: list[GoEnv] = field(default_factory=list)
-
-    def make(
-        self,
-        toolchain: GoToolchain,
-        *,
-        env: Mapping[str, str | None] | None = None,
-        cache: str = "shared",
-        timeout: float | None = None,
-    ) -> GoEnv:
-        """A new sandbox for ``toolchain``, with the options of a ``goenv`` marker."""
-        if cache not in CACHE_MODES:
-            raise ValueError(f"cache={cache!r}; use 'shared' or 'fresh'")
-        options = SandboxOptions(env=dict(env or {}), cache=cache, timeout=timeout)
-        sandbox = _new_sandbox(self.request, self.tmp_path_factory, toolchain, options)
-        self.made.append(sandbox)
-        return sandbox
-
-    def close(self) -> None:
-        """Remove every sandbox made (or, with ``--goenv-keep``, make it removable and list it)."""
-        state = self.request.config.stash[state_key]
-        for sandbox in self.made:
-            if state.keep:
-                sandbox.make_removable()
-                state.kept.append(sandbox.root)
-            else:
-                sandbox.cleanup()
-        self.made.clear()
-
-
-@pytest.fixture(scope="session")
-def goenv_factory(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[GoEnvFactory]:
-    """Makes sandboxes for wider-scoped fixtures: ``goenv_factory.make(go_toolchain)``."""
-    factory = GoEnvFactory(request, tmp_path_factory)
-    yield factory
-    factory.close()
-
-
-@pytest.fixture
-def go_proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GoProxy]:
-    """A module proxy for this test: ``.url`` (file://), ``.http_url`` (loopback, stopped after the test)."""
-    with GoProxy(tmp_path_factory.mktemp("goproxy-")) as proxy:
-        yield proxy
-
-
-@pytest.fixture(scope="session")
-def go_sumdb_key() -> SignerKey:
-    """The checksum database's signing key, generated once per session (override to pin one)."""
-    return SignerKey.generate(SUMDB_NAME)
-
-
-@pytest.fixture
-def go_sumdb(go_proxy: GoProxy, go_sumdb_key: SignerKey) -> Iterator[ChecksumDatabase]:
-    """A checksum database of ``go_proxy``'s modules, on loopback and at ``<proxy>/sumdb/<name>/``.
-
-    ``goenv.use_sumdb(go_sumdb)`` sets GOSUMDB to ``.gosumdb`` (``name+key url``).
-    """
-    database = ChecksumDatabase(go_proxy, key=go_sumdb_key)
-    database.mount_on(go_proxy)
-    yield database
-    database.close()
-
-
-@pytest.fixture
-def go_workspace(goenv: GoEnv) -> GoWorkspace:
-    """A multi-module workspace with a go.work file, inside this test's ``goenv`` sandbox."""
-    return GoWorkspace(goenv)
