@@ -2,7 +2,10 @@ package sysinfo
 
 import (
 	"os"
+	"path/filepath"
 	"runtime"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -29,9 +32,34 @@ func TestFamilyMatchesGOOS(t *testing.T) {
 	}
 }
 
+// TestString reads its cases from testdata/string.txt: the go command runs a
+// package's tests in its directory, so the path is relative to this file.
 func TestString(t *testing.T) {
-	info := Info{OS: "linux", Arch: "arm64", Family: "unix", PageSize: 16384, Source: "libc"}
-	if got, want := info.String(), "linux/arm64 (unix), 16 KiB pages via libc"; got != want {
-		t.Errorf("String() = %q, want %q", got, want)
+	data, err := os.ReadFile(filepath.Join("testdata", "string.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := 0
+	for n, line := range strings.Split(string(data), "\n") {
+		if line = strings.TrimSpace(line); line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		fields, want, found := strings.Cut(line, " | ")
+		f := strings.Fields(fields)
+		if !found || len(f) != 5 {
+			t.Fatalf("testdata/string.txt:%d: want `os arch family page_size source | String()`, got %q", n+1, line)
+		}
+		size, err := strconv.Atoi(f[3])
+		if err != nil {
+			t.Fatalf("testdata/string.txt:%d: page_size: %v", n+1, err)
+		}
+		info := Info{OS: f[0], Arch: f[1], Family: f[2], PageSize: size, Source: f[4]}
+		if got := info.String(); got != want {
+			t.Errorf("testdata/string.txt:%d: String() = %q, want %q", n+1, got, want)
+		}
+		cases++
+	}
+	if cases == 0 {
+		t.Error("testdata/string.txt has no cases")
 	}
 }

@@ -3,8 +3,8 @@
 Each test gets a fresh copy of the Go module in its own goenv sandbox (private GOPATH,
 module cache, HOME and temp dirs), so a test can vendor, build or edit files without
 touching this checkout. The module's dependencies come from the plugin's module proxy
-(go_proxy, on loopback), fed with the archives in testdata/mod: nothing is fetched
-from the internet.
+(go_proxy, on loopback), fed with the archives in testdata/mod (see local_proxy.py):
+nothing is fetched from the internet.
 """
 
 from __future__ import annotations
@@ -14,26 +14,35 @@ import shutil
 from pathlib import Path
 
 import pytest
+from local_proxy import CHECKOUT, add_modules
 
 from pytest_goenv import GoProxy
 from pytest_goenv.sandbox import GoEnv
 
-CHECKOUT = Path(__file__).resolve().parent.parent
-"""example_project/: the Go workspace (go.work), the library module and cmd/."""
+NOT_COPIED = {
+    CHECKOUT: {"tests", "README.md", "pytest.ini"},  # the Python side
+    CHECKOUT / "testdata": {"mod"},  # the proxy's archives; the rest of testdata/ belongs to the Go tests
+}
+"""What the project copy leaves out, by directory; hidden files and __pycache__ are left out everywhere."""
 
-MODULE_ARCHIVES = sorted((CHECKOUT / "testdata" / "mod").glob("*.txt"))
-"""One txtar per module version the local proxy serves (cmd/go's testdata/mod layout)."""
 
-_NOT_GO = shutil.ignore_patterns("tests", "testdata", "README.md", "pytest.ini", ".*", "__pycache__")
+def _not_copied(directory: str, names: list[str]) -> set[str]:
+    hidden = {name for name in names if name.startswith(".") or name == "__pycache__"}
+    return hidden | (NOT_COPIED.get(Path(directory), set()) & set(names))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Skip the Go tests on toolchains older than go.mod's `go` line, saying so."""
+    """Skip the Go tests on toolchains older than go.mod's `go` line, saying so.
+
+    Only tests that use a Go fixture get the mark (every Go fixture uses go_toolchain):
+    on the others it would do nothing.
+    """
     go_line = re.search(r"^go (\S+)$", (CHECKOUT / "go.mod").read_text(), re.MULTILINE)
     if go_line is None:
         raise pytest.UsageError(f"{CHECKOUT / 'go.mod'} has no `go` line: add the oldest Go it supports")
     for item in items:
-        item.add_marker(pytest.mark.go_version(f">={go_line.group(1)}"))
+        if "go_toolchain" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.go_version(f">={go_line.group(1)}"))
 
 
 @pytest.fixture(scope="session")
@@ -45,9 +54,7 @@ def checkout() -> Path:
 @pytest.fixture
 def module_proxy(go_proxy: GoProxy) -> GoProxy:
     """The plugin's module proxy, serving every module version of testdata/mod."""
-    for archive in MODULE_ARCHIVES:
-        go_proxy.add_txtar(archive)
-    return go_proxy
+    return add_modules(go_proxy)
 
 
 @pytest.fixture
@@ -55,5 +62,5 @@ def project(goenv: GoEnv, module_proxy: GoProxy) -> Path:
     """A copy of example_project's Go code in the sandbox, with the module proxy as GOPROXY."""
     goenv.use_proxy(module_proxy)
     destination = goenv.workdir / "sysinfo"
-    shutil.copytree(CHECKOUT, destination, ignore=_NOT_GO)
+    shutil.copytree(CHECKOUT, destination, ignore=_not_copied)
     return destination

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 
+import pytest
+
 from pytest_goenv import GoProxy
-from pytest_goenv.assertions import assert_resolved, assert_vendored
+from pytest_goenv.assertions import assert_resolved, assert_succeeded, assert_vendored
 from pytest_goenv.sandbox import GoEnv
 from pytest_goenv.vendor import vendor_module
 
@@ -55,9 +58,39 @@ def test_a_vendored_build_needs_neither_proxy_nor_module_cache(goenv: GoEnv, pro
     assert_vendored(goenv, "./...", cwd=project)
 
 
-def test_go_sum_lists_the_hashes_of_the_served_modules(checkout: Path, module_proxy: GoProxy) -> None:
-    served = {line for module in module_proxy.modules() for line in module.go_sum.splitlines()}
-    for go_sum in (checkout / "go.sum", checkout / "cmd" / "go.sum"):
-        stale = set(go_sum.read_text().splitlines()) - served
-        served_text = "\n".join(sorted(served))
-        assert not stale, f"{go_sum.relative_to(checkout)} disagrees with testdata/mod; served:\n{served_text}"
+@pytest.mark.parametrize("module", [".", "cmd"])
+def test_each_module_builds_alone_from_its_go_sum(
+    goenv: GoEnv, project: Path, module_proxy: GoProxy, module: str
+) -> None:
+    """With GOWORK=off and the default -mod=readonly, a go.sum line missing is an error, not a fetch.
+
+    `go vet` type-checks every package of the module with its tests, so a dependency only a
+    test imports counts too.
+    """
+    goenv.setenv("GOWORK", "off")
+    served = "\n".join(line for version in module_proxy.modules() for line in version.go_sum.splitlines())
+    fix = (
+        f"fix it in {module}/ with `GOWORK=off GOPROXY=$(python tests/local_proxy.py) go mod tidy`; "
+        f"the go.sum lines the proxy serves:\n{served}"
+    )
+    vet = goenv.run("vet", "./...", cwd=project / module, check=False)
+    if not vet.ok:
+        pytest.fail(f"{module}/go.mod and go.sum do not build on their own; {fix}\n{vet.describe()}")
+
+    go_sum = project / module / "go.sum"
+    committed = set(go_sum.read_text().splitlines())
+    goenv.run("mod", "tidy", cwd=project / module)
+    stale = committed - set(go_sum.read_text().splitlines())
+    assert not stale, f"{module}/go.sum has lines `go mod tidy` drops: {sorted(stale)}; {fix}"
+
+
+def test_the_readme_proxy_serves_go_test_outside_pytest(goenv: GoEnv, project: Path) -> None:
+    """`GOPROXY=$(python tests/local_proxy.py) go test ./...`, as README.md tells you to run it."""
+    script = Path(__file__).with_name("local_proxy.py")
+    printed = goenv.exec(sys.executable, script, goenv.tmpdir / "goproxy").stdout.strip()
+    assert printed.startswith("file://"), f"{script.name} printed {printed!r}, not a file:// GOPROXY"
+
+    assert_succeeded(
+        goenv.run("test", "./...", cwd=project, env={"GOPROXY": printed}),
+        stdout=r"(?m)^ok\s+example\.com/sysinfo\s",
+    )
