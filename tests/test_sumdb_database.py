@@ -206,6 +206,20 @@ def test_log_refuses_what_is_no_module_version(db: ChecksumDatabase, path: str, 
     assert len(db) == 0
 
 
+def test_what_the_source_serves_is_logged_as_it_is() -> None:
+    served = FakeModule("example.com/m", "v2.0.0")  # a v2 without /v2, as a proxy may serve it unchecked
+    db = ChecksumDatabase(FakeSource([served]))
+    assert db.log_all() == [0]
+    try:
+        with urllib.request.urlopen(db.http_url + "/lookup/example.com/m@v2.0.0", timeout=10) as response:
+            assert response.read().startswith(b"0\nexample.com/m v2.0.0 ")
+        with pytest.raises(urllib.error.HTTPError) as info:
+            urllib.request.urlopen(db.http_url + "/lookup/example.com/m@v3.0.0", timeout=10)
+        assert info.value.code == 404
+    finally:
+        db.close()
+
+
 def test_http_server_answers_on_loopback(db: ChecksumDatabase) -> None:
     url = db.http_url
     assert db.gosumdb.endswith(" " + url)

@@ -147,12 +147,15 @@ class ChecksumDatabase:
         """Log a module version (from the source unless both hashes are given); its record id.
 
         A version already logged keeps its record, whatever the proxy serves now (that is how a
-        changed zip is caught); asking for other hashes explicitly raises SumDBError.
+        changed zip is caught); asking for other hashes explicitly raises SumDBError.  Hashes given
+        by hand need a valid module path and version; what the source serves is logged as it is
+        (a proxy may serve versions added unchecked, and the go command may ask for them).
         """
-        try:
-            check_module_version(path, version)
-        except InvalidModulePath as exc:
-            raise SumDBError(f"cannot log {exc}; log module versions like ('example.com/m', 'v1.2.3')") from None
+        if h1 is not None or h1_mod is not None:
+            try:
+                check_module_version(path, version)
+            except InvalidModulePath as exc:
+                raise SumDBError(f"cannot log {exc}; log module versions like ('example.com/m', 'v1.2.3')") from None
         if (h1 is None) != (h1_mod is None):
             raise SumDBError(f"{path}@{version}: give both h1 and h1_mod, or neither to take them from the proxy")
         if h1 is None or h1_mod is None:
@@ -234,7 +237,7 @@ class ChecksumDatabase:
         with self._lock:
             record_id = self._ids.get((path, version))
         if record_id is None and self.auto_log:
-            with contextlib.suppress(UnknownModuleError):
+            with contextlib.suppress(SumDBError):  # unknown to the source, or refused: not found
                 record_id = self.log(path, version)
         if record_id is None:
             where = "the module proxy" if self.auto_log else "this database (auto_log is off)"
