@@ -142,6 +142,36 @@ def test_setup_fails(goenv, claim, broken):
         "the experiment raised FixtureSetupFailed: OSError: no proxy today")
 
 
+def test_verdicts_decided_before_a_skip_still_count(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_partial='''
+import pytest
+
+@pytest.mark.claim("ch1.gobin-go-env-w", expect="holds")
+@pytest.mark.claim("ch1.go-env-w-goenv", expect="holds")
+def test_kept(goenv, claims):
+    claims["ch1.gobin-go-env-w"].record("go env GOBIN", "set")
+    claims["ch1.gobin-go-env-w"].holds()
+    claims["ch1.go-env-w-goenv"].not_applicable("no second toolchain")
+    pytest.skip("no second toolchain")
+
+@pytest.mark.claim("ch1.gomodcache-default", expect="does-not-hold")
+@pytest.mark.claim("ch1.goroot-autodetect", expect="holds")
+def test_regressed(goenv, claims):
+    claims["ch1.gomodcache-default"].record("go env GOMODCACHE", "$GOPATH/pkg/mod")
+    claims["ch1.gomodcache-default"].holds()
+    pytest.skip("the rest cannot run here")
+''')
+    outcome = pytester.runpytest("--goenv-report=r.md", "-rs")
+    outcome.assert_outcomes(skipped=1, failed=1)
+    outcome.stdout.fnmatch_lines(["*claim ch1.gomodcache-default on go*does-not-hold*"])
+    verdicts = {c["id"]: next(iter(c["results"].values())) for c in load_report(pytester.path / "r.json")["claims"]
+                if c["results"]}
+    assert (verdicts["ch1.gobin-go-env-w"]["verdict"], verdicts["ch1.gobin-go-env-w"]["skipped"]) == ("holds", False)
+    assert (verdicts["ch1.go-env-w-goenv"]["verdict"], verdicts["ch1.go-env-w-goenv"]["skipped"]) == (
+        "not-applicable", True)
+    assert verdicts["ch1.goroot-autodetect"]["detail"] == "skipped: the rest cannot run here"
+
+
 def test_unknown_claim_id_is_a_collection_error(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_typo='''
 import pytest

@@ -161,13 +161,24 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
     checks = item.stash.get(checks_key, {})
     try:
         outcome = yield
+    except pytest.skip.Exception as exc:
+        # Checks the skip concerns are not applicable here; verdicts decided before it still count.
+        results, failures = [], []
+        for check in checks.values():
+            if check.verdict in (None, Verdict.NOT_APPLICABLE):
+                results.append(_skipped_check(check, str(exc)))
+                continue
+            try:
+                results.append(check.finish())
+            except ClaimMismatch as mismatch:
+                results.append(check.result())
+                failures.append(str(mismatch))
+        item.stash[results_key] = results
+        if failures:
+            pytest.fail("\n\n".join(failures), pytrace=False)
+        raise
     except BaseException as exc:
-        if checks:
-            skipped = isinstance(exc, pytest.skip.Exception)
-            item.stash[results_key] = [
-                _skipped_check(check, str(exc)) if skipped else check.result() if check.verdict else check.crashed(exc)
-                for check in checks.values()
-            ]
+        item.stash[results_key] = [check.result() if check.verdict else check.crashed(exc) for check in checks.values()]
         raise
     results, failures = [], []
     for check in checks.values():
@@ -183,6 +194,7 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
 
 
 def _skipped_check(check: ClaimCheck, reason: str) -> ClaimResult:
+    """Not applicable for the skip's reason (or the one ``inapplicable`` gave), never held against the expectation."""
     if check.verdict is None:
         check.not_applicable(f"skipped: {reason}")
     return dataclasses.replace(check.result(), skipped=True)
