@@ -276,6 +276,8 @@ def test_a_test_that_did_not_build_did_not_run(goenv: GoEnv, module: Path) -> No
          ("-mod=mod",), None),
         (["go", "run", ".", "-flag", "value"], "run", (".",), (), None),
         (["go", "vet", "--tags=x", "-test.timeout", "1s"], "vet", (), ("-tags=x",), None),
+        (["go", "vet", "-vettool", "/bin/tool", "./..."], "vet", ("./...",), (), None),
+        (["go", "test", "-cover", "-coverpkg", "./...", "-fuzzcachedir", "d", "./lib"], "test", ("./lib",), (), None),
     ],
 )
 def test_build_command_lines_are_read_back(

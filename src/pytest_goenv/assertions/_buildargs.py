@@ -22,11 +22,11 @@ _VALUE_FLAGS = frozenset({
     "bench", "benchtime", "blockprofile", "blockprofilerate", "count", "coverprofile", "cpu",
     "cpuprofile", "fuzz", "fuzzminimizetime", "fuzztime", "list", "memprofile", "memprofilerate",
     "mutexprofile", "mutexprofilefraction", "outputdir", "parallel", "run", "shuffle", "skip",
-    "timeout", "trace",
+    "timeout", "trace", "vettool", "fuzzcachedir",
 })
-# Flags that change which packages are built; `go list` takes them too.
-_GRAPH_FLAGS = frozenset({"tags", "mod", "modfile", "overlay", "race", "msan", "asan", "cover", "coverpkg",
-                          "buildmode", "pgo"})
+# Flags that change which packages are built; `go list` takes them too.  The cover flags are left
+# out: they only add coverage support packages, and `go list` before Go 1.20 refuses them.
+_GRAPH_FLAGS = frozenset({"tags", "mod", "modfile", "overlay", "race", "msan", "asan", "buildmode", "pgo"})
 BUILD_COMMANDS = frozenset({"build", "install", "test", "vet", "run"})
 
 
