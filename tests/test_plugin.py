@@ -394,15 +394,23 @@ def test_kept_sandboxes_are_listed_under_xdist(pytester: pytest.Pytester) -> Non
     pytest.importorskip("xdist")
     pytester.makepyfile(
         "import pytest\n\n@pytest.mark.parametrize('n', range(3))\n"
-        "def test_env(goenv, n):\n    goenv.write_files({'marker.txt': str(n)})\n"
+        "def test_env(goenv, n):\n    goenv.write_files({'marker.txt': str(n)})\n\n"
+        "@pytest.fixture(scope='module')\n"
+        "def shared(go_toolchain, goenv_factory):\n"
+        "    sandbox = goenv_factory.make(go_toolchain)\n"
+        "    sandbox.write_files({'marker.txt': 'shared'})\n"
+        "    return sandbox\n\n"
+        "def test_shared(shared):\n    assert shared.root.is_dir()\n"
     )
     basetemp = pytester.path / "base"
     result = pytester.runpytest_subprocess("-n", "2", f"--basetemp={basetemp}", "--goenv-keep")
-    result.assert_outcomes(passed=3)
+    result.assert_outcomes(passed=4)
     result.stdout.fnmatch_lines(["*goenv sandboxes kept (--goenv-keep)*"])
     listed = [line for line in result.stdout.lines if line.startswith(str(basetemp))]
-    assert len(listed) == 3, result.stdout.str()
-    assert sorted((Path(line) / "work" / "marker.txt").read_text() for line in listed) == ["0", "1", "2"]
+    assert len(listed) == 4, result.stdout.str()
+    markers = sorted((Path(line) / "work" / "marker.txt").read_text() for line in listed)
+    assert markers == ["0", "1", "2", "shared"]
+
 
 def test_env_var_selects_toolchain(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
     toolchain = default_toolchain()

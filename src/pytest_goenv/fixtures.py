@@ -96,15 +96,24 @@ class GoEnvFactory:
         return sandbox
 
     def close(self) -> None:
-        """Remove every sandbox made (or, with ``--goenv-keep``, make it removable and list it)."""
+        """Remove every sandbox made (or, with ``--goenv-keep``, make it removable and list it).
+
+        Each is handled even if another cannot be removed; the first failure is raised at the end.
+        """
         state = self.request.config.stash[state_key]
-        for sandbox in self.made:
-            if state.keep:
-                sandbox.make_removable()
-                state.kept.append(sandbox.root)
-            else:
-                sandbox.cleanup()
-        self.made.clear()
+        made, self.made = self.made, []
+        failures: list[OSError] = []
+        for sandbox in made:
+            try:
+                if state.keep:
+                    sandbox.make_removable()
+                    state.kept.append(sandbox.root)
+                else:
+                    sandbox.cleanup()
+            except OSError as exc:
+                failures.append(exc)
+        if failures:
+            raise failures[0]
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,7 @@ import os
 import shutil
 from collections.abc import Generator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -86,15 +87,29 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 class KeptSandboxes:
-    """Collects the sandboxes ``--goenv-keep`` kept from the test reports (the workers' too under xdist)."""
+    """Collects the sandboxes ``--goenv-keep`` kept: from the test reports, and under pytest-xdist
+    from what each worker sends when it finishes (sandboxes of ``goenv_factory`` outlive any test)."""
 
     def __init__(self, state: GoenvState) -> None:
         self.state = state
 
+    def _add(self, paths: list[Path]) -> None:
+        self.state.kept.extend(path for path in paths if path not in self.state.kept)
+
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if report.when == "teardown":
-            self.state.kept.extend(Path(str(value)) for name, value in report.user_properties
-                                   if name == KEPT_PROPERTY)
+            self._add([Path(str(value)) for name, value in report.user_properties if name == KEPT_PROPERTY])
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        workeroutput: dict[str, object] | None = getattr(session.config, "workeroutput", None)
+        if workeroutput is not None:
+            workeroutput[KEPT_PROPERTY] = [str(path) for path in self.state.kept]
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: object) -> None:
+        """On the pytest-xdist controller: the sandboxes a finished worker kept."""
+        sent = getattr(node, "workeroutput", {}).get(KEPT_PROPERTY, [])
+        self._add([Path(path) for path in sent])
 
 
 def _go_setting_name(config: pytest.Config) -> str:
