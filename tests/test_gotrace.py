@@ -333,7 +333,7 @@ func main() {
 		}
 		fmt.Println(total)
 	case "spin":
-		deadline := time.Now().Add(300 * time.Millisecond)
+		deadline := time.Now().Add(time.Second)
 		for time.Now().Before(deadline) {
 		}
 	case "labels":
