@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import shutil
+import uuid
 from pathlib import Path
 
 import pytest
 
-from pytest_goenv.behaviour._cpu_quota import CgroupUnavailable, cpu_quota
+from pytest_goenv.behaviour._cpu_quota import CgroupUnavailable, cpu_quota, inherited_cpu_limit
 from pytest_goenv.behaviour._experiments_ch234 import (
     inapplicable,
     leftover_work_dirs,
@@ -37,6 +39,14 @@ func main() {
 	os.Stdout.WriteString("executable=" + exe + "\\n")
 }
 """
+EMPTY_MAIN = "package main\n\nfunc main() {}\n"
+
+
+def uncached(source: str) -> str:
+    """``source`` with a package-level variable no earlier build had: no build cache holds its compiled package
+    or (Go 1.24+, where go run caches the programs it links) its program, so what the go command does is the
+    same on a cold or warm shared GOCACHE, on the first run or a rerun with the same --basetemp."""
+    return f'{source.rstrip()}\n\nvar buildNonce = "{uuid.uuid4().hex}"\n'
 
 
 @pytest.mark.claim("ch4.2.gotraceback0-fatal-only", expect={">=1.19": "partly"})
@@ -106,8 +116,7 @@ def test_gotraceback_numeric_levels(goenv: GoEnv, claim: ClaimCheck) -> None:
 def test_gotmpdir_unwritable(goenv: GoEnv, claim: ClaimCheck) -> None:
     """`go run main.go` with GOTMPDIR an existing directory the user may not write (mode 0555; root runs
     without its permission override): does the go command fail silently and leave go-build* behind?"""
-    module = goenv.write_module("example.com/m", {"main.go": "package main\n\nfunc main() {}\n"},
-                                go=language(goenv))
+    module = goenv.write_module("example.com/m", {"main.go": uncached(EMPTY_MAIN)}, go=language(goenv))
     try:
         prefix = permissions_enforced(goenv)
     except LookupError as exc:
@@ -143,25 +152,34 @@ def fresh_gotmpdir(goenv: GoEnv) -> Path:
 
 @pytest.mark.claim("ch4.2.gotmpdir-work-dir", expect={">=1.19": "holds"})
 def test_gotmpdir_holds_work_dirs(goenv: GoEnv, claim: ClaimCheck) -> None:
-    """go build -work and go run with GOTMPDIR set: where are the work directory and the program go run runs?"""
+    """go build -work and go run with GOTMPDIR set: where are the work directory and the program go run runs?
+
+    The verdict comes from a program no build cache holds (:func:`uncached`).  A second go run of the same
+    program is recorded as well: Go 1.24+ caches the programs go run links and starts the cached copy from
+    GOCACHE, not from GOTMPDIR."""
     workdir = fresh_gotmpdir(goenv)
-    module = goenv.write_module("example.com/where", {"main.go": WHERE_AM_I}, go=language(goenv))
+    module = goenv.write_module("example.com/where", {"main.go": uncached(WHERE_AM_I)}, go=language(goenv))
     kept = claim.observe(goenv.run("build", "-work", "-o", os.devnull, ".", cwd=module), grep="WORK=")
     ran = claim.observe(goenv.run("run", ".", cwd=module))
+    again = output_lines(claim.observe(goenv.run("run", ".", cwd=module)), "executable")
     work = re.findall(r"^WORK=(.+)$", kept.stderr, re.MULTILINE)
     executable = output_lines(ran, "executable")
+    cached = bool(again) and Path(again[0]).is_relative_to(goenv.gocache)
+    claim.record("the program a second go run of the same package started",
+                 f"{again[:1]}: " + ("from the build cache (GOCACHE), where Go 1.24+ keeps the programs go run links"
+                                     if cached else "not from the build cache"))
     claim.parts({
         "go build's work directory is in GOTMPDIR": bool(work) and os.path.dirname(work[0]) == str(workdir),
         "go run builds and starts the program from GOTMPDIR": bool(executable)
         and executable[0].startswith(str(workdir) + os.sep),
-    }, f"WORK={work[:1]}, the program go run started: {executable[:1]}")
+    }, f"WORK={work[:1]}, the program go run started: {executable[:1]}, on a second go run: {again[:1]}")
 
 
 @pytest.mark.claim("ch4.2.gotmpdir-per-process", expect={">=1.19": "partly"})
 def test_gotmpdir_per_process(goenv: GoEnv, claim: ClaimCheck) -> None:
     """The recommended `GOTMPDIR=/var/tmp/go-$$` (here below the sandbox), set by a shell as written and
     with the directory made beforehand: does go build work, and is the space cleaned up?"""
-    module = goenv.write_module("example.com/p", {"p.go": "package p\n"}, go=language(goenv))
+    module = goenv.write_module("example.com/p", {"p.go": uncached("package p\n")}, go=language(goenv))
     var_tmp = goenv.root / "var" / "tmp"
     var_tmp.mkdir(parents=True)
     script = 'GOTMPDIR="$1/go-$$"; export GOTMPDIR; {make}exec "$2" build ./...'
@@ -184,8 +202,7 @@ def test_gotmpdir_per_process(goenv: GoEnv, claim: ClaimCheck) -> None:
 def test_go_build_dirs_removed(goenv: GoEnv, claim: ClaimCheck) -> None:
     """go build, go run and go test in a fresh GOTMPDIR: are go-build* directories left when they exit?"""
     workdir = fresh_gotmpdir(goenv)
-    module = goenv.write_module("example.com/m", {"main.go": "package main\n\nfunc main() {}\n",
-                                                  "main_test.go": "package main\n"},
+    module = goenv.write_module("example.com/m", {"main.go": uncached(EMPTY_MAIN), "main_test.go": "package main\n"},
                                 go=goenv.toolchain.version.language)
     for args in (("build", "-o", str(goenv.root / "m"), "."), ("run", "."), ("test", ".")):
         claim.observe(goenv.run(*args, cwd=module))
@@ -196,7 +213,9 @@ def test_go_build_dirs_removed(goenv: GoEnv, claim: ClaimCheck) -> None:
 
 QUOTA_CPUS = 1.0
 """The CPU limit of the GOMAXPROCS experiment: Go 1.25+ derives max(2, ceil(limit)) from a cgroup limit and
-never more than the CPU count, so a 1-CPU limit shows as GOMAXPROCS 2 and only where NumCPU is above 2."""
+never more than the CPU count, so a 1-CPU limit shows as GOMAXPROCS 2, and only where the default without
+it (NumCPU, or less under a limit the host already sets on this process's cgroups) is above 2."""
+LOWEST_CGROUP_GOMAXPROCS = 2
 
 
 # The shell joins the cgroup, shows its membership (which the program inherits) and becomes the program.
@@ -216,7 +235,28 @@ def test_gomaxprocs_under_cpu_quota(goenv: GoEnv, claims: dict[str, ClaimCheck])
     zero, unset = claims["ch4.3.gomaxprocs-0-cgroup"], claims["ch4.3.gomaxprocs-unset-ignores-cgroup"]
     probe = runtime_probe(goenv, zero)
     settings: dict[str, dict[str, str | None]] = {"GOMAXPROCS=0": {"GOMAXPROCS": "0"}, "unset": {"GOMAXPROCS": None}}
-    free = {name: output_lines(goenv.exec(probe, "limits", env=env), "gomaxprocs") for name, env in settings.items()}
+    free_runs = {name: goenv.exec(probe, "limits", env=env) for name, env in settings.items()}
+    free = {name: output_lines(run, "gomaxprocs") for name, run in free_runs.items()}
+    numcpu = output_lines(free_runs["unset"], "numcpu")
+    inherited = inherited_cpu_limit()
+    host = f"NumCPU {numcpu[:1]}, CPU limit on this process's cgroups {inherited if inherited is not None else 'none'}"
+    for check in (zero, unset):
+        for run in free_runs.values():
+            check.observe(run, grep=["gomaxprocs", "numcpu"])
+        check.record("CPU limit on the cgroups of this process and its ancestors (cpu.max / cpu.cfs_quota_us)",
+                     host)
+    # Go 1.25+ never goes below 2 from a cgroup limit: a quota can only show where the default is above 2.
+    default = int(numcpu[0]) if numcpu else 0
+    if inherited is not None:
+        default = min(default, math.ceil(inherited))
+    if default <= LOWEST_CGROUP_GOMAXPROCS:
+        inapplicable(f"{host}: the default GOMAXPROCS here is at most {default}, and Go 1.25+ never sets GOMAXPROCS "
+                     f"below {LOWEST_CGROUP_GOMAXPROCS} from a cgroup limit, so no CPU quota can make a difference "
+                     "seen on this machine", zero, unset)
+    if goenv.toolchain.version >= "go1.25" and procs(free["unset"]) <= LOWEST_CGROUP_GOMAXPROCS:
+        inapplicable(f"{host}, yet {goenv.toolchain.name} already runs with GOMAXPROCS {free['unset']} without a "
+                     "quota of this experiment (a CPU limit of the host not seen here), so no quota can lower it",
+                     zero, unset)
     limited: dict[str, list[str]] = {}
     try:
         with cpu_quota(QUOTA_CPUS) as quota:
@@ -231,15 +271,11 @@ def test_gomaxprocs_under_cpu_quota(goenv: GoEnv, claims: dict[str, ClaimCheck])
                     inapplicable(f"the program did not run in the CPU-limited cgroup: {run.output.strip()[:200]}",
                                  zero, unset)
                 limited[name] = output_lines(run, "gomaxprocs")
-                numcpu = output_lines(run, "numcpu")
     except CgroupUnavailable as exc:
         inapplicable(f"no CPU-limited cgroup can be made here: {exc}", zero, unset)
-    seen = f"GOMAXPROCS without a limit {free}, under a {QUOTA_CPUS:g}-CPU quota {limited}, NumCPU {numcpu}"
+    seen = f"GOMAXPROCS without a limit {free}, under a {QUOTA_CPUS:g}-CPU quota {limited}; {host}"
     for check in (zero, unset):
         check.record("GOMAXPROCS per setting (no limit / under the quota)", seen)
-    if not numcpu or int(numcpu[0]) <= 2:
-        inapplicable(f"NumCPU is {numcpu[:1]}: Go 1.25+ never sets GOMAXPROCS below 2 from a cgroup limit, so "
-                     "no CPU quota can make a difference seen on this machine", zero, unset)
     if goenv.toolchain.version < "go1.21":
         zero.not_applicable(f"the document says GOMAXPROCS=0 needs go1.21+; this is {goenv.toolchain.name} ({seen})")
     else:
