@@ -264,3 +264,11 @@ def test_parse_modules_txt() -> None:
         parse_modules_txt("example.com/a\n")
     with pytest.raises(VendorError, match=r"modules\.txt:2: cannot read module line"):
         parse_modules_txt("# example.com/a v1\n# a b c d\n")
+
+
+def test_add_module_refuses_a_go_mod_that_declares_another_module(goenv: GoEnv) -> None:
+    workspace = GoWorkspace(goenv)
+    files = {"go.mod": "module example.com/shapes\n\ngo 1.21\n", "s.go": "package shapes\n"}
+    with pytest.raises(WorkspaceError, match=r"declares module 'example\.com/shapes'; make the module path and"):
+        workspace.add_module("shapes", "example.com/shape", files)
+    assert workspace.add_module("shapes", "example.com/shapes", files).is_dir()

@@ -130,6 +130,15 @@ def split_path_major(path: str) -> tuple[str, str]:
     return m["prefix"], "/" + suffix
 
 
+_MODULE_LINE = re.compile(rb'^\s*module\s+"?([^"\s/][^"\s]*)"?', re.MULTILINE)
+
+
+def declared_module(gomod: str | bytes) -> str | None:
+    """The module path a go.mod's ``module`` line declares, or None if it has none."""
+    match = _MODULE_LINE.search(gomod.encode() if isinstance(gomod, str) else gomod)
+    return match.group(1).decode("utf-8", "replace") if match else None
+
+
 def check_module_path(path: str) -> None:
     """Raise InvalidModulePath unless ``path`` is a valid module path (``example.com/mod/v2``)."""
     if not isinstance(path, str):

@@ -55,7 +55,6 @@ DEFAULT_TIME = datetime(2024, 1, 1, tzinfo=timezone.utc)
 
 _TEXT = "text/plain; charset=utf-8"
 _KIND_BY_EXT: dict[str, RequestKind] = {"info": "info", "mod": "mod", "zip": "zip"}
-_MODULE_LINE = re.compile(rb'^\s*module\s+"?([^"\s/][^"\s]*)"?', re.MULTILINE)
 
 
 class ProxyError(ValueError):
@@ -610,10 +609,9 @@ class _ModuleLineMismatch(ProxyError):
 
 
 def _check_module_line(module_path: str, version: str, mod: bytes) -> None:
-    m = _MODULE_LINE.search(mod)
-    if m is None:
+    declared = modpath.declared_module(mod)
+    if declared is None:
         raise ProxyError(f"{module_path}@{version}: go.mod has no module line (pass check=False to serve it anyway)")
-    declared = m.group(1).decode("utf-8", "replace")
     if declared != module_path:
         raise _ModuleLineMismatch(
             f"{module_path}@{version}: go.mod declares module {declared!r}; "

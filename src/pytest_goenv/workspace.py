@@ -171,6 +171,13 @@ class GoWorkspace:
         contents = dict(files or {})
         if "go.mod" not in contents:
             contents["go.mod"] = f"module {module_path}\n\ngo {go_line}\n"
+        declared = modpath.declared_module(contents["go.mod"])
+        if declared != module_path:
+            raise WorkspaceError(
+                f"add_module({dir!r}, {module_path!r}): the go.mod given declares "
+                f"{'module ' + repr(declared) if declared else 'no module line'}; "
+                "make the module path and the go.mod's module line agree (or leave go.mod out to have it written)"
+            )
         target.mkdir(parents=True, exist_ok=True)
         self.goenv.write_files(contents, target)
         self._modules[rel] = WorkspaceModule(rel, module_path, use)
