@@ -38,6 +38,7 @@ FINAL_B = "/opt/goroot-final-b"
 ELSEWHERE = "/opt/goroot-at-run-time"  # any path: runtime.GOROOT() only reports it
 CROSS = {"GOOS": "linux", "GOARCH": "386"}  # runs on linux/amd64 hosts, so the probe can be executed
 MISMATCH = "GOROOT mismatch"
+DOCKER_GOROOT = "/usr/local/go"  # where the document says CGO_ENABLED=0 builds get their GOROOT from
 
 
 def build_and_run(
@@ -118,16 +119,25 @@ def test_cross_compile_without_goroot_final(goenv: GoEnv, claims: dict[str, Clai
 
 @pytest.mark.claim("ch2.1.goroot-final-cgo0-overwritten", expect={">=1.19": "does-not-hold"})
 def test_cgo0_does_not_set_goroot_final(goenv: GoEnv, claim: ClaimCheck) -> None:
-    """With CGO_ENABLED=0 and no GOROOT_FINAL, does /usr/local/go end up in the binary?"""
+    """With CGO_ENABLED=0 and no GOROOT_FINAL, does /usr/local/go end up in the binary where a
+    CGO_ENABLED=1 build of the same program (the control) has the toolchain's real GOROOT?"""
+    goroot = goenv.toolchain.goroot
+    if DOCKER_GOROOT in (str(goroot), str(goroot.resolve())):
+        inapplicable(f"the toolchain itself lives in {DOCKER_GOROOT}, so a binary recording it cannot be "
+                     "told apart from one whose GOROOT was overwritten to it", claim)
     build, run = build_and_run(goenv, [claim], "cgo0-plain", {"CGO_ENABLED": "0", "GOROOT_FINAL": None})
+    control_env: dict[str, str | None] = {"CGO_ENABLED": "1", "GOROOT_FINAL": None}
+    control_build, control_run = build_and_run(goenv, [claim], "cgo1-plain", control_env)
     assert run is not None, build.describe()
-    binary = goenv.root / "bin" / "cgo0-plain"
-    hits = find_strings(binary, "/usr/local/go")
-    claim.record("strings $SANDBOX/bin/cgo0-plain | grep /usr/local/go", "\n".join(hits[:5]) or "(none)")
-    reported = output_lines(run, "goroot")
+    assert control_run is not None, control_build.describe()
+    hits = find_strings(goenv.root / "bin" / "cgo0-plain", DOCKER_GOROOT)
+    control_hits = find_strings(goenv.root / "bin" / "cgo1-plain", DOCKER_GOROOT)
+    claim.record(f"strings $SANDBOX/bin/cgo0-plain | grep {DOCKER_GOROOT}", "\n".join(hits[:5]) or "(none)")
+    reported, control = output_lines(run, "goroot")[:1], output_lines(control_run, "goroot")[:1]
     claim.holds_if(
-        reported[:1] == ["/usr/local/go"] or bool(hits),
-        f"runtime.GOROOT()={reported[:1]}, /usr/local/go strings in the binary: {len(hits)}",
+        (reported == [DOCKER_GOROOT] and control != [DOCKER_GOROOT]) or len(hits) > len(control_hits),
+        f"toolchain GOROOT {goroot}; runtime.GOROOT() with CGO_ENABLED=0: {reported}, with CGO_ENABLED=1: "
+        f"{control}; {DOCKER_GOROOT} strings in the binary: {len(hits)} (CGO_ENABLED=1: {len(control_hits)})",
     )
 
 
