@@ -19,21 +19,32 @@ def under(path: str, directory: object) -> bool:
 
 @pytest.mark.claim("ch2.2.gomod-lookup-order", expect={">=1.19": "partly"})
 def test_lookup_order(goenv: GoEnv, go_proxy: GoProxy, claim: ClaimCheck) -> None:
-    """A replace beats the proxy; can go.sum alone supply the locked version (no proxy, empty module cache)?"""
+    """v1.0.0 and v1.1.0 on the proxy: a replace beats both; the locked v1.0.0 beats the proxy's newer v1.1.0;
+    and is it go.sum that locks it (a go.sum line for v1.0.0 without a require in go.mod)?"""
     lib = add_lib(go_proxy)
+    newer = add_lib(go_proxy, "v1.1.0")
     goenv.use_proxy(go_proxy)
     goenv.write_module(LIB, GOPATH_LIB | {"go.mod": f"module {LIB}\n\ngo 1.21\n"}, dest="lib-local")
     replaced = write_app(goenv, [lib], dest="replaced", extra=f"replace {LIB} => ../lib-local\n")
     with_replace = claim.observe(package_dir(goenv, LIB, replaced)).stdout.strip()
     locked = write_app(goenv, [lib], dest="locked")
-    from_gosum = claim.observe(package_dir(goenv, LIB, locked, env={"GOPROXY": "off"}))
-    from_proxy = claim.observe(package_dir(goenv, LIB, locked)).stdout.strip()
+    from_lock = claim.observe(package_dir(goenv, LIB, locked)).stdout.strip()
+    unlocked = write_app(goenv, [], dest="gosum-only")
+    (unlocked / "go.sum").write_text(lib.go_sum)
+    (unlocked / "go.mod").write_text("module example.com/app\n\ngo 1.17\n")  # a go line go1.19's tidy accepts
+    tidied = claim.observe(goenv.run("mod", "tidy", cwd=unlocked, check=False), grep="go:")
+    selected = claim.observe(goenv.run("list", "-m", "-f", "{{.Version}}", LIB, cwd=unlocked, check=False))
     claim.parts({
-        "a local replace wins over the proxy": under(with_replace, goenv.workdir / "lib-local"),
-        "go.sum alone supplies the locked version (GOPROXY=off, empty module cache)": from_gosum.ok,
-        "without a replace the proxy supplies it": under(from_proxy, goenv.gomodcache)
-        and go_proxy.requested(LIB, "v1.0.0", "zip"),
-    })
+        "a local replace wins over the locked version and the proxy": under(with_replace, goenv.workdir / "lib-local"),
+        f"the locked {lib.version} is loaded although the proxy offers {newer.version}":
+            under(from_lock, goenv.gomodcache) and from_lock.endswith(f"@{lib.version}")
+            and go_proxy.requested(LIB, lib.version, "zip"),
+        f"a go.sum line for {lib.version} (no require in go.mod) locks that version":
+            tidied.ok and selected.stdout.strip() == lib.version,
+    }, f"go.sum holds {lib.version} only, go.mod no require: go mod tidy "
+       + (f"selected {selected.stdout.strip() or 'nothing'}" if tidied.ok
+          else f"failed ({tidied.stderr.strip()[:100]!r})")
+       + "; the version comes from go.mod's require line, go.sum only holds hashes to check it against")
 
 
 @pytest.mark.claim("ch2.2.no-gomod-gopath-fallback", expect={">=1.19": "does-not-hold"})
@@ -50,11 +61,14 @@ def test_no_gomod_falls_back_to_gopath(goenv: GoEnv, claim: ClaimCheck) -> None:
     )
 
 
-@pytest.mark.claim("ch2.2.gomod-forces-module-mode", expect={">=1.19": "partly"})
+@pytest.mark.claim("ch2.2.gomod-forces-module-mode", expect={">=1.19": "holds"})
 def test_gomod_forces_module_mode(goenv: GoEnv, go_proxy: GoProxy, claim: ClaimCheck) -> None:
-    """With a go.mod: module mode, dependencies from GOMODCACHE or vendor/, and can GO111MODULE=off undo it?"""
+    """Under the section's GO111MODULE=on, with a go.mod: module mode, dependencies from GOMODCACHE or vendor/.
+
+    GO111MODULE=off is shown as evidence only: the document says (section 2.3) that it turns modules off."""
     lib = add_lib(go_proxy)
     goenv.use_proxy(go_proxy)
+    goenv.setenv("GO111MODULE", "on")
     app = write_app(goenv, [lib])
     gomod = claim.observe(goenv.run("env", "GOMOD", cwd=app)).stdout.strip()
     cached = claim.observe(package_dir(goenv, LIB, app)).stdout.strip()
@@ -65,8 +79,8 @@ def test_gomod_forces_module_mode(goenv: GoEnv, go_proxy: GoProxy, claim: ClaimC
         "module mode is on (GOMOD names the go.mod)": gomod == str(app / "go.mod"),
         "dependencies come from GOMODCACHE": under(cached, goenv.gomodcache),
         "dependencies come from ./vendor once it exists": under(vendored, app / "vendor"),
-        "GO111MODULE=off cannot turn module mode off": bool(off) and off != "/dev/null",
-    })
+    }, f"with GO111MODULE=off instead, GOMOD is {repr(off) if off else 'empty'} (as section 2.3 says, modules "
+       "are off)")
 
 
 @pytest.mark.claim("ch2.2.gopath-never-overrides-gomod", expect={">=1.19": "holds"})

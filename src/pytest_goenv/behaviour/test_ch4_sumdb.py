@@ -97,25 +97,31 @@ def test_goinsecure_keeps_checksums(goenv: GoEnv, go_proxy: GoProxy, claim: Clai
 
 @pytest.mark.claim("ch4.4.gosumdb-off-no-verification", expect={">=1.19": "partly"})
 def test_gosumdb_off(goenv: GoEnv, go_proxy: GoProxy, claim: ClaimCheck) -> None:
-    """GOSUMDB=off: a module the database would refuse, and a module that differs from go.sum."""
+    """A module whose logged hashes differ, first with GOSUMDB=<that database> (the control: refused), then with
+    GOSUMDB=off in an empty module cache; and GOSUMDB=off with a module that differs from go.sum."""
     lib = add_lib(go_proxy)
     goenv.use_proxy(go_proxy)
+    goenv.setenv("GOFLAGS", "-modcacherw")
     with checksum_database(go_proxy) as database:
         tamper(database, LIB, "v1.0.0")
-        claim.observe(goenv.run("env", "GOSUMDB", env={"GOSUMDB": "off"}))  # the sandbox default, shown
+        control = download(goenv, claim, f"{LIB}@v1.0.0", env={"GOSUMDB": database.gosumdb})
+        consulted = list(database.lookups)
+        goenv.setenv("GOMODCACHE", str(goenv.root / "modcache-off"))
+        claim.observe(goenv.run("env", "GOSUMDB", env={"GOSUMDB": "off"}))
         fetched = download(goenv, claim, f"{LIB}@v1.0.0", env={"GOSUMDB": "off"})
-        looked_up = bool(database.lookups)
+        off_lookups = database.lookups[len(consulted):]
+    refused = not control.ok and "mismatch" in control.output
     app = write_app(goenv, [lib], dest="pinned")
     wrong = lib.go_sum.replace(lib.h1, "h1:" + "B" * 43 + "=")
     (app / "go.sum").write_text(wrong)
-    goenv.setenv("GOMODCACHE", str(goenv.root / "modcache2"))
-    pinned = claim.observe(goenv.run("mod", "download", cwd=app, env={"GOSUMDB": "off", "GOFLAGS": "-modcacherw"},
-                                     check=False))
+    goenv.setenv("GOMODCACHE", str(goenv.root / "modcache-pinned"))
+    pinned = claim.observe(goenv.run("mod", "download", cwd=app, env={"GOSUMDB": "off"}, check=False))
     claim.parts({
-        "the checksum database is not consulted": not looked_up,
-        "a module the database would refuse is accepted": fetched.ok,
+        "the checksum database is not consulted (it is when GOSUMDB names it)": bool(consulted) and not off_lookups,
+        "a module the database refuses (as the control shows) is accepted": refused and fetched.ok,
         "a module that does not match go.sum is accepted": pinned.ok,
-    })
+    }, f"control with GOSUMDB=<the database>: {'refused' if refused else 'NOT refused'}, lookups {consulted}; "
+       f"with GOSUMDB=off: lookups {off_lookups}")
 
 
 @pytest.mark.claim("ch4.4.gosumdb-mirror-url", expect={">=1.19": "does-not-hold"})
