@@ -417,3 +417,38 @@ def test_env_var_selects_toolchain(pytester: pytest.Pytester, monkeypatch: pytes
     monkeypatch.setenv("PYTEST_GOENV_GO", os.fspath(toolchain.goroot))
     pytester.makepyfile("def test_x(go_toolchain):\n    assert go_toolchain.source == '--go'\n")
     pytester.runpytest().assert_outcomes(passed=1)
+
+
+def test_a_failing_tests_report_names_its_kept_sandbox(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(
+        "def pytest_goenv_setup_sandbox(sandbox, request):\n    sandbox.setenv('GOFLAGS', '-mod=mod')\n"
+    )
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.goenv(env={"GOFLAGS": "-tags=mine"})
+        def test_marker_wins(goenv):
+            assert goenv.go_env("GOFLAGS")["GOFLAGS"] == "-tags=mine"
+
+        def test_hook_applies(goenv):
+            assert goenv.go_env("GOFLAGS")["GOFLAGS"] == "-mod=mod"
+
+        @pytest.mark.go_version("<1.0")
+        def test_skipped(go_toolchain):
+            pass
+
+        def test_fails(goenv):
+            goenv.write_files({"left.txt": "x"})
+            assert False
+        """
+    )
+    result = pytester.runpytest("-rs", "--tb=line")
+    result.assert_outcomes(passed=2, failed=1, skipped=1)
+    result.stdout.fnmatch_lines([
+        "*- goenv sandbox -*",
+        "kept for inspection: *goenv-*",
+        "SKIPPED [[]1[]] test_a_failing_tests_report_names_its_kept_sandbox.py:*: needs Go <1.0*",
+    ])  # the skip is placed at the test, not in the plugin
+    kept = next(line for line in result.stdout.lines if line.startswith("kept for inspection: "))
+    assert (Path(kept.removeprefix("kept for inspection: ")) / "work" / "left.txt").read_text() == "x"

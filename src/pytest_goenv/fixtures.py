@@ -16,7 +16,7 @@ from pytest_goenv.cachedir import build_cache_dir
 from pytest_goenv.markers import CACHE_MODES, SandboxOptions, sandbox_options
 from pytest_goenv.proxy import GoProxy
 from pytest_goenv.sandbox import GoEnv
-from pytest_goenv.state import KEPT_PROPERTY, outcome_key, state_key
+from pytest_goenv.state import KEPT_PROPERTY, outcome_key, sandbox_key, state_key
 from pytest_goenv.sumdb import ChecksumDatabase, SignerKey
 from pytest_goenv.sumdb.database import DEFAULT_NAME as SUMDB_NAME
 from pytest_goenv.toolchain import GoToolchain
@@ -43,6 +43,7 @@ def goenv(
     """A fresh Go sandbox for this test: private GOPATH, module cache, HOME and temp dirs."""
     state = request.config.stash[state_key]
     sandbox = _new_sandbox(request, tmp_path_factory, go_toolchain, sandbox_options(request.node))
+    request.node.stash[sandbox_key] = sandbox.root  # named in the report if the test fails
     yield sandbox
     if state.keep:
         sandbox.make_removable()
@@ -62,8 +63,13 @@ def _new_sandbox(
     state = request.config.stash[state_key]
     root = tmp_path_factory.mktemp(f"goenv-{toolchain.name}-")
     shared_cache = build_cache_dir(state.cache_root, toolchain) if options.cache == "shared" else None
-    sandbox = GoEnv(toolchain, root, gocache=shared_cache, env=options.env, timeout=options.timeout or state.timeout)
+    sandbox = GoEnv(toolchain, root, gocache=shared_cache, timeout=options.timeout or state.timeout)
     request.config.hook.pytest_goenv_setup_sandbox(sandbox=sandbox, request=request)
+    for name, value in options.env.items():  # the test's own marker wins over a conftest's hook
+        if value is None:
+            sandbox.delenv(name)
+        else:
+            sandbox.setenv(name, value)
     return sandbox
 
 

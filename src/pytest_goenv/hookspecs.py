@@ -22,7 +22,8 @@ hookspec = pluggy.HookspecMarker("pytest")
 def pytest_goenv_setup_sandbox(sandbox: GoEnv, request: pytest.FixtureRequest) -> None:
     """Adjust a new sandbox before the test uses it (``sandbox.setenv(...)``, files, ...).
 
-    Called for every ``goenv`` after the markers' options are applied.
+    Called for every new sandbox (``goenv`` and ``goenv_factory``), after its cache and time limit
+    are set and before the test's own ``goenv(env=...)`` marker is applied, so the marker wins.
     """
 
 

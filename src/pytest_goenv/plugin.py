@@ -27,7 +27,7 @@ from pytest_goenv.markers import (
     validate_markers,
 )
 from pytest_goenv.sandbox import DEFAULT_TIMEOUT
-from pytest_goenv.state import GO_FIXTURES, KEPT_PROPERTY, GoenvState, outcome_key, state_key
+from pytest_goenv.state import GO_FIXTURES, KEPT_PROPERTY, GoenvState, outcome_key, sandbox_key, state_key
 from pytest_goenv.toolchain import GoToolchain, ToolchainError, default_toolchain, keep_facts_in
 
 # The fixtures, and --goenv-matrix, --goenv-list and the matrix reports, live in their own modules.
@@ -203,6 +203,9 @@ def pytest_runtest_makereport(
     report = yield
     if report.failed:
         item.stash[outcome_key] = False
+        root = item.stash.get(sandbox_key, None)
+        if root is not None and report.when == "call":
+            report.sections.append(("goenv sandbox", f"kept for inspection: {root}"))
     return report
 
 
@@ -224,5 +227,5 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     if not isinstance(toolchain, GoToolchain):
         toolchain = item.config.stash[state_key].single_toolchain()
     reason = skip_reason(item, toolchain)
-    if reason is not None:
-        pytest.skip(reason)
+    if reason is not None:  # reported at the test's location, as pytest's own skip markers are
+        raise pytest.skip.Exception(reason, _use_item_location=True)

@@ -9,7 +9,7 @@ import pytest
 
 from pytest_goenv.toolchain import GoToolchain, ToolchainError, default_toolchain
 
-__all__ = ["GO_FIXTURES", "KEPT_PROPERTY", "GoenvState", "outcome_key", "state_key"]
+__all__ = ["GO_FIXTURES", "KEPT_PROPERTY", "GoenvState", "outcome_key", "sandbox_key", "state_key"]
 
 GO_FIXTURES = frozenset({"go_toolchain", "goenv", "go_workspace"})
 """The fixtures that make a test a Go test: run per toolchain under a matrix, subject to the markers."""
@@ -54,3 +54,5 @@ class GoenvState:
 
 state_key = pytest.StashKey[GoenvState]()
 outcome_key = pytest.StashKey[bool]()
+sandbox_key = pytest.StashKey[Path]()
+"""The root of a test's ``goenv`` sandbox, so a failure report can say where it was kept."""
