@@ -221,3 +221,24 @@ def test_bad_calls_name_the_problem(toolchain: GoToolchain, tmp_path: Path) -> N
         sandbox.exec("./missing")
     with pytest.raises(SandboxError, match=r"'Example Com/x' is not a module path .*example\.com/hello"):
         sandbox.write_module("Example Com/x", {"a.go": "package x\n"})
+
+
+def test_copy_tree_brings_a_module_on_disk_into_the_sandbox(toolchain: GoToolchain, tmp_path: Path) -> None:
+    library = tmp_path / "host" / "shapes"
+    (library / ".git").mkdir(parents=True)
+    (library / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    (library / "testdata").mkdir()
+    (library / "testdata" / "in.txt").write_text("data")
+    (library / "go.mod").write_text("module example.com/shapes\n\ngo 1.21\n")
+    (library / "shapes.go").write_text("package shapes\n\n// Sides of a square.\nconst Sides = 4\n")
+    sandbox = GoEnv(toolchain, tmp_path / "sandbox")
+    copied = sandbox.copy_tree(library)
+    assert copied == sandbox.workdir / "shapes"
+    assert (copied / "testdata" / "in.txt").read_text() == "data"
+    assert not (copied / ".git").exists()
+    assert sandbox.run("list", "-f", "{{.Name}}", ".", cwd=copied).stdout == "shapes\n"
+    assert sandbox.copy_tree(library, "elsewhere/lib") == sandbox.workdir / "elsewhere" / "lib"
+    with pytest.raises(SandboxError, match=r"copy_tree: .*missing is not a directory; name the directory"):
+        sandbox.copy_tree(tmp_path / "missing")
+    assert sandbox.write_files({}, "empty").is_dir()
+    sandbox.cleanup()

@@ -15,7 +15,7 @@ import os
 import shutil
 import stat
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -273,7 +273,27 @@ class GoEnv:
             filetree.write_tree(base, files)
         except filetree.UnsafeFileName as exc:
             raise SandboxError(_outside_message(exc.name, base)) from None
+        base.mkdir(parents=True, exist_ok=True)  # the directory returned exists, even for no files
         return base
+
+    def copy_tree(
+        self,
+        source: str | os.PathLike[str],
+        dest: str | os.PathLike[str] | None = None,
+        *,
+        ignore: Sequence[str] = (".git", "__pycache__"),
+    ) -> Path:
+        """Copy a directory of the host (a Go module on disk, say) to ``dest`` in the sandbox; return it.
+
+        ``dest`` defaults to ``work/<source's name>``; names matching a pattern of ``ignore``
+        (glob patterns, at any depth) are left out.
+        """
+        origin = Path(source).expanduser()
+        if not origin.is_dir():
+            raise SandboxError(f"copy_tree: {origin} is not a directory; name the directory to copy into the sandbox")
+        target = self.path(dest if dest is not None else origin.resolve().name)
+        shutil.copytree(origin, target, ignore=shutil.ignore_patterns(*ignore), dirs_exist_ok=True, symlinks=True)
+        return target
 
     def write_module(
         self,
