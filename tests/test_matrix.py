@@ -67,6 +67,11 @@ def test_parse_matrix_rejects_unknown_selectors(tmp_path: Path, text: str) -> No
     assert "latest, oldest, system" in message
 
 
+def test_a_misspelt_keyword_gets_a_suggestion(tmp_path: Path) -> None:
+    with pytest.raises(MatrixError, match=r"'lastest' is not a toolchain selector; did you mean 'latest'\? use"):
+        parse_matrix("lastest", base_dir=tmp_path)
+
+
 def test_parse_matrix_reads_pypi_selectors() -> None:
     specs = parse_matrix("pypi:1.22,PyPI:latest,pypi:go1.21.13")
     assert [(spec.kind, spec.pypi, spec.exact, spec.text) for spec in specs] == [

@@ -83,6 +83,7 @@ def test_markers_select_and_configure(pytester: pytest.Pytester) -> None:
         ('go_version(">>1.21")', "*test_bad.py::test_x: @pytest.mark.go_version: invalid Go version specifier*"),
         ("go_version()", "*go_version takes one specifier string*"),
         ("goenv(enviroment={})", "*@pytest.mark.goenv: unknown option(s) enviroment; known: env=*"),
+        ("goenv(evn={})", "*@pytest.mark.goenv: unknown option(s) evn; did you mean env? known: env=*"),
         ('goenv(cache="cold")', "*cache='cold'; use 'shared' or 'fresh'*"),
         ("goenv(env={'A': 1})", "*names and values must be strings (None unsets)*"),
         ("cgo(True)", "*@pytest.mark.cgo takes no arguments*"),

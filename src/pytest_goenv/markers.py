@@ -1,11 +1,12 @@
 """The plugin's markers: what they mean, how their arguments are checked, and their effect.
 
-Marker arguments are checked when tests are collected, so a typo is a usage error
-before any test runs, not a failure in the middle of a matrix.
+Marker arguments are checked when tests are collected, so a typo is a collection error
+naming the test before any test runs, not a failure in the middle of a matrix.
 """
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -34,6 +35,7 @@ MARKERS = (
 )
 
 CACHE_MODES = ("shared", "fresh")
+_GOENV_OPTIONS = ("env", "cache", "timeout")
 MARKER_NAMES = ("go_version", "cgo", "goenv")
 
 
@@ -102,10 +104,13 @@ def sandbox_options(item: pytest.Item) -> SandboxOptions:
     for mark in reversed(list(item.iter_markers("goenv"))):  # farthest first, closest last
         if mark.args:
             raise ValueError("@pytest.mark.goenv takes keyword arguments only: env=, cache=, timeout=")
-        unknown = set(mark.kwargs) - {"env", "cache", "timeout"}
+        unknown = set(mark.kwargs) - set(_GOENV_OPTIONS)
         if unknown:
+            guesses = [close[0] for name in sorted(unknown)
+                       if (close := difflib.get_close_matches(name, _GOENV_OPTIONS, n=1))]
+            hint = f"did you mean {', '.join(guesses)}? " if guesses else ""
             raise ValueError(
-                f"@pytest.mark.goenv: unknown option(s) {', '.join(sorted(unknown))}; "
+                f"@pytest.mark.goenv: unknown option(s) {', '.join(sorted(unknown))}; {hint}"
                 "known: env={...}, cache='shared'|'fresh', timeout=SECONDS"
             )
         if "env" in mark.kwargs:

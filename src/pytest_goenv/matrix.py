@@ -11,6 +11,7 @@ says what was asked, what is available and what to do.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import functools
 import os
 import re
@@ -94,7 +95,9 @@ class MatrixSpec:
         if raw.startswith(("/", "~", ".")) or os.sep in raw or (base_dir or Path.cwd()).joinpath(raw).exists():
             path = Path(raw).expanduser()
             return cls(raw, "path", path=path if path.is_absolute() else (base_dir or Path.cwd()) / path)
-        raise MatrixError(f"{raw!r} is not a toolchain selector; use {SELECTOR_HELP}")
+        close = difflib.get_close_matches(raw.lower(), KEYWORDS, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise MatrixError(f"{raw!r} is not a toolchain selector; {hint}use {SELECTOR_HELP}")
 
 
 def parse_matrix(value: str | Iterable[str], base_dir: Path | None = None) -> list[MatrixSpec]:
