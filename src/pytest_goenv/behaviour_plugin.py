@@ -162,35 +162,34 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
     try:
         outcome = yield
     except pytest.skip.Exception as exc:
-        # Checks the skip concerns are not applicable here; verdicts decided before it still count.
-        results, failures = [], []
-        for check in checks.values():
-            if check.verdict in (None, Verdict.NOT_APPLICABLE):
-                results.append(_skipped_check(check, str(exc)))
-                continue
-            try:
-                results.append(check.finish())
-            except ClaimMismatch as mismatch:
-                results.append(check.result())
-                failures.append(str(mismatch))
-        item.stash[results_key] = results
-        if failures:
-            pytest.fail("\n\n".join(failures), pytrace=False)
+        _finish_checks(item, checks, skipped_because=str(exc))
         raise
     except BaseException as exc:
         item.stash[results_key] = [check.result() if check.verdict else check.crashed(exc) for check in checks.values()]
         raise
+    _finish_checks(item, checks)
+    return outcome
+
+
+def _finish_checks(item: pytest.Item, checks: dict[str, ClaimCheck], skipped_because: str | None = None) -> None:
+    """Store each check's result; fail the test if a decided verdict differs from its expectation.
+
+    After a skip, the checks it concerns (no verdict, or not applicable) are not applicable
+    for its reason; verdicts decided before it still count.
+    """
     results, failures = [], []
     for check in checks.values():
+        if skipped_because is not None and check.verdict in (None, Verdict.NOT_APPLICABLE):
+            results.append(_skipped_check(check, skipped_because))
+            continue
         try:
             results.append(check.finish())
-        except ClaimMismatch as exc:
+        except ClaimMismatch as mismatch:
             results.append(check.result())
-            failures.append(str(exc))
+            failures.append(str(mismatch))
     item.stash[results_key] = results
     if failures:
         pytest.fail("\n\n".join(failures), pytrace=False)
-    return outcome
 
 
 def _skipped_check(check: ClaimCheck, reason: str) -> ClaimResult:
