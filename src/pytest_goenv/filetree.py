@@ -8,11 +8,13 @@ made for every name before anything is written.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 
-__all__ = ["UnsafeFileName", "as_bytes", "resolve_inside", "write_tree"]
+__all__ = ["UnsafeFileName", "as_bytes", "replace_file", "resolve_inside", "write_tree"]
 
 
 class UnsafeFileName(ValueError):
@@ -49,3 +51,19 @@ def write_tree(base: str | os.PathLike[str], files: Mapping[str, str | bytes]) -
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(as_bytes(content))
     return [target for target, _ in targets]
+
+
+def replace_file(path: Path, content: str | bytes) -> None:
+    """Write ``path`` whole or not at all: readers (other processes, xdist workers) never see half a file.
+
+    The content goes to a temporary file in the same directory, renamed over ``path``; an OSError is raised.
+    """
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(as_bytes(content))
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise

@@ -25,6 +25,7 @@ from pathlib import Path
 import filelock
 
 from pytest_goenv.cachedir import default_cache_root
+from pytest_goenv.filetree import replace_file
 from pytest_goenv.process import ProcessOutcome, run_process, stream_process
 from pytest_goenv.version import GoVersion, InvalidGoVersion
 from pytest_goenv.wheel import HashMismatch, WheelError, extract_verified
@@ -193,9 +194,7 @@ def _read_index_cache(path: Path) -> list[str] | None:
 def _write_index_cache(path: Path, versions: list[str]) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        temp.write_text(json.dumps({"time": time.time(), "versions": versions}))
-        os.replace(temp, path)
+        replace_file(path, json.dumps({"time": time.time(), "versions": versions}))
     except OSError:
         pass  # A cache that cannot be written only costs a later query.
 

@@ -29,7 +29,7 @@ from typing import Literal
 from urllib.parse import unquote, urlsplit
 
 from pytest_goenv import modpath, modzip, semver, txtar
-from pytest_goenv.filetree import as_bytes
+from pytest_goenv.filetree import as_bytes, replace_file
 from pytest_goenv.loopback import LoopbackServer, Request, Response
 
 __all__ = [
@@ -553,14 +553,14 @@ class GoProxy:
         vdir = base / "@v"
         vdir.mkdir(parents=True, exist_ok=True)
         stem = vdir / entry.escaped_version
-        _write_atomic(stem.with_name(stem.name + ".info"), entry.info)
-        _write_atomic(stem.with_name(stem.name + ".mod"), entry.mod)
-        _write_atomic(stem.with_name(stem.name + ".zip"), entry.zip)
+        replace_file(stem.with_name(stem.name + ".info"), entry.info)
+        replace_file(stem.with_name(stem.name + ".mod"), entry.mod)
+        replace_file(stem.with_name(stem.name + ".zip"), entry.zip)
         module_path = entry.path
-        _write_atomic(vdir / "list", "".join(v + "\n" for v in self.versions(module_path)).encode())
+        replace_file(vdir / "list", "".join(v + "\n" for v in self.versions(module_path)).encode())
         latest = self.latest(module_path)
         if latest is not None:
-            _write_atomic(base / "@latest", latest.info)
+            replace_file(base / "@latest", latest.info)
 
     def remove_tree(self) -> None:
         """Delete the on-disk tree (the in-memory modules stay and are served over HTTP)."""
@@ -584,12 +584,6 @@ def goproxy_list(*entries: GoProxy | str, transport: Literal["http", "file"] = "
         if not value or any(sep in value for sep in ",|"):
             raise ProxyError(f"GOPROXY entry {value!r} is empty or contains a list separator")
     return ("|" if any_error else ",").join(values)
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
 
 
 def _check_escapable(module_path: str, version: str) -> None:

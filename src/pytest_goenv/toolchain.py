@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from pytest_goenv.filetree import replace_file
 from pytest_goenv.process import run_process
 from pytest_goenv.version import GoVersion, InvalidGoVersion
 
@@ -183,18 +184,9 @@ class _FactsCache:
     def write(self, key: Mapping[str, object], facts: Mapping[str, str]) -> None:
         """Write atomically (pytest-xdist workers may write the same answer at once); failing costs a probe."""
         target = self._file(key)
-        try:
+        with contextlib.suppress(OSError):
             target.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-        except OSError:
-            return
-        try:
-            with os.fdopen(handle, "w") as out:
-                json.dump({"key": key, "facts": dict(facts)}, out)
-            os.replace(temporary, target)
-        except OSError:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
+            replace_file(target, json.dumps({"key": key, "facts": dict(facts)}))
 
 
 _FACTS = _FactsCache()
