@@ -37,7 +37,9 @@ def read_junit(path: Path, outcomes: MatrixOutcomes) -> int:
     try:
         root = ET.parse(path).getroot()
     except (OSError, ET.ParseError) as exc:
-        raise JUnitError(f"{path}: cannot read it as JUnit XML ({exc}); pass files written by pytest --junitxml")
+        raise JUnitError(
+            f"{path}: cannot read it as JUnit XML ({exc}); pass files written by pytest --junitxml"
+        ) from None
     if root.tag not in ("testsuites", "testsuite"):
         raise JUnitError(f"{path}: its root element is <{root.tag}>, not <testsuites>; pass pytest --junitxml files")
     counted = 0

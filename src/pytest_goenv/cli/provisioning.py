@@ -31,8 +31,14 @@ def _add_settings(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cache-dir", type=Path, metavar="DIR",
                         help="the plugin's cache directory (default: $PYTEST_GOENV_CACHE_DIR, else "
                              "$XDG_CACHE_HOME/pytest-goenv, else ~/.cache/pytest-goenv)")  # fmt: skip
-    parser.add_argument("--toolchain-dir", type=Path, action="append", default=[], metavar="DIR",
-                        help="a directory that is, or holds, Go toolchains (as goenv_toolchain_dirs); repeatable")
+    parser.add_argument(
+        "--toolchain-dir",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="a directory that is, or holds, Go toolchains (as goenv_toolchain_dirs); repeatable",
+    )
     parser.add_argument("--offline", action="store_true", help="never download: installed toolchains only")
 
 
@@ -56,7 +62,7 @@ def add_provision_command(commands: Any) -> None:
 
 
 def _resolver(args: argparse.Namespace, progress: bool) -> MatrixResolver:
-    cache_root = (args.cache_dir.expanduser().resolve() if args.cache_dir else default_cache_root())
+    cache_root = args.cache_dir.expanduser().resolve() if args.cache_dir else default_cache_root()
     display = ProgressDisplay(_write_err, redraw=sys.stderr.isatty()) if progress else None
     return MatrixResolver(offline=args.offline, cache_root=cache_root, extra_dirs=list(args.toolchain_dir),
                           progress=display)  # fmt: skip
