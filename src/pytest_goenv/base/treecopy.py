@@ -33,6 +33,7 @@ __all__ = [
     "DEFAULT_IGNORED_DIRS",
     "SIZE_WARNING_BYTES",
     "CopyPlan",
+    "LargeCopyWarning",
     "copy_planned",
     "plan_copy",
 ]
@@ -47,6 +48,10 @@ SIZE_WARNING_BYTES = 50 * 1000 * 1000
 """A copy bigger than this is worth a warning: it is repeated for every sandbox."""
 
 VENV_MARKER = "pyvenv.cfg"
+
+
+class LargeCopyWarning(UserWarning):
+    """A copy that writes more than :data:`SIZE_WARNING_BYTES`; the message names the biggest directories."""
 
 
 @dataclass

@@ -15,12 +15,13 @@ import os
 import shutil
 import stat
 import sys
+import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from pytest_goenv.base import filetree
+from pytest_goenv.base import filetree, treecopy
 from pytest_goenv.base.process import run_process
 from pytest_goenv.modules import txtar
 from pytest_goenv.modules.proxy import goproxy_list
@@ -280,19 +281,48 @@ class GoEnv:
         source: str | os.PathLike[str],
         dest: str | os.PathLike[str] | None = None,
         *,
-        ignore: Sequence[str] = (".git", "__pycache__"),
+        ignore: str | Sequence[str] = (),
+        include: str | Sequence[str] = (),
+        defaults: bool = True,
+        warn_above: int = treecopy.SIZE_WARNING_BYTES,
     ) -> Path:
-        """Copy a directory of the host (a Go module on disk, say) to ``dest`` in the sandbox; return it.
+        """Copy a directory of the host (a Go checkout, say) to ``dest`` in the sandbox; return it.
 
-        ``dest`` defaults to ``work/<source's name>``; names matching a pattern of ``ignore``
-        (glob patterns, at any depth) are left out.
+        ``dest`` defaults to ``work/<source's name>``; a relative ``dest`` is taken from the work
+        directory, an absolute one must lie inside the sandbox (``go_workspace.dir("m")``, say).
+        Left out by default, at any depth: version control and tool cache directories, Python
+        virtual environments (any directory holding ``pyvenv.cfg``) and directories whose name
+        starts with ``.`` or ``_`` (the go command ignores them). ``ignore`` adds glob patterns
+        (matched against names, or against paths below ``source`` for patterns with a ``/``),
+        ``include`` brings back what a default rule leaves out, ``defaults=False`` drops the rules.
+        A copy over ``warn_above`` bytes warns (:class:`LargeCopyWarning`), naming the biggest directories.
+
+        Example: ``goenv.copy_tree(checkout, ignore=["testdata/huge"], include=[".config"])``
         """
         origin = Path(source).expanduser()
         if not origin.is_dir():
             raise SandboxError(f"copy_tree: {origin} is not a directory; name the directory to copy into the sandbox")
-        target = self.path(dest if dest is not None else origin.resolve().name)
-        shutil.copytree(origin, target, ignore=shutil.ignore_patterns(*ignore), dirs_exist_ok=True, symlinks=True)
-        return target
+        target = self._copy_target(origin, dest)
+        plan = treecopy.plan_copy(origin, ignore=_patterns(ignore), include=_patterns(include), defaults=defaults)
+        message = plan.size_warning(warn_above)
+        if message is not None:
+            warnings.warn(treecopy.LargeCopyWarning(message), stacklevel=2)
+        return treecopy.copy_planned(plan, target)
+
+    def _copy_target(self, origin: Path, dest: str | os.PathLike[str] | None) -> Path:
+        """Where ``copy_tree`` writes: below the work directory, or an absolute path inside the sandbox."""
+        if dest is None:
+            return self.path(origin.resolve().name)
+        candidate = Path(dest).expanduser()
+        if not candidate.is_absolute():
+            return self.path(candidate)
+        resolved = candidate.resolve()
+        if not resolved.is_relative_to(self.root):
+            raise SandboxError(
+                f"copy_tree: dest {candidate} is outside the sandbox {self.root}; give a path relative to "
+                f"the work directory, or an absolute one inside the sandbox"
+            )
+        return resolved
 
     def write_module(
         self,
@@ -364,6 +394,11 @@ class GoEnv:
     def cleanup(self) -> None:
         """Remove the sandbox directory, read-only module cache files included."""
         remove_tree(self.root)
+
+
+def _patterns(value: str | Sequence[str]) -> tuple[str, ...]:
+    """A glob pattern or several as a tuple (one string is one pattern, not its characters)."""
+    return (value,) if isinstance(value, str) else tuple(value)
 
 
 def make_writable(root: Path) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Literal
@@ -180,6 +180,42 @@ class GoWorkspace:
             )
         target.mkdir(parents=True, exist_ok=True)
         self.goenv.write_files(contents, target)
+        self._modules[rel] = WorkspaceModule(rel, module_path, use)
+        self.write()
+        return target
+
+    def copy_module(
+        self,
+        source: str | os.PathLike[str],
+        dir: str | None = None,
+        *,
+        use: bool = True,
+        ignore: str | Sequence[str] = (),
+        include: str | Sequence[str] = (),
+    ) -> Path:
+        """Copy a module on disk (a directory with a go.mod) into ``dir`` and list it in go.work's ``use``.
+
+        The module path is read from the go.mod's ``module`` line; ``dir`` defaults to the source
+        directory's name. The copy leaves out what ``GoEnv.copy_tree`` leaves out (``ignore`` and
+        ``include`` as there). Example: ``go_workspace.copy_module(Path("~/src/mylib"), "lib")``
+        """
+        origin = Path(source).expanduser()
+        go_mod = origin / "go.mod"
+        try:
+            text = go_mod.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise WorkspaceError(
+                f"copy_module({os.fspath(source)!r}): cannot read {go_mod} ({exc.strerror or exc}); "
+                "name the directory of a module (the one holding its go.mod)"
+            ) from None
+        module_path = modpath.declared_module(text)
+        if not module_path:
+            raise WorkspaceError(f"copy_module: {go_mod} has no module line; add one (module example.com/m)")
+        rel = PurePosixPath((dir if dir is not None else origin.resolve().name).replace(os.sep, "/")).as_posix()
+        target = self.dir(rel)
+        if rel in self._modules:
+            raise WorkspaceError(f"{rel}: the workspace already has module {self._modules[rel].path} there")
+        self.goenv.copy_tree(origin, target, ignore=ignore, include=include)
         self._modules[rel] = WorkspaceModule(rel, module_path, use)
         self.write()
         return target
