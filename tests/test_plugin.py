@@ -413,8 +413,13 @@ def test_kept_sandboxes_are_listed_under_xdist(pytester: pytest.Pytester) -> Non
     result.stdout.fnmatch_lines(["*goenv sandboxes kept (--goenv-keep)*"])
     listed = [line for line in result.stdout.lines if line.startswith(str(basetemp))]
     assert len(listed) == 4, result.stdout.str()
-    markers = sorted((Path(line) / "work" / "marker.txt").read_text() for line in listed)
+    markers = sorted((Path(line.split("  (")[0]) / "work" / "marker.txt").read_text() for line in listed)
     assert markers == ["0", "1", "2", "shared"]
+    tests = sorted(line.split("  (", 1)[1].rstrip(")") for line in listed)  # each names the test it served
+    assert tests == [
+        "goenv_factory, for test_kept_sandboxes_are_listed_under_xdist.py::test_shared",
+        *(f"test_kept_sandboxes_are_listed_under_xdist.py::test_env[{n}]" for n in range(3)),
+    ]
 
 
 def test_env_var_selects_toolchain(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:

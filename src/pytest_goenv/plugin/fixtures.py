@@ -60,14 +60,12 @@ def goenv(
     sandbox = _new_sandbox(request, tmp_path_factory, go_toolchain, sandbox_options(request.node))
     request.node.stash[sandbox_key] = sandbox.root  # named in the report if the test fails
     yield sandbox
-    if state.settings.keep:
-        sandbox.make_removable()
-        state.kept.append(sandbox.root)
-        request.node.user_properties.append((KEPT_PROPERTY, str(sandbox.root)))
-    elif request.node.stash.get(outcome_key, True):
+    if not state.settings.keep and request.node.stash.get(outcome_key, True):
         sandbox.cleanup()
-    else:  # left for inspection under pytest's basetemp; removable by pytest's retention
-        sandbox.make_removable()
+        return
+    sandbox.make_removable()  # kept under pytest's basetemp, removable by pytest's retention
+    state.kept[sandbox.root] = request.node.nodeid
+    request.node.user_properties.append((KEPT_PROPERTY, str(sandbox.root)))
 
 
 def _new_sandbox(
@@ -112,6 +110,7 @@ class GoEnvFactory:
     request: pytest.FixtureRequest
     tmp_path_factory: pytest.TempPathFactory
     made: list[GoEnv] = field(default_factory=list)
+    made_for: dict[GoEnv, str] = field(default_factory=dict)
 
     def make(
         self,
@@ -133,6 +132,8 @@ class GoEnvFactory:
         options = SandboxOptions(env=dict(env or {}), cache=cache, timeout=timeout)
         sandbox = _new_sandbox(self.request, self.tmp_path_factory, toolchain, options)
         self.made.append(sandbox)
+        first_test = state_of(self.request.config).current_test
+        self.made_for[sandbox] = f"goenv_factory, for {first_test}" if first_test else "goenv_factory"
         return sandbox
 
     def close(self) -> None:
@@ -147,7 +148,7 @@ class GoEnvFactory:
             try:
                 if state.settings.keep:
                     sandbox.make_removable()
-                    state.kept.append(sandbox.root)
+                    state.kept[sandbox.root] = self.made_for.get(sandbox, "goenv_factory")
                 else:
                     sandbox.cleanup()
             except OSError as exc:

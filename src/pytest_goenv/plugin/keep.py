@@ -18,8 +18,20 @@ from pytest_goenv.plugin.state import KEPT_PROPERTY, PluginState, outcome_key, s
 __all__: list[str] = []
 
 
-def _add(state: PluginState, paths: list[Path]) -> None:
-    state.kept.extend(path for path in paths if path not in state.kept)
+def _add(state: PluginState, kept: list[tuple[Path, str]]) -> None:
+    for path, test in kept:
+        state.kept.setdefault(path, test)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, object, object]:
+    """Note the running test, so a sandbox ``goenv_factory`` makes can name the test it was made for."""
+    state = state_of(item.config)
+    state.current_test = item.nodeid
+    try:
+        return (yield)
+    finally:
+        state.current_test = ""
 
 
 @pytest.hookimpl(wrapper=True)
@@ -38,19 +50,20 @@ def pytest_runtest_makereport(
 def pytest_sessionfinish(session: pytest.Session) -> None:
     workeroutput: dict[str, object] | None = getattr(session.config, "workeroutput", None)
     if workeroutput is not None:
-        workeroutput[KEPT_PROPERTY] = [str(path) for path in state_of(session.config).kept]
+        workeroutput[KEPT_PROPERTY] = [[str(path), test] for path, test in state_of(session.config).kept.items()]
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node: Any, error: object) -> None:
     """On the pytest-xdist controller: the sandboxes a finished worker kept."""
     sent = getattr(node, "workeroutput", {}).get(KEPT_PROPERTY, [])
-    _add(state_of(node.config), [Path(path) for path in sent])
+    _add(state_of(node.config), [(Path(path), str(test)) for path, test in sent])
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
     state = state_of(config)
     if state.kept:
-        terminalreporter.write_sep("-", "goenv sandboxes kept (--goenv-keep)")
-        for path in state.kept:
-            terminalreporter.write_line(str(path))
+        why = "--goenv-keep" if state.settings.keep else "failed tests"
+        terminalreporter.write_sep("-", f"goenv sandboxes kept ({why})")
+        for path, test in state.kept.items():
+            terminalreporter.write_line(f"{path}  ({test})")

@@ -228,17 +228,19 @@ def _parametrizes_toolchain_itself(metafunc: pytest.Metafunc) -> bool:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Name the toolchain of every Go test in its report (JUnit XML properties), matrix or not."""
     run = config.stash.get(matrix_key, None)
-    if run is None:
-        return
-    group_by_toolchain = _loadgroup(config)
+    group_by_toolchain = run is not None and _loadgroup(config)
     for item in items:
-        if not uses_go(item) or getattr(item, "callspec", None) is None:
+        if not uses_go(item):
             continue
+        in_matrix = run is not None and "go_toolchain" in getattr(getattr(item, "callspec", None), "params", {})
+        if run is not None and not in_matrix:
+            continue  # under a matrix, a test that picks its toolchains itself names them itself
         toolchain = item_toolchain(item)
-        if toolchain is None or "go_toolchain" not in item.callspec.params:  # type: ignore[attr-defined]
+        if toolchain is None:
             continue
-        toolchain_id = run.id_of(toolchain)
+        toolchain_id = run.id_of(toolchain) if run is not None else toolchain.name
         item.user_properties.append((TOOLCHAIN_PROPERTY, toolchain_id))
         item.user_properties.append((VERSION_PROPERTY, str(toolchain.version)))
         if group_by_toolchain and item.get_closest_marker("xdist_group") is None:

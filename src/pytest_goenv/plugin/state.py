@@ -44,7 +44,10 @@ class PluginState:
     settings: Settings
     toolchains: list[GoToolchain] | None = None
     missing_reason: str | None = None
-    kept: list[Path] = field(default_factory=list)
+    kept: dict[Path, str] = field(default_factory=dict)
+    """Sandboxes kept for inspection (``--goenv-keep``, or after a failure): path -> the test it served."""
+    current_test: str = ""
+    """The node id of the test running now ("" between tests), to name what a sandbox was made for."""
 
     def use_facts_cache(self) -> None:
         """Keep toolchain facts in the cache directory: xdist workers and later runs skip the probes."""
