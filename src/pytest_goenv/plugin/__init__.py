@@ -9,6 +9,7 @@ registered the same way, through :data:`pytest_plugins`:
 ``markers``             ``go_version``, ``cgo`` and ``goenv``: checked at collection, applied at set-up
 ``fixtures``            ``go_toolchain``, ``goenv``, ``goenv_factory``, ``go_workspace``, ``go_proxy``, ``go_sumdb``
 ``keep``                sandboxes kept for inspection: report sections, JUnit properties, the summary list
+``failures``            the short summary line of a failure raised here: its message first
 ``matrix``              ``--goenv-matrix`` and ``--goenv-list``: parametrization and the per-toolchain summary
 ``claims``              claim verdicts from test reports, ``--goenv-report`` and the claims summary
 ======================  ================================================================
@@ -30,6 +31,7 @@ pytest_plugins = [
     "pytest_goenv.plugin.markers",
     "pytest_goenv.plugin.fixtures",
     "pytest_goenv.plugin.keep",
+    "pytest_goenv.plugin.failures",
     "pytest_goenv.plugin.matrix",
     "pytest_goenv.plugin.claims",
 ]

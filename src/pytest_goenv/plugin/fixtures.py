@@ -7,6 +7,8 @@ made afterwards.  The core modules are imported when a fixture is first set up, 
 
 from __future__ import annotations
 
+import fnmatch
+import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -81,6 +83,8 @@ def _new_sandbox(
     root = tmp_path_factory.mktemp(f"goenv-{toolchain.name}-")
     shared_cache = build_cache_dir(settings.cache_root, toolchain) if options.cache == "shared" else None
     sandbox = GoEnv(toolchain, root, gocache=shared_cache, timeout=options.timeout or settings.timeout)
+    for passed, host_value in passed_env(settings.pass_env).items():  # goenv_pass_env: the host's values
+        sandbox.setenv(passed, host_value)
     request.config.hook.pytest_goenv_setup_sandbox(sandbox=sandbox, request=request)
     for name, value in options.env.items():  # the test's own marker wins over a conftest's hook
         if value is None:
@@ -88,6 +92,12 @@ def _new_sandbox(
         else:
             sandbox.setenv(name, value)
     return sandbox
+
+
+def passed_env(patterns: tuple[str, ...], environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The host variables ``goenv_pass_env`` lets into sandboxes: names or globs (``CGO_*``), in name order."""
+    host = os.environ if environ is None else environ
+    return {name: host[name] for name in sorted(host) if any(fnmatch.fnmatchcase(name, p) for p in patterns)}
 
 
 @dataclass

@@ -169,12 +169,15 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", marker)
 
 
+_problems_key = pytest.StashKey[list[str]]()
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_pycollect_makeitem(collector: pytest.Module | pytest.Class) -> Generator[None, object, object]:
-    """Check the goenv markers of each test as it is collected.
+    """Check the goenv markers of each test as it is collected; the problems wait for the collector's report.
 
-    A bad marker is a collection error naming the test: reported the same way with or
-    without pytest-xdist, before any test runs.
+    Every bad marker of a module (or class) is named in one collection error, each with its test:
+    reported the same way with or without pytest-xdist, before any test runs.
     """
     collected = yield
     for item in collected_items(collected):
@@ -184,8 +187,23 @@ def pytest_pycollect_makeitem(collector: pytest.Module | pytest.Class) -> Genera
             if warning is not None:
                 item.warn(warning)
         except (pytest.UsageError, GoenvMarkerWarning) as exc:  # the warning raises under -W error
-            raise collector.CollectError(str(exc)) from None
+            collector.stash.setdefault(_problems_key, []).append(str(exc))
     return collected
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(
+    collector: pytest.Collector,
+) -> Generator[None, pytest.CollectReport, pytest.CollectReport]:
+    """Turn the marker problems found while collecting ``collector`` into one collection error."""
+    report = yield
+    problems = collector.stash.get(_problems_key, [])
+    if problems and report.outcome != "failed":
+        count = f"{len(problems)} bad goenv markers:\n" if len(problems) > 1 else ""
+        report.outcome = "failed"
+        report.longrepr = count + "\n".join(problems)
+        report.result = []
+    return report
 
 
 @pytest.hookimpl(tryfirst=True)
