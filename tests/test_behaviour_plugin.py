@@ -301,5 +301,8 @@ def test_report_without_experiments_says_so(pytester: pytest.Pytester) -> None:
     pytester.makepyfile("def test_plain(goenv):\n    pass\n")
     outcome = pytester.runpytest("--goenv-report=r.md")
     outcome.assert_outcomes(passed=1)
-    outcome.stdout.fnmatch_lines(["goenv: *r.md holds no verdicts: no claim experiment ran*pytest_goenv.behaviour*"])
-    assert (pytester.path / "r.md").exists()
+    outcome.stdout.fnmatch_lines(
+        ["goenv: --goenv-report=*r.md: no report written, no claim experiment ran*pytest_goenv.behaviour*"]
+    )
+    assert not (pytester.path / "r.md").exists()
+    assert not (pytester.path / "r.json").exists()

@@ -85,8 +85,8 @@ class ClaimRecorder:
                 self.run.results.append(ClaimResult.from_dict(json.loads(value)))
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        if self.run.report_path is None or hasattr(self.config, "workerinput"):
-            return
+        if self.run.report_path is None or hasattr(self.config, "workerinput") or not self.run.results:
+            return  # no claim experiment ran: no report full of empty cells
         from pytest_goenv.claims.report import ClaimsReport
 
         report = ClaimsReport(self.run.catalogue, list(self.run.results), command=self.run.command)
@@ -95,10 +95,10 @@ class ClaimRecorder:
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
         run = self.run
         if not run.results:
-            if run.written:  # --goenv-report on a suite without experiments: say why the table is empty
+            if run.report_path is not None and not hasattr(self.config, "workerinput"):
                 terminalreporter.write_line(
-                    f"goenv: {run.written[0]} holds no verdicts: no claim experiment ran (the behaviour suite "
-                    "runs with `pytest --pyargs pytest_goenv.behaviour`)"
+                    f"goenv: --goenv-report={run.report_path}: no report written, no claim experiment ran "
+                    "(the behaviour suite runs with `pytest --pyargs pytest_goenv.behaviour`)"
                 )
             return
         from pytest_goenv.claims.report import ClaimsReport

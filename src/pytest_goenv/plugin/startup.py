@@ -50,23 +50,24 @@ def _clear_build_caches(config: pytest.Config, gocaches: Path) -> None:
         size = sum(entry.stat().st_size for entry in cache.rglob("*") if entry.is_file())
         shutil.rmtree(cache, ignore_errors=True)
         removed.append(f"{cache.name} ({size / 1e6:.1f} MB)")
-    reporter = config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        text = ", ".join(removed) if removed else "nothing (no shared build cache yet)"
-        reporter.write_line(f"goenv: --goenv-clear-cache removed from {gocaches}: {text}")
+    text = ", ".join(removed) if removed else "nothing (no shared build cache yet)"
+    state_of(config).header_notes.append(f"goenv: --goenv-clear-cache removed from {gocaches}: {text}")
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
     """The toolchains under test, when start-up already chose them (``--go``, ``--goenv-matrix``)."""
     state = state_of(config)
-    return _toolchain_lines(state) if state.toolchains is not None else []
+    if state.toolchains is None:
+        return list(state.header_notes)
+    state.toolchains_announced = True
+    return [*state.header_notes, *_toolchain_lines(state)]
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Name the default toolchain once collection shows that tests need Go (found on first use, not before)."""
     state = state_of(session.config)
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-    if state.toolchains is not None or reporter is None or session.config.option.verbose < 0:
+    if state.toolchains_announced or reporter is None or session.config.option.verbose < 0:
         return
     if any(uses_go(item) for item in session.items):
         for line in _toolchain_lines(state):

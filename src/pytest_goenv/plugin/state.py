@@ -46,6 +46,10 @@ class PluginState:
     missing_reason: str | None = None
     kept: dict[Path, str] = field(default_factory=dict)
     """Sandboxes kept for inspection (``--goenv-keep``, or after a failure): path -> the test it served."""
+    header_notes: list[str] = field(default_factory=list)
+    """Lines for the report header decided at start-up (what --goenv-clear-cache removed)."""
+    toolchains_announced: bool = False
+    """Whether the header already named the toolchains under test."""
     current_test: str = ""
     """The node id of the test running now ("" between tests), to name what a sandbox was made for."""
 
