@@ -217,16 +217,25 @@ def test_go_meets_the_wrong_and_failing_sumdb_paths(
     unavailable = goenv.run("get", QUOTE, cwd=app, env=fresh("503", GOPROXY=env["GOPROXY"] + "/sumdb-503"), check=False)
     assert unavailable.returncode != 0
     assert "503 Service Unavailable" in unavailable.stderr
-    redirected = goenv.run(
-        "get",
-        "rsc.io/fortune@v1.0.0",
-        cwd=app,
-        env=fresh("redirect", GOSUMDB=f"{db.verifier_key} {env['GOPROXY']}/sumdb-redirect/rsc.io/quote@v1.0.0:"),
-        check=False,
-    )
-    assert "SECURITY ERROR" in redirected.stderr
     goenv.run("get", QUOTE, cwd=app, env=fresh("direct", GOSUMDB=f"{db.verifier_key} {env['GOPROXY']}/sumdb-direct"))
     assert "rsc.io/quote v1.5.2/go.mod" in (app / "go.sum").read_text()
+
+
+def test_go_refuses_a_lookup_answered_for_another_module(
+    goenv: GoEnv, services: tuple[CmdGoProxy, ChecksumDatabase]
+) -> None:
+    if "sumdb-redirect" not in (_goroot(goenv) / KEY_SOURCE).read_text():
+        pytest.skip(
+            f"go{goenv.toolchain.version}'s scripts do not use sumdb-redirect (its go command accepts the answer)"
+        )
+    proxy, db = services
+    for name, value in cmdgo_env(proxy, db).items():
+        goenv.setenv(name, value)
+    app = goenv.write_module("example.com/app")
+    gosumdb = f"{db.verifier_key} {proxy.http_url}/sumdb-redirect/rsc.io/quote@v1.0.0:"
+    redirected = goenv.run("get", "rsc.io/fortune@v1.0.0", cwd=app, env={"GOSUMDB": gosumdb}, check=False)
+    assert "SECURITY ERROR" in redirected.stderr
+    assert not (app / "go.sum").exists()
 
 
 def test_the_sumdb_hashes_the_archive_as_proxy_test_go_does(services: tuple[CmdGoProxy, ChecksumDatabase]) -> None:
