@@ -55,7 +55,7 @@ from pytest_goenv.base.loopback import Reply, Request, Response
 from pytest_goenv.modules import modpath, modzip, semver, txtar
 from pytest_goenv.modules.proxy.archives import version_from_name
 from pytest_goenv.modules.proxy.goproxy import GoProxy
-from pytest_goenv.modules.proxy.protocol import TEXT, RequestKind
+from pytest_goenv.modules.proxy.protocol import TEXT, RequestKind, version_list
 from pytest_goenv.modules.proxy.serving import ProxyRequest
 from pytest_goenv.modules.proxy.store import ModuleVersion, ProxyError
 from pytest_goenv.modules.sumdb import ChecksumDatabase, NoteError, SignerKey
@@ -204,7 +204,8 @@ class CmdGoProxy(GoProxy):
     ``http_url`` ends in ``/mod``: it is the GOPROXY value scripts get. :meth:`load` adds the archives of a
     ``testdata/mod`` directory; :attr:`archives` lists those served in cmd/go's order and
     :attr:`skipped` those cmd/go's proxy cannot serve either. Modules added with :meth:`add` are served
-    by GoProxy's rules.
+    by GoProxy's rules. The request log names paths below ``/mod`` (``/rsc.io/quote/@v/list``); the
+    fault paths answered before the protocol are logged whole, as kind ``other``.
 
     Example::
 
@@ -299,6 +300,7 @@ class CmdGoProxy(GoProxy):
         return route
 
     def _answer(self, module: str, version: str | None, kind: RequestKind) -> Response:
+        """proxy_test.go's answer for an archive's module; GoProxy's for modules added otherwise."""
         with self._lock:
             known = list(self._by_module.get(module, ()))
         if not known:
@@ -307,7 +309,7 @@ class CmdGoProxy(GoProxy):
             listed = [
                 a.version for a in known if not semver.is_pseudo_version(a.version) and _checks(a.path, a.version)
             ]
-            return 200, TEXT, "".join(v + "\n" for v in listed).encode()
+            return 200, TEXT, version_list(listed)
         if kind == "latest":
             version, kind = _latest(known), "info"  # proxy_test.go rewrites @latest to that version's .info
         elif version is not None and _HEX.fullmatch(version):
@@ -502,6 +504,10 @@ def cmdgo_env(proxy: CmdGoProxy, sumdb: ChecksumDatabase) -> dict[str, str]:
     from it; the server starts now), ``GOSUMDB`` the database's verifier key alone (so the go command
     reaches it through that proxy), ``TESTGO_SUMDB`` its name (scripts use it as a variable), and
     ``GOPRIVATE``, ``GONOPROXY`` and ``GONOSUMDB`` empty.
+
+    A script that sets ``GOPROXY=direct`` (or whose proxies answer ``sumdb/.../supported`` with 404)
+    while ``GOSUMDB`` is this key makes a release go command look ``localhost.localdev`` up in DNS (in
+    Go's own harness the test binary intercepts that and answers "no such host").
 
     Example::
 
