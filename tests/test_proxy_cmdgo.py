@@ -214,6 +214,10 @@ def test_go_meets_the_wrong_and_failing_sumdb_paths(
     assert "checksum mismatch" in wrong.stderr
     assert "localhost.localdev/sumdb: h1:wrong" in wrong.stderr
     assert "SECURITY ERROR" in wrong.stderr
+    # the wrong tree head is cached: the truthful database's log, a different tree, is caught as a fork
+    truthful = goenv.run("get", "rsc.io/fortune@v1.0.0", cwd=app, env=fresh("wrong"), check=False)
+    assert "go.sum database server misbehavior detected!" in truthful.stderr
+    assert "proof of misbehavior:" in truthful.stderr
     unavailable = goenv.run("get", QUOTE, cwd=app, env=fresh("503", GOPROXY=env["GOPROXY"] + "/sumdb-503"), check=False)
     assert unavailable.returncode != 0
     assert "503 Service Unavailable" in unavailable.stderr
