@@ -27,8 +27,15 @@ ArchiveSource = str | bytes | os.PathLike[str] | txtar.Archive
 class ArchivedVersion:
     """A module version read from an archive: what :meth:`GoProxy.add` gets, and where it came from.
 
-    ``info`` is the archive's ``.info`` kept only where it names another version (served as is with
-    ``check=False``); ``from_name`` tells that the module path was read from the file name alone.
+    Parameters:
+        path, version: the module version; files: the zip's files; mod: the ``.mod`` (None: none given).
+        info: the archive's ``.info``, kept only where it names another version (served as is with
+            ``check=False``); time: the ``.info`` Time, if any.
+        name: the archive's file name; from_name: whether the module path was read from it alone.
+
+    Example::
+
+        read_archive(goroot / "src/cmd/go/testdata/mod/rsc.io_quote_v1.5.2.txt").path   # "rsc.io/quote"
     """
 
     path: str

@@ -24,7 +24,17 @@ Handler = Callable[[str], Response]
 
 @dataclass(frozen=True)
 class Failure:
-    """One injected failure: requests for modules at or below ``prefix`` ("" for all) get ``status``."""
+    """One injected failure: requests for modules at or below ``prefix`` ("" for all) get ``status``.
+
+    Parameters:
+        prefix: a module path; its submodules fail too. status: the HTTP status (400-599).
+        version: only this version, or None for all. kinds: only these request kinds, or None for all.
+        body: the body served, or None for a line naming the status.
+
+    Example::
+
+        Failure("example.com/m", 503, None, frozenset({"zip"}), None).matches("example.com/m/sub", "v1.0.0", "zip")
+    """
 
     prefix: str
     status: int
@@ -47,7 +57,14 @@ class Failure:
 
 
 class FaultTable:
-    """The failures a proxy injects, newest first."""
+    """The failures a proxy injects, newest first.
+
+    Example::
+
+        faults = FaultTable()
+        faults.add("example.com/m", 500, version=None, kinds=("zip",), body=None)
+        faults.find("example.com/m", "v1.0.0", "zip").status   # 500
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -88,7 +105,14 @@ class FaultTable:
 
 
 class MountTable:
-    """Handlers serving the URL paths under a prefix."""
+    """Handlers serving the URL paths under a prefix.
+
+    Example::
+
+        mounts = MountTable()
+        mounts.add("sumdb/sum.golang.test", db.proxy_handler)
+        mounts.find("sumdb/sum.golang.test/latest")   # (db.proxy_handler, "latest")
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()

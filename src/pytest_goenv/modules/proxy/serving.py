@@ -45,7 +45,14 @@ class ProxyRequest:
 
 
 class RequestLog:
-    """The requests a proxy answered, oldest first, safe to append to from the server's threads."""
+    """The requests a proxy answered, oldest first, safe to append to from the server's threads.
+
+    Example::
+
+        log = RequestLog()
+        log.record(ProxyRequest("GET", "/example.com/m/@v/list", 200, "list", "example.com/m"))
+        [r.kind for r in log.snapshot()]   # ["list"]
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
