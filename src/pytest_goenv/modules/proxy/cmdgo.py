@@ -131,7 +131,7 @@ class CmdGoArchive:
     Example::
 
         quote = next(a for a in proxy.archives if (a.path, a.version) == ("rsc.io/quote", "v1.5.2"))
-        quote.h1   # "h1:w5fcysjrx7yqtD/aO+QwRjYZOKnaM9Uh2b40tElTs3Y="
+        quote.h1   # "h1:3fEykkD9k7lYzXqCYrwGAf7iNhbk4yCjHmKBN9td4L0=" (as in the go.sum of cmd/go's scripts)
     """
 
     file: Path
@@ -145,7 +145,13 @@ class CmdGoArchive:
 
 @dataclass(frozen=True)
 class SkippedArchive:
-    """An archive cmd/go's proxy cannot serve either (its file name names no valid module version)."""
+    """An archive cmd/go's proxy cannot serve either (its file name names no valid module version).
+
+    Example::
+
+        [(s.file.name, s.reason) for s in proxy.skipped]
+        # [("example.com_invalidpath_v1_v1.0.0.txt", "...: malformed module path 'example.com/invalidpath/v1': ...")]
+    """
 
     file: Path
     reason: str
