@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
+from pytest_goenv.base.errors import GoenvError
 from pytest_goenv.modules import modpath, modzip, semver
 
 __all__ = ["DEFAULT_TIME", "ModuleLineMismatch", "ModuleVersion", "ProxyError", "VersionStore"]
@@ -21,7 +22,7 @@ DEFAULT_TIME = datetime(2024, 1, 1, tzinfo=timezone.utc)
 """Time of the first module version added without an explicit time; each later one is an hour later."""
 
 
-class ProxyError(ValueError):
+class ProxyError(GoenvError, ValueError):
     """A module version the proxy cannot hold (bad path or version, files that cannot form a zip...)."""
 
 
