@@ -107,7 +107,7 @@ def test_junit_names_the_toolchain_of_every_go_test_and_the_kept_sandbox(pyteste
     }
     assert properties["test_plain"] == {}
     assert properties["test_go"] == {"go_toolchain": toolchain.name, "go_version": str(toolchain.version)}
-    kept = properties["test_go_fails"].pop("goenv_sandbox_kept")
+    kept = str(properties["test_go_fails"].pop("goenv_sandbox_kept"))
     assert properties["test_go_fails"] == properties["test_go"]
     assert Path(kept, "work").is_dir(), "the sandbox JUnit names is there to inspect"
     result.stdout.fnmatch_lines(["*goenv sandboxes kept (failed tests)*", f"{kept}  (test_junit_*.py::test_go_fails)"])

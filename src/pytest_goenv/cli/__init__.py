@@ -21,10 +21,6 @@ from collections.abc import Sequence
 from pytest_goenv.base.errors import GoenvError
 from pytest_goenv.cli.merging import add_merge_command
 from pytest_goenv.cli.provisioning import add_list_command, add_provision_command
-from pytest_goenv.sandbox.result import GoCommandError
-from pytest_goenv.toolchains.provision import ProvisionError
-from pytest_goenv.toolchains.selectors import MatrixError
-from pytest_goenv.toolchains.toolchain import ToolchainError
 
 __all__ = ["main"]
 
@@ -48,7 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         status: int = args.run(args)
-    except (GoenvError, MatrixError, ProvisionError, ToolchainError, GoCommandError) as exc:
+    except GoenvError as exc:
         sys.stderr.write(f"pytest-goenv {args.command}: {exc}\n")
         return 1
     return status

@@ -17,6 +17,7 @@ from collections.abc import Generator
 
 import pytest
 
+from pytest_goenv.base.errors import GoenvError
 from pytest_goenv.claims.catalogue import Catalogue, CatalogueError
 from pytest_goenv.claims.verdicts import (
     ClaimCheck,
@@ -215,7 +216,7 @@ def _before_the_experiment(item: pytest.Item, report: pytest.TestReport) -> list
     return results
 
 
-class FixtureSetupFailed(Exception):
+class FixtureSetupFailed(GoenvError):
     """Stands for a failure in a claim test's fixtures, for the report."""
 
 

@@ -20,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pytest_goenv.base.errors import GoenvError
 from pytest_goenv.toolchains.discovery import (
     SYSTEM_LOCATIONS,
     FoundToolchain,
@@ -62,7 +63,7 @@ SELECTOR_HELP = (
 )
 
 
-class MatrixError(Exception):
+class MatrixError(GoenvError):
     """A matrix selector that cannot be satisfied; the message names the selector and the fix.
 
     ``output`` keeps the whole output of a pip command behind it (empty if none), for a verbose display.
