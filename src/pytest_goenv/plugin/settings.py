@@ -295,7 +295,10 @@ def _timeout(config: pytest.Config) -> float:
     value = config.getoption("goenv_timeout")  # 0 is a value (refused below), not "unset"
     setting = "--goenv-timeout"
     if value is None:
-        ini_value = config.getini("goenv_timeout")
+        try:
+            ini_value = config.getini("goenv_timeout")
+        except pytest.UsageError as exc:  # pytest checked the type itself
+            raise pytest.UsageError(f"goenv_timeout: {exc}; use a number of seconds") from None
         value, setting = (DEFAULT_TIMEOUT if ini_value in (None, "") else ini_value), "goenv_timeout"
     try:
         timeout = float(value)
