@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -105,8 +106,8 @@ def _merge_claims(args: argparse.Namespace) -> int:
     if args.output is None and not args.markdown:
         raise MergeError("claims reports: say where the merged report goes (-o PATH) or print it (--markdown)")
     if args.output is not None:
-        for written in merged.write(args.output):
-            print(f"claims report written to {written}")
+        for written in merged.write(args.output):  # on stderr when stdout carries the Markdown
+            print(f"claims report written to {written}", file=sys.stderr if args.markdown else sys.stdout)
     if args.markdown:
         print(merged.to_markdown(), end="")
     return 0
