@@ -164,3 +164,24 @@ def test_provision_warms_the_shared_build_cache(toolchain_cache: Path, tmp_path:
 def test_a_bad_selector_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["provision", "lastest", "--offline"]) == 1
     assert "did you mean 'latest'?" in capsys.readouterr().err
+
+
+def test_list_and_provision_read_the_projects_settings(
+    tmp_path: Path, toolchain_cache: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "pyproject.toml").write_text(
+        f'[tool.pytest.ini_options]\ngoenv_cache_dir = "cache"\ngoenv_offline = true\n'
+        f'goenv_toolchain_dirs = ["{toolchain_cache / "toolchains"}"]\n'
+    )
+    monkeypatch.chdir(project)
+    assert main(["provision", OLDEST_GO_BIN]) == 0  # offline, found through the project's toolchain dirs
+    out = capsys.readouterr().out
+    assert f"cache directory (save it between CI runs): {project / 'cache'}" in out
+    assert main(["list"]) == 0
+    assert "not asked (offline)" in capsys.readouterr().out
+    assert main(["list", "--cache-dir", str(tmp_path / "other")]) == 0  # the command's option wins
+    (project / "pyproject.toml").write_text('[tool.pytest.ini_options]\ngoenv_missing = "maybe"\n')
+    assert main(["list"]) == 1
+    assert "goenv_missing" in capsys.readouterr().err

@@ -1,7 +1,8 @@
 """``pytest-goenv list`` and ``pytest-goenv provision``: the toolchains the plugin finds and provisions.
 
-Both take the settings the plugin reads from its options: the cache directory (``--cache-dir``,
-else ``$PYTEST_GOENV_CACHE_DIR``, else the default), extra toolchain directories and offline mode.
+Both take the settings the plugin reads: the cache directory, extra toolchain directories and
+offline mode, from the project's pytest configuration (:mod:`pytest_goenv.cli.project`) under
+the command's own options (``--cache-dir``, ``--toolchain-dir``, ``--offline``).
 ``provision --warm`` then builds the standard library into each toolchain's shared build cache
 (:mod:`pytest_goenv.sandbox.warmcache`), so that a CI cache step saving the cache directory saves
 the toolchains and their warm caches together.
@@ -18,8 +19,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from pytest_goenv.cli.project import project_settings
 from pytest_goenv.sandbox.warmcache import count_entries, warm_build_cache
-from pytest_goenv.toolchains.cachedir import build_cache_dir, default_cache_root
+from pytest_goenv.toolchains.cachedir import build_cache_dir
 from pytest_goenv.toolchains.listing import listing_lines
 from pytest_goenv.toolchains.progress import ProgressDisplay
 from pytest_goenv.toolchains.selectors import SELECTOR_HELP, MatrixResolver, parse_matrix
@@ -28,9 +30,13 @@ __all__ = ["add_list_command", "add_provision_command"]
 
 
 def _add_settings(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--cache-dir", type=Path, metavar="DIR",
-                        help="the plugin's cache directory (default: $PYTEST_GOENV_CACHE_DIR, else "
-                             "$XDG_CACHE_HOME/pytest-goenv, else ~/.cache/pytest-goenv)")  # fmt: skip
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        metavar="DIR",
+        help="the plugin's cache directory (default: the project's goenv_cache_dir, else $PYTEST_GOENV_CACHE_DIR, "
+        "else $XDG_CACHE_HOME/pytest-goenv, else ~/.cache/pytest-goenv)",
+    )
     parser.add_argument(
         "--toolchain-dir",
         type=Path,
@@ -62,10 +68,16 @@ def add_provision_command(commands: Any) -> None:
 
 
 def _resolver(args: argparse.Namespace, progress: bool) -> MatrixResolver:
-    cache_root = args.cache_dir.expanduser().resolve() if args.cache_dir else default_cache_root()
+    """A resolver with the command's options over the project's pytest settings."""
+    project = project_settings()
+    cache_root = args.cache_dir.expanduser().resolve() if args.cache_dir else project.cache_root
     display = ProgressDisplay(_write_err, redraw=sys.stderr.isatty()) if progress else None
-    return MatrixResolver(offline=args.offline, cache_root=cache_root, extra_dirs=list(args.toolchain_dir),
-                          progress=display)  # fmt: skip
+    return MatrixResolver(
+        offline=args.offline or project.offline,
+        cache_root=cache_root,
+        extra_dirs=[*project.toolchain_dirs, *args.toolchain_dir],
+        progress=display,
+    )
 
 
 def _write_err(text: str) -> None:
