@@ -185,3 +185,20 @@ def test_list_and_provision_read_the_projects_settings(
     (project / "pyproject.toml").write_text('[tool.pytest.ini_options]\ngoenv_missing = "maybe"\n')
     assert main(["list"]) == 1
     assert "goenv_missing" in capsys.readouterr().err
+
+
+def test_merge_names_tests_by_node_id_when_junit_gives_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def case(toolchain: str, outcome: str) -> str:
+        props = f'<properties><property name="go_toolchain" value="{toolchain}"/>'
+        props += f'<property name="go_version" value="{toolchain[2:]}"/></properties>'
+        return (f'<testcase classname="tests.test_m.TestA" name="test_x[{toolchain}]" file="tests/test_m.py">'
+                f"{props}{outcome}</testcase>")  # fmt: skip
+
+    for toolchain, outcome in (("go1.21.13", ""), ("go1.22.12", '<failure message="boom"/>')):
+        (tmp_path / f"{toolchain}.xml").write_text(
+            f"<testsuites><testsuite>{case(toolchain, outcome)}</testsuite></testsuites>"
+        )
+    assert main(["merge", str(tmp_path / "go1.21.13.xml"), str(tmp_path / "go1.22.12.xml")]) == 0
+    assert "  tests/test_m.py::TestA::test_x: passed -> failed" in capsys.readouterr().out.splitlines()

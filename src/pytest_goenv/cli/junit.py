@@ -1,7 +1,8 @@
 """Reading the matrix outcomes back from JUnit XML files (``pytest --junitxml``) of several runs.
 
 Each test that used a toolchain carries the ``go_toolchain`` and ``go_version`` properties; a
-test is named ``classname::name`` as JUnit gives it, without the toolchain's part of its id, so
+test is named by its node id when the file says where it is (``junit_family=xunit1``), else
+``classname::name`` as JUnit gives it, without the toolchain's part of its id either way, so
 the same test run by two CI jobs on two toolchains lands in one row.  The outcome is read from
 the test case's children as pytest writes them: ``failure`` (failed), ``error`` (error, setup or
 teardown), ``skipped`` of type ``pytest.xfail`` (xfailed), other ``skipped`` (skipped), none
@@ -55,10 +56,20 @@ def read_junit(path: Path, outcomes: MatrixOutcomes) -> int:
             raise JUnitError(
                 f"{path}: test {case.get('name')!r} has go_version {version_text!r}, not a Go version"
             ) from None
-        name = f"{case.get('classname', '')}::{case.get('name', '')}"
+        name = _test_name(case)
         outcomes.record(strip_toolchain_id(name, toolchain_id), toolchain_id, _outcome(case))
         counted += 1
     return counted
+
+
+def _test_name(case: ET.Element) -> str:
+    """The test's id: pytest's node id when the file is known (``junit_family=xunit1``), else ``classname::name``."""
+    classname, name, file = case.get("classname", ""), case.get("name", ""), case.get("file")
+    module = file.removesuffix(".py").replace("/", ".") if file else None
+    if file and module and (classname == module or classname.startswith(f"{module}.")):
+        classes = [part for part in classname[len(module) :].split(".") if part]
+        return "::".join([file, *classes, name])
+    return f"{classname}::{name}"
 
 
 def _outcome(case: ET.Element) -> str:
