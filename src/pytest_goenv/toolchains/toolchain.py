@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from pytest_goenv.base.exeformat import file_format
 from pytest_goenv.base.filetree import replace_file
 from pytest_goenv.base.process import run_process
 from pytest_goenv.toolchains.version import GoVersion, InvalidGoVersion
@@ -157,7 +158,6 @@ def probe_environment() -> Iterator[dict[str, str]]:
 
 
 _FACTS_FORMAT = 1
-_EXECUTABLE_MAGIC = (b"\x7fELF", b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe", b"MZ\x90\x00")
 
 
 @dataclass
@@ -218,9 +218,7 @@ def _facts_key(binary: str) -> dict[str, object] | None:
     path = Path(binary)
     goroot = path.parent.parent
     try:
-        with path.open("rb") as head:
-            magic = head.read(4)
-        if magic not in _EXECUTABLE_MAGIC or path.parent.name != "bin" or not (goroot / "pkg" / "tool").is_dir():
+        if file_format(path) is None or path.parent.name != "bin" or not (goroot / "pkg" / "tool").is_dir():
             return None
         stamps = [_stamp(path), _stamp(goroot / "go.env"), _stamp(goroot / "VERSION")]
     except OSError:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass, field
 
+from pytest_goenv.base.exeformat import ExecutableFormat
 from pytest_goenv.readers.executables.errors import BinaryFormatError, NotAGoBinary
 
 
@@ -24,7 +25,7 @@ class Image:
     """The parsed headers of one executable: what the public functions need, nothing more."""
 
     data: bytes
-    format: str
+    format: ExecutableFormat
     order: str  # struct byte order: "<" or ">"
     bits: int
     goarch: str

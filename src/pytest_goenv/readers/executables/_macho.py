@@ -1,7 +1,8 @@
-"""Mach-O headers (thin files; a universal file is read through its first slice)."""
+"""Mach-O headers: thin files, and universal files through their first slice."""
 
 from __future__ import annotations
 
+from pytest_goenv.base.exeformat import MACHO_UNIVERSAL_MAGIC
 from pytest_goenv.readers.executables._image import Image, Range, cstring, unpack
 from pytest_goenv.readers.executables.errors import BinaryFormatError
 
@@ -10,7 +11,10 @@ _MACHO_PLATFORMS = {2: "ios", 7: "ios"}  # iOS and its simulator; macOS and the 
 
 
 def parse_macho(data: bytes) -> Image:
-    """The headers of a thin Mach-O file."""
+    """The headers of a Mach-O file; of its first slice if it is a universal file."""
+    if data[:4] == MACHO_UNIVERSAL_MAGIC:
+        _nfat, _cpu, _sub, offset, size = unpack(">IiiII", data, 4)
+        data = data[offset : offset + size]
     magic_le = int.from_bytes(data[:4], "little")
     if magic_le in (0xFEEDFACE, 0xFEEDFACF):
         order = "<"

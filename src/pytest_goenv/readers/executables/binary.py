@@ -4,13 +4,15 @@ the build info alone, the source files the line table records, and path-like str
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
 
+from pytest_goenv.base.exeformat import HEAD_SIZE, ExecutableFormat, detect_format
 from pytest_goenv.readers.executables._blob import raw_build_info
 from pytest_goenv.readers.executables._elf import elf_decompressed_sections, parse_elf
-from pytest_goenv.readers.executables._image import Image, unpack
+from pytest_goenv.readers.executables._image import Image
 from pytest_goenv.readers.executables._macho import parse_macho
 from pytest_goenv.readers.executables._pclntab import pclntab_candidates, pclntab_files
 from pytest_goenv.readers.executables._pe import parse_pe
@@ -22,24 +24,21 @@ __all__ = ["GoBinary", "find_strings", "read_binary", "read_build_info", "record
 StrPath = str | PathLike[str]
 
 
+_PARSERS: dict[ExecutableFormat, Callable[[bytes], Image]] = {"elf": parse_elf, "macho": parse_macho, "pe": parse_pe}
+
+
 def _parse_image(data: bytes, path: StrPath) -> Image:
+    """The headers of ``data``, the contents of the file at ``path``."""
+    kind = detect_format(data[:HEAD_SIZE])
+    if kind is None:
+        raise BinaryFormatError(
+            f"{path}: not an ELF, Mach-O or PE executable (starts with {data[:8]!r}); "
+            "pass the path of a file built by 'go build'"
+        )
     try:
-        if data[:4] == b"\x7fELF":
-            return parse_elf(data)
-        if data[:2] == b"MZ":
-            return parse_pe(data)
-        if data[:4] in (b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf", b"\xce\xfa\xed\xfe", b"\xcf\xfa\xed\xfe"):
-            return parse_macho(data)
-        if data[:4] == b"\xca\xfe\xba\xbe":
-            nfat, _cpu, _sub, offset, size = unpack(">IiiII", data, 4)
-            if 0 < nfat < 32:  # Java class files share the magic but have a large version here
-                return parse_macho(data[offset : offset + size])
+        return _PARSERS[kind](data)
     except (BinaryFormatError, IndexError) as exc:
         raise BinaryFormatError(f"{path}: cannot read executable headers: {exc}") from None
-    raise BinaryFormatError(
-        f"{path}: not an ELF, Mach-O or PE executable (starts with {data[:8]!r}); "
-        "pass the path of a file built by 'go build'"
-    )
 
 
 @dataclass(frozen=True)
@@ -47,7 +46,7 @@ class GoBinary:
     """What an executable says about itself: format, target, linking and the Go build info."""
 
     path: Path
-    format: str  # "elf", "macho" or "pe"
+    format: ExecutableFormat
     goos: str
     goarch: str
     bits: int
@@ -116,7 +115,7 @@ def read_binary(path: StrPath) -> GoBinary:
     )
 
 
-def _same_family(fmt: str, goos: str) -> bool:
+def _same_family(fmt: ExecutableFormat, goos: str) -> bool:
     if fmt == "pe":
         return goos == "windows"
     if fmt == "macho":
@@ -168,7 +167,7 @@ def find_strings(path: StrPath, needle: str) -> tuple[str, ...]:
     except OSError as exc:
         raise BinaryFormatError(f"{file}: cannot read: {exc.strerror}") from None
     blobs = [data]
-    if data[:4] == b"\x7fELF":
+    if detect_format(data[:HEAD_SIZE]) == "elf":
         blobs.extend(elf_decompressed_sections(_parse_image(data, file)))
     encoded = needle.encode()
     widen_left = not needle.startswith(("/", "\\"))
