@@ -29,7 +29,7 @@ from pytest_goenv.plugin.markers import (
 from pytest_goenv.plugin.state import GO_FIXTURES, KEPT_PROPERTY, PluginState, outcome_key, sandbox_key, state_key
 from pytest_goenv.sandbox.goenv import DEFAULT_TIMEOUT
 from pytest_goenv.toolchains.cachedir import default_cache_root
-from pytest_goenv.toolchains.toolchain import GoToolchain, ToolchainError, default_toolchain, keep_facts_in
+from pytest_goenv.toolchains.toolchain import GoToolchain, ToolchainError, default_toolchain
 
 # The fixtures, and --goenv-matrix, --goenv-list and the matrix reports, live in their own modules.
 pytest_plugins = ["pytest_goenv.plugin.fixtures", "pytest_goenv.plugin.matrix"]
@@ -97,12 +97,11 @@ def pytest_configure(config: pytest.Config) -> None:
         keep=bool(config.getoption("goenv_keep")),
         missing=config.getoption("goenv_missing") or config.getini("goenv_missing") or "fail",
     )
-    keep_facts_in(state.cache_root / "facts")  # xdist workers and later runs skip the toolchain probes
     if state.missing not in ("fail", "skip"):
         raise pytest.UsageError(f"goenv_missing = {state.missing!r}; use 'fail' or 'skip'")
     if state.explicit_go or os.environ.get("PYTEST_GOENV_GO"):
         try:  # an explicit toolchain that is wrong is a usage error, before any test runs
-            state.toolchains = [default_toolchain(state.explicit_go)]
+            state.toolchains = [default_toolchain(state.explicit_go, facts=state.facts)]
         except ToolchainError as exc:
             raise pytest.UsageError(f"{_go_setting_name(config)}: {exc}") from None
     if config.getoption("goenv_clear_cache") and not hasattr(config, "workerinput"):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
+from pytest_goenv.toolchains.facts import FactsCache
 from pytest_goenv.toolchains.toolchain import GoToolchain, ToolchainError, default_toolchain
 
 __all__ = ["GO_FIXTURES", "KEPT_PROPERTY", "PluginState", "outcome_key", "sandbox_key", "state_key"]
@@ -32,11 +34,16 @@ class PluginState:
     missing_reason: str | None = None
     kept: list[Path] = field(default_factory=list)
 
+    @functools.cached_property
+    def facts(self) -> FactsCache:
+        """The toolchains' ``go env`` answers, kept below the cache root (xdist workers and later runs reuse them)."""
+        return FactsCache.under(self.cache_root)
+
     def toolchains_under_test(self) -> list[GoToolchain]:
         """The toolchains tests run on, found on first use (an empty list if there is none)."""
         if self.toolchains is None:
             try:
-                self.toolchains = [default_toolchain(self.explicit_go)]
+                self.toolchains = [default_toolchain(self.explicit_go, facts=self.facts)]
             except ToolchainError as exc:
                 self.toolchains, self.missing_reason = [], str(exc)
         return self.toolchains
