@@ -17,16 +17,15 @@ from __future__ import annotations
 import json
 import os
 import re
-import shlex
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pytest_goenv.assertions._buildargs import parse_build_args
 from pytest_goenv.assertions._golist import go_list, go_list_like, listing_report, require_packages
 from pytest_goenv.assertions.outcomes import BuildAssertionError, command_name, pattern_text
 from pytest_goenv.assertions.outcomes import outcome as run_outcome
+from pytest_goenv.readers.buildlog import BuildActions, PackageAction, parse_build_args, parse_build_log
 from pytest_goenv.sandbox.result import GoResult
 
 if TYPE_CHECKING:
@@ -50,47 +49,9 @@ __all__ = [
 # `go list` calls a command whose compiled form is in the cache "stale" only because it is
 # not installed in GOBIN; a build would not compile it again.
 _CACHED_COMMAND = "not installed but available in build cache"
-_TOOL_NAMES = ("compile", "link", "cgo", "asm")
 _TEST_SUMMARY = re.compile(r"^(ok|FAIL|\?)\s+(\S+)\s*(.*)$")
 # The summary of a package whose test binary could not be built or set up.
 _NOT_RUN = re.compile(r"\[(build|setup) failed\]")
-
-
-@dataclass(frozen=True)
-class PackageAction:
-    """One run of a Go tool on a package: its import path (``main`` for a command) and directory."""
-
-    package: str
-    dir: Path
-
-    def __str__(self) -> str:
-        return f"{self.package} ({self.dir})" if self.package == "main" else self.package
-
-
-@dataclass(frozen=True)
-class BuildActions:
-    """The tool runs ``go ... -x`` printed: what was compiled, linked and run through cgo."""
-
-    compiled: tuple[PackageAction, ...]
-    linked: tuple[str, ...]
-    cgo: tuple[PackageAction, ...]
-
-    @property
-    def packages(self) -> tuple[str, ...]:
-        """The compiled packages, as :class:`PackageAction` prints them."""
-        __tracebackhide__ = True
-        return tuple(str(action) for action in self.compiled)
-
-    def compiled_package(self, package: str, cwd: Path) -> bool:
-        """True if ``package`` (an import path, or a directory absolute or relative to ``cwd``) was compiled."""
-        __tracebackhide__ = True
-        directory = (cwd / package).resolve() if package.startswith((".", "/")) else None
-        for action in self.compiled:
-            if action.package == package:
-                return True
-            if directory is not None and action.dir.resolve() == directory:
-                return True
-        return False
 
 
 def build_actions(result: GoResult) -> BuildActions:
@@ -104,67 +65,12 @@ def build_actions(result: GoResult) -> BuildActions:
             f"`{result.command}` was run without -x, so it printed no actions; "
             "run it as e.g. goenv.run('build', '-x', ...)"
         )
-    compiled: list[PackageAction] = []
-    linked: list[str] = []
-    cgo: list[PackageAction] = []
-    directory = result.cwd
-    for line in result.stderr.splitlines():
-        words = _words(line)
-        if len(words) == 2 and words[0] == "cd":
-            directory = result.cwd / words[1]  # an absolute path replaces the cwd
-            continue
-        tool, args = _tool_call(words)
-        if tool == "compile":
-            package = _flag(args, "-p") or "?"
-            # a cgo package is compiled from generated $WORK files only: take cgo's directory
-            cgo_dir = next((action.dir for action in cgo if action.package == package), None)
-            compiled.append(PackageAction(package, _source_dir(directory, args) or cgo_dir or directory))
-        elif tool == "link":
-            linked.append(_flag(args, "-o") or "?")
-        elif tool == "cgo" and "-objdir" in args:  # not the -dynimport step that follows
-            cgo.append(PackageAction(_flag(args, "-importpath") or "?", _source_dir(directory, args) or directory))
-    return BuildActions(tuple(compiled), tuple(linked), tuple(cgo))
-
-
-def _source_dir(directory: Path, args: list[str]) -> Path | None:
-    """Where a tool's Go sources are (tools run with paths relative to ``cd``); None if all are generated."""
-    sources = [arg for arg in args if arg.endswith(".go") and not arg.startswith("$")]  # $WORK is generated
-    return (directory / sources[0]).parent if sources else None
+    return parse_build_log(result.stderr, result.cwd)
 
 
 def _traced(result: GoResult) -> bool:
     goflags = result.env.get("GOFLAGS", "").split()
     return "-x" in result.argv[1:] or "-x" in goflags
-
-
-def _words(line: str) -> list[str]:
-    try:
-        return shlex.split(line, comments=False)
-    except ValueError:
-        return line.split()
-
-
-def _tool_call(words: list[str]) -> tuple[str, list[str]]:
-    """The Go tool a traced command line runs (after any ``NAME=value`` prefix) and its arguments."""
-    index = 0
-    while index < len(words) and re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", words[index]):
-        index += 1
-    if index >= len(words):
-        return "", []
-    program = os.path.basename(words[index])
-    program = program.removesuffix(".exe")
-    if "/" not in words[index] and os.sep not in words[index]:
-        return "", []  # a shell builtin or `go tool buildid`, not a toolchain binary
-    return (program, words[index + 1 :]) if program in _TOOL_NAMES else ("", [])
-
-
-def _flag(args: list[str], name: str) -> str | None:
-    for index, arg in enumerate(args):
-        if arg == name and index + 1 < len(args):
-            return args[index + 1]
-        if arg.startswith(name + "="):
-            return arg.split("=", 1)[1]
-    return None
 
 
 @dataclass(frozen=True)
