@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, get_args
 
 from pytest_goenv.assertions.outcomes import BuildAssertionError, Pattern, pattern_text
+from pytest_goenv.readers.goenvfile import read_env_file
 
 if TYPE_CHECKING:
     from pytest_goenv.sandbox.goenv import GoEnv
@@ -102,27 +103,6 @@ def known_env_names(goenv: GoEnv) -> frozenset[str]:
         known = frozenset(json.loads(goenv.run("env", "-json").stdout))
         _KNOWN_NAMES[goenv.toolchain.go] = known
     return known
-
-
-def read_env_file(path: Path) -> dict[str, str]:
-    """The settings of a GOENV file or ``go.env``, read as the go command reads them.
-
-    A line is ``NAME=value``: the name runs to the first ``=`` and must start with an
-    upper-case letter, the value is taken as it is (no quotes, no trimming); other
-    lines (comments, blank lines, indented lines) are ignored.  A later line wins.
-    """
-    __tracebackhide__ = True
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except (FileNotFoundError, NotADirectoryError):
-        return {}
-    settings: dict[str, str] = {}
-    for line in text.split("\n"):
-        line = line.removesuffix("\r")
-        name, equals, value = line.partition("=")
-        if equals and name and "A" <= name[0] <= "Z":
-            settings[name] = value
-    return settings
 
 
 def env_origin(
