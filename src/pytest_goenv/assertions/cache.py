@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pytest_goenv.assertions._golist import go_list, go_list_like, listing_report, require_packages
 from pytest_goenv.assertions.outcomes import BuildAssertionError, command_name, pattern_text
@@ -35,6 +35,7 @@ __all__ = [
     "BuildActions",
     "GoTestOutcome",
     "PackageAction",
+    "TestStatus",
     "assert_cache_hit",
     "assert_cache_miss",
     "assert_stale",
@@ -49,6 +50,9 @@ __all__ = [
 # `go list` calls a command whose compiled form is in the cache "stale" only because it is
 # not installed in GOBIN; a build would not compile it again.
 _CACHED_COMMAND = "not installed but available in build cache"
+TestStatus = Literal["ok", "FAIL", "no test files"]
+"""What ``go test`` said of a package: its tests passed, failed (or it did not build), or it has none."""
+_STATUS: dict[str, TestStatus] = {"ok": "ok", "FAIL": "FAIL", "?": "no test files"}
 _TEST_SUMMARY = re.compile(r"^(ok|FAIL|\?)\s+(\S+)\s*(.*)$")
 # The summary of a package whose test binary could not be built or set up.
 _NOT_RUN = re.compile(r"\[(build|setup) failed\]")
@@ -58,6 +62,10 @@ def build_actions(result: GoResult) -> BuildActions:
     """Read the actions from the ``-x`` trace of a ``go build``/``install``/``test``/``vet`` run.
 
     Raises ``ValueError`` if the command was run without ``-x`` (there is nothing to read).
+
+    :param result: a finished command, from :meth:`GoEnv.run` (``check=False`` for one that may fail).
+
+    Example: ``build_actions(goenv.run("build", "-x", "./...")).compiled`` is empty when everything came from the cache.
     """
     __tracebackhide__ = True
     if not _traced(result):
@@ -78,13 +86,18 @@ class GoTestOutcome:
     """The summary line ``go test`` printed for one package."""
 
     package: str
-    status: str
+    status: TestStatus
     cached: bool
     line: str
 
 
 def go_test_outcomes(result: GoResult) -> dict[str, GoTestOutcome]:
-    """Each package's summary line (``ok``, ``FAIL`` or ``?``) from ``go test`` output, plain or ``-json``."""
+    """Each package's summary line (``ok``, ``FAIL`` or ``?``) from ``go test`` output, plain or ``-json``.
+
+    :param result: a finished command, from :meth:`GoEnv.run` (``check=False`` for one that may fail).
+
+    Example: ``go_test_outcomes(goenv.run("test", "./...", cwd="c"))["example.com/c/lib"].cached``.
+    """
     __tracebackhide__ = True
     outcomes: dict[str, GoTestOutcome] = {}
     for line in _output_lines(result):
@@ -94,7 +107,7 @@ def go_test_outcomes(result: GoResult) -> dict[str, GoTestOutcome]:
         status, package, rest = match.groups()
         outcomes[package] = GoTestOutcome(
             package=package,
-            status={"?": "no test files"}.get(status, status),
+            status=_STATUS[status],
             cached="(cached)" in rest.split(),
             line=line,
         )
@@ -130,6 +143,14 @@ def stale_packages(
     when its compiled form is in the cache, even though ``go list`` calls it stale
     because it is not installed.  Patterns that match no package, or a package that
     cannot be loaded, raise :class:`BuildAssertionError`: there is nothing to judge.
+
+    :param goenv: the sandbox whose toolchain and environment are used.
+    :param patterns: package patterns as for ``go list`` (default ``.``).
+    :param deps: include the dependencies of the matched packages.
+    :param cwd: where to run the go command (relative to the sandbox's work directory; default: it).
+    :param env: variables set (a value of None unsets one) for this command only, as in :meth:`GoEnv.run`.
+
+    Example: ``stale_packages(goenv, "./...", cwd="c")`` is ``{}`` right after a build.
     """
     __tracebackhide__ = True
     _result, listed = _staleness(goenv, patterns, deps=deps, cwd=cwd, env=env)
@@ -169,6 +190,14 @@ def assert_cache_hit(result: GoResult, *packages: str) -> BuildActions:
     Packages are import paths or directories (relative to the command's cwd); each
     must be part of the build (``go list -deps`` of the command's packages), so a
     misspelt name fails instead of counting as cached.
+
+    :param result: a finished command, from :meth:`GoEnv.run` (``check=False`` for one that may fail).
+    :param packages: import paths or directories that must not have been compiled.
+
+    Example::
+
+        goenv.run("build", "./...", cwd="c")
+        assert_cache_hit(goenv.run("build", "-x", "./...", cwd="c"), "example.com/c/lib")
     """
     __tracebackhide__ = True
     actions = _successful_build(result, "take packages from the build cache")
@@ -191,7 +220,13 @@ def assert_cache_hit(result: GoResult, *packages: str) -> BuildActions:
 
 
 def assert_cache_miss(result: GoResult, *packages: str) -> BuildActions:
-    """Assert a traced (``-x``), successful build compiled each of ``packages`` (something, if none are named)."""
+    """Assert a traced (``-x``), successful build compiled each of ``packages`` (something, if none are named).
+
+    :param result: a finished command, from :meth:`GoEnv.run` (``check=False`` for one that may fail).
+    :param packages: import paths or directories that must have been compiled.
+
+    Example: after editing ``c/lib/lib.go``, ``assert_cache_miss(goenv.run("build", "-x", "./...", cwd="c"), "./lib")``.
+    """
     __tracebackhide__ = True
     actions = _successful_build(result, "compile packages")
     if packages:
@@ -270,6 +305,14 @@ def assert_up_to_date(
     """Assert a build of ``patterns`` (and, by default, their dependencies) would compile nothing.
 
     The patterns must match packages that load without errors.
+
+    :param goenv: the sandbox whose toolchain and environment are used.
+    :param patterns: package patterns as for ``go list`` (default ``.``).
+    :param deps: judge the dependencies too (the default).
+    :param cwd: where to run the go command (relative to the sandbox's work directory; default: it).
+    :param env: variables set (a value of None unsets one) for this command only, as in :meth:`GoEnv.run`.
+
+    Example: ``assert_up_to_date(goenv, "./...", cwd="c")`` after ``goenv.run("install", "./...", cwd="c")``.
     """
     __tracebackhide__ = True
     result, listed = _staleness(goenv, patterns, deps=deps, cwd=cwd, env=env)
@@ -290,7 +333,16 @@ def assert_stale(
     cwd: str | os.PathLike[str] | None = None,
     env: Mapping[str, str | None] | None = None,
 ) -> dict[str, str]:
-    """Assert a build would compile each package of ``patterns`` again, for a reason matching ``reason``."""
+    """Assert a build would compile each package of ``patterns`` again, for a reason matching ``reason``.
+
+    :param goenv: the sandbox whose toolchain and environment are used.
+    :param patterns: package patterns as for ``go list`` (default ``.``).
+    :param reason: a string or compiled pattern searched in each ``StaleReason``.
+    :param cwd: where to run the go command (relative to the sandbox's work directory; default: it).
+    :param env: variables set (a value of None unsets one) for this command only, as in :meth:`GoEnv.run`.
+
+    Example: ``assert_stale(goenv, "./lib", reason="stale dependency", cwd="c")``; returns the reasons.
+    """
     __tracebackhide__ = True
     result, listed = _staleness(goenv, patterns, deps=False, cwd=cwd, env=env)
     problems: list[str] = []
@@ -311,13 +363,25 @@ def assert_stale(
 
 
 def assert_test_cached(result: GoResult, *packages: str) -> dict[str, GoTestOutcome]:
-    """Assert ``go test`` replayed the result of each package (every tested package if none are named)."""
+    """Assert ``go test`` replayed the result of each package (every tested package if none are named).
+
+    :param result: a finished command, from :meth:`GoEnv.run` (``check=False`` for one that may fail).
+    :param packages: import paths whose results must be ``(cached)``.
+
+    Example: ``assert_test_cached(goenv.run("test", "./...", cwd="c"), "example.com/c/lib")`` on a second run.
+    """
     __tracebackhide__ = True
     return _check_tests(result, packages, want_cached=True)
 
 
 def assert_test_ran(result: GoResult, *packages: str) -> dict[str, GoTestOutcome]:
-    """Assert ``go test`` ran the tests of each package instead of replaying a cached result."""
+    """Assert ``go test`` ran the tests of each package instead of replaying a cached result.
+
+    :param result: a finished command, from :meth:`GoEnv.run` (``check=False`` for one that may fail).
+    :param packages: import paths whose tests must have run.
+
+    Example: ``assert_test_ran(goenv.run("test", "-count=1", "./...", cwd="c"))``.
+    """
     __tracebackhide__ = True
     return _check_tests(result, packages, want_cached=False)
 

@@ -96,7 +96,12 @@ _KNOWN_NAMES: dict[Path, frozenset[str]] = {}
 
 
 def known_env_names(goenv: GoEnv) -> frozenset[str]:
-    """The variables ``go env`` reports for the sandbox's toolchain (asked once per toolchain)."""
+    """The variables ``go env`` reports for the sandbox's toolchain (asked once per toolchain).
+
+    :param goenv: the sandbox whose toolchain and environment are used.
+
+    Example: ``"GOEXPERIMENT" in known_env_names(goenv)``.
+    """
     __tracebackhide__ = True
     known = _KNOWN_NAMES.get(goenv.toolchain.go)
     if known is None:
@@ -115,6 +120,13 @@ def env_origin(
     """The value the go command computes for ``name`` and where it came from.
 
     ``env`` adds variables for this one question, as :meth:`GoEnv.run` does.
+
+    :param goenv: the sandbox whose toolchain and environment are used.
+    :param name: the variable, e.g. ``GOPROXY``; a name ``go env`` does not report is a ``ValueError``.
+    :param cwd: where to run the go command (relative to the sandbox's work directory; default: it).
+    :param env: variables set (a value of None unsets one) for this command only, as in :meth:`GoEnv.run`.
+
+    Example: ``env_origin(goenv, "GOPROXY").source == "environment"`` in a fresh sandbox.
     """
     __tracebackhide__ = True
     _check_name(goenv, name)
@@ -160,7 +172,20 @@ def assert_go_env(
     env: Mapping[str, str | None] | None = None,
 ) -> EnvOrigin:
     """Assert the go command computes ``value`` for ``name`` (a string, or a compiled pattern to search)
-    and, if ``source`` is given, that it took it from there."""
+    and, if ``source`` is given, that it took it from there.
+
+    :param goenv: the sandbox whose toolchain and environment are used.
+    :param name: the variable, e.g. ``GOPROXY``.
+    :param value: the expected value, or a compiled pattern searched in it.
+    :param source: ``"environment"``, ``"goenv"``, ``"goroot"`` or ``"default"``.
+    :param cwd: where to run the go command (relative to the sandbox's work directory; default: it).
+    :param env: variables set (a value of None unsets one) for this command only, as in :meth:`GoEnv.run`.
+
+    Example::
+
+        goenv.run("env", "-w", "GOPRIVATE=example.com")
+        assert_go_env(goenv, "GOPRIVATE", "example.com", source="goenv")
+    """
     __tracebackhide__ = True
     if source is not None and source not in get_args(EnvSource):
         raise ValueError(f"source={source!r}; use one of {', '.join(get_args(EnvSource))}")

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
+from typing import Literal
 
 from pytest_goenv.base.exeformat import HEAD_SIZE, ExecutableFormat, detect_format
 from pytest_goenv.readers.executables._blob import raw_build_info
@@ -50,7 +51,7 @@ class GoBinary:
     goos: str
     goarch: str
     bits: int
-    byte_order: str  # "little" or "big"
+    byte_order: Literal["little", "big"]
     interpreter: str | None
     needed: tuple[str, ...]
     build_info: BuildInfo | None
