@@ -15,6 +15,7 @@ MODULES = [
     "pytest_goenv.readers.goenvfile",
     "pytest_goenv.readers.gosum",
     "pytest_goenv.readers.modulestxt",
+    "pytest_goenv.readers.testlog",
 ]
 
 

@@ -14,18 +14,17 @@ Three observations, each from the go command itself:
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from pytest_goenv.assertions._golist import go_list, go_list_like, listing_report, require_packages
 from pytest_goenv.assertions.outcomes import BuildAssertionError, command_name, pattern_text
 from pytest_goenv.assertions.outcomes import outcome as run_outcome
 from pytest_goenv.readers.buildlog import BuildActions, PackageAction, parse_build_args, parse_build_log
+from pytest_goenv.readers.testlog import GoTestOutcome, TestStatus, parse_test_summaries
 from pytest_goenv.sandbox.result import GoResult
 
 if TYPE_CHECKING:
@@ -50,10 +49,6 @@ __all__ = [
 # `go list` calls a command whose compiled form is in the cache "stale" only because it is
 # not installed in GOBIN; a build would not compile it again.
 _CACHED_COMMAND = "not installed but available in build cache"
-TestStatus = Literal["ok", "FAIL", "no test files"]
-"""What ``go test`` said of a package: its tests passed, failed (or it did not build), or it has none."""
-_STATUS: dict[str, TestStatus] = {"ok": "ok", "FAIL": "FAIL", "?": "no test files"}
-_TEST_SUMMARY = re.compile(r"^(ok|FAIL|\?)\s+(\S+)\s*(.*)$")
 # The summary of a package whose test binary could not be built or set up.
 _NOT_RUN = re.compile(r"\[(build|setup) failed\]")
 
@@ -81,16 +76,6 @@ def _traced(result: GoResult) -> bool:
     return "-x" in result.argv[1:] or "-x" in goflags
 
 
-@dataclass(frozen=True)
-class GoTestOutcome:
-    """The summary line ``go test`` printed for one package."""
-
-    package: str
-    status: TestStatus
-    cached: bool
-    line: str
-
-
 def go_test_outcomes(result: GoResult) -> dict[str, GoTestOutcome]:
     """Each package's summary line (``ok``, ``FAIL`` or ``?``) from ``go test`` output, plain or ``-json``.
 
@@ -99,35 +84,7 @@ def go_test_outcomes(result: GoResult) -> dict[str, GoTestOutcome]:
     Example: ``go_test_outcomes(goenv.run("test", "./...", cwd="c"))["example.com/c/lib"].cached``.
     """
     __tracebackhide__ = True
-    outcomes: dict[str, GoTestOutcome] = {}
-    for line in _output_lines(result):
-        match = _TEST_SUMMARY.match(line)
-        if match is None:
-            continue
-        status, package, rest = match.groups()
-        outcomes[package] = GoTestOutcome(
-            package=package,
-            status=_STATUS[status],
-            cached="(cached)" in rest.split(),
-            line=line,
-        )
-    return outcomes
-
-
-def _output_lines(result: GoResult) -> list[str]:
-    lines: list[str] = []
-    for line in result.stdout.splitlines():
-        if line.startswith("{"):
-            try:
-                event = json.loads(line)
-            except json.JSONDecodeError:
-                lines.append(line)
-                continue
-            if isinstance(event, dict) and event.get("Action") == "output":
-                lines.extend(str(event.get("Output", "")).splitlines())
-        else:
-            lines.append(line)
-    return lines
+    return parse_test_summaries(result.stdout)
 
 
 def stale_packages(
