@@ -14,10 +14,12 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pytest_goenv.base.errors import GoenvError
+
 __all__ = ["ModulesTxtError", "VendoredModule", "parse_modules_txt", "read_modules_txt"]
 
 
-class ModulesTxtError(ValueError):
+class ModulesTxtError(GoenvError, ValueError):
     """vendor/modules.txt has a line that fits none of its forms."""
 
 

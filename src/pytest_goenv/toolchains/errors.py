@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pytest_goenv.base.errors import GoenvError
+
 __all__ = ["HOW_TO_GET_GO", "ToolchainError", "ToolchainNotFound"]
 
 HOW_TO_GET_GO = (
@@ -10,7 +12,7 @@ HOW_TO_GET_GO = (
 )
 
 
-class ToolchainError(Exception):
+class ToolchainError(GoenvError):
     """A path that should be a Go toolchain is not one, or the toolchain misbehaves."""
 
 

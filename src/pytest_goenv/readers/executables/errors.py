@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pytest_goenv.base.errors import GoenvError
+
 __all__ = ["BinaryFormatError", "NotAGoBinary"]
 
 
-class BinaryFormatError(ValueError):
+class BinaryFormatError(GoenvError, ValueError):
     """The file is not an executable this module can read (or is truncated or corrupt)."""
 
 
