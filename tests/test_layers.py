@@ -30,8 +30,11 @@ LAYERS: dict[str, int] = {
 }
 FACADE = max(LAYERS.values()) + 1
 MAX_LINES = 600
-# Over the limit and being split elsewhere; remove an entry once its module is split.
-KNOWN_LONG = {"pytest_goenv.modules.proxy"}
+# Known upward imports, each with its reason; remove an entry once it no longer applies.
+KNOWN_UPWARD = {
+    # the behaviour suite's conftest switches on the plugin's experiment machinery where it is collected
+    ("pytest_goenv.behaviour.conftest", "pytest_goenv.plugin.behaviour"),
+}
 PACKAGE = Path(pytest_goenv.__file__).parent
 
 
@@ -110,12 +113,12 @@ def long_modules(root: Path, limit: int = MAX_LINES) -> dict[str, int]:
 
 
 def test_imports_point_down() -> None:
-    bad = upward(import_edges(PACKAGE))
+    bad = [edge for edge in upward(import_edges(PACKAGE)) if (edge.source, edge.target) not in KNOWN_UPWARD]
     assert not bad, "imports pointing up a layer:\n  " + "\n  ".join(map(str, bad))
 
 
 def test_no_module_over_the_limit() -> None:
-    long = {name: count for name, count in long_modules(PACKAGE).items() if name not in KNOWN_LONG}
+    long = long_modules(PACKAGE)
     assert not long, f"modules over {MAX_LINES} lines:\n  " + "\n  ".join(f"{n}: {c}" for n, c in long.items())
 
 
