@@ -65,7 +65,6 @@ def _resolver(config: pytest.Config, progress: bool) -> MatrixResolver:
     from pytest_goenv.toolchains.toolchain import ToolchainError
 
     settings = state_of(config).settings
-    state_of(config).use_facts_cache()
     try:
         extra = _hook_toolchains(config)
     except ToolchainError as exc:
@@ -79,6 +78,7 @@ def _resolver(config: pytest.Config, progress: bool) -> MatrixResolver:
         cache_root=settings.cache_root,
         extra_dirs=list(settings.toolchain_dirs),
         extra_toolchains=extra,
+        facts=state_of(config).facts(),
         progress=display,
         download=not config.option.collectonly,  # collecting names the toolchains, it never downloads them
     )
@@ -93,7 +93,7 @@ def _hook_toolchains(config: pytest.Config) -> list[GoToolchain]:
             if isinstance(entry, GoToolchain):
                 toolchains.append(entry)
             else:
-                toolchains.append(GoToolchain.from_path(entry, source="hook"))
+                toolchains.append(GoToolchain.from_path(entry, source="hook", facts=state_of(config).facts()))
     return toolchains
 
 

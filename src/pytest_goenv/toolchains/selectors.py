@@ -28,6 +28,7 @@ from pytest_goenv.toolchains.discovery import (
     find_goroot,
     path_toolchain,
 )
+from pytest_goenv.toolchains.facts import FactsCache
 from pytest_goenv.toolchains.provision import (
     GoBinRelease,
     ProgressCallback,
@@ -140,6 +141,8 @@ class MatrixResolver:
 
     ``extra_toolchains`` (from the ``pytest_goenv_toolchains`` hook) count as installed.
     The machine and PyPI are asked at most once per resolver, and only when a selector needs it.
+    The toolchains' ``go env`` answers are kept in ``facts``, by default below ``cache_root``
+    (in memory only without one).
     """
 
     offline: bool = False
@@ -153,6 +156,7 @@ class MatrixResolver:
     download: bool = True
     """False: a version that would be provisioned is named, not downloaded (``--collect-only``):
     the toolchain returned stands for it (``source`` says so) and cannot run."""
+    facts: FactsCache | None = None
     _described: dict[Path, GoToolchain] = field(default_factory=dict, init=False, repr=False)
     unusable: list[str] = field(default_factory=list, init=False)
     """Toolchains 'installed' found but could not run, with the reason; they are left out."""
@@ -161,6 +165,10 @@ class MatrixResolver:
     pip_output: str = field(default="", init=False)
     """The whole output of a pip command that failed (PyPI could not be asked), for a verbose display."""
     _releases_error: MatrixError | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.facts is None and self.cache_root is not None:
+            self.facts = FactsCache.under(self.cache_root)
 
     # ------------------------------------------------------------------ what there is
 
@@ -222,7 +230,7 @@ class MatrixResolver:
         if spec.kind == "path":
             assert spec.path is not None
             try:
-                return [GoToolchain.from_path(spec.path, source=str(spec.path))]
+                return [GoToolchain.from_path(spec.path, source=str(spec.path), facts=self.facts)]
             except ToolchainError as exc:
                 raise MatrixError(
                     f"{spec.text!r} is not a Go toolchain: {exc}\nName a go binary or a GOROOT "
@@ -347,7 +355,7 @@ class MatrixResolver:
         if not pending:
             return []
         with ThreadPoolExecutor(max_workers=min(8, len(pending))) as pool:
-            outcomes = list(pool.map(_describe_or_error, pending))
+            outcomes = list(pool.map(self._describe_or_error, pending))
         failures = []
         for item, outcome in zip(pending, outcomes, strict=True):
             if isinstance(outcome, ToolchainError):
@@ -361,11 +369,18 @@ class MatrixResolver:
             return _not_provisioned(release, self.cache_root)
         try:
             provisioned = provision(release, cache_root=self.cache_root, progress=self.progress, python=self.python)
-            toolchain = GoToolchain.from_path(provisioned.goroot, source="provisioned")
+            toolchain = GoToolchain.from_path(provisioned.goroot, source="provisioned", facts=self.facts)
         except (ProvisionError, ToolchainError) as exc:
             raise MatrixError(f"cannot provision {release.go_version.tag} from PyPI: {exc}") from None
         self._described[toolchain.goroot] = toolchain
         return toolchain
+
+    def _describe_or_error(self, found: FoundToolchain) -> GoToolchain | ToolchainError:
+        """The description of ``found``, or the reason it cannot be described."""
+        try:
+            return found.describe(self.facts)
+        except ToolchainError as exc:
+            return exc
 
 
 def _not_provisioned(release: GoBinRelease, cache_root: Path | None) -> GoToolchain:
@@ -380,13 +395,6 @@ def _not_provisioned(release: GoBinRelease, cache_root: Path | None) -> GoToolch
         cgo=False,
         source=NOT_PROVISIONED,
     )
-
-
-def _describe_or_error(found: FoundToolchain) -> GoToolchain | ToolchainError:
-    try:
-        return found.describe()
-    except ToolchainError as exc:
-        return exc
 
 
 def _selected(spec: MatrixSpec, version: GoVersion) -> bool:
