@@ -125,8 +125,9 @@ def pytest_configure(config: pytest.Config) -> None:
             _show_pip_output(config, resolver.pip_output or exc.output)
             raise pytest.UsageError(f"{where}={','.join(texts)}: {exc}") from None
         finally:
-            if resolver.progress is not None:
-                resolver.progress.close()  # type: ignore[attr-defined]
+            close = getattr(resolver.progress, "close", None)  # end a progress line left open
+            if close is not None:
+                close()
         for problem in resolver.unusable:
             config.issue_config_time_warning(
                 pytest.PytestConfigWarning(f"goenv: left out of the matrix, it does not run: {problem}"), stacklevel=2
