@@ -78,6 +78,10 @@ def test_ignore_adds_patterns_by_name_or_by_path(tmp_path: Path) -> None:
     assert "lib_linux.go" not in _names(plan.files)
     assert ("cmd/tool", "ignore=") in plan.left_out
     assert "cmd" in _names(plan.dirs)
+    anchored = plan_copy(source, ignore=["/pkg", "/sub.go"])  # a leading '/' ties a pattern to the root
+    assert ("pkg", "ignore=") in anchored.left_out
+    deep = plan_copy(source, ignore=["/sub.go"])
+    assert "pkg/sub.go" in _names(deep.files)
 
 
 def test_include_brings_back_what_a_default_rule_leaves_out(tmp_path: Path) -> None:

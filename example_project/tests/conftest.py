@@ -10,7 +10,6 @@ nothing is fetched from the internet.
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -19,16 +18,9 @@ from local_proxy import CHECKOUT, add_modules
 from pytest_goenv import GoProxy
 from pytest_goenv.sandbox.goenv import GoEnv
 
-NOT_COPIED = {
-    CHECKOUT: {"tests", "README.md", "pytest.ini"},  # the Python side
-    CHECKOUT / "testdata": {"mod"},  # the proxy's archives; the rest of testdata/ belongs to the Go tests
-}
-"""What the project copy leaves out, by directory; hidden files and __pycache__ are left out everywhere."""
-
-
-def _not_copied(directory: str, names: list[str]) -> set[str]:
-    hidden = {name for name in names if name.startswith(".") or name == "__pycache__"}
-    return hidden | (NOT_COPIED.get(Path(directory), set()) & set(names))
+NOT_COPIED = ["/tests", "/README.md", "/pytest.ini", "/testdata/mod", ".*"]
+"""What the project copy leaves out besides copy_tree's defaults: the Python side, the proxy's archives
+(the rest of testdata/ belongs to the Go tests) and hidden files ('/' ties a pattern to the top)."""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -61,6 +53,4 @@ def module_proxy(go_proxy: GoProxy) -> GoProxy:
 def project(goenv: GoEnv, module_proxy: GoProxy) -> Path:
     """A copy of example_project's Go code in the sandbox, with the module proxy as GOPROXY."""
     goenv.use_proxy(module_proxy)
-    destination = goenv.workdir / "sysinfo"
-    shutil.copytree(CHECKOUT, destination, ignore=_not_copied)
-    return destination
+    return goenv.copy_tree(CHECKOUT, "sysinfo", ignore=NOT_COPIED)

@@ -9,8 +9,9 @@ tree once and decides what to copy; directories below the root are left out when
 - their name is a version control or tool cache directory (:data:`DEFAULT_IGNORED_DIRS`),
 - their name starts with ``.`` or ``_`` (directories the go command itself ignores).
 
-``ignore`` adds glob patterns (matched against each name, or against the ``/``-separated
-path below the root when the pattern has a ``/``); ``include`` brings back what a default
+``ignore`` adds glob patterns (matched against each name at any depth, or, when the pattern has a
+``/``, against the ``/``-separated path below the root: ``/tests`` is only the top-level ``tests``);
+``include`` brings back what a default
 rule would leave out.  Files are never left out by a default rule, only by ``ignore``.
 :func:`copy_planned` copies the plan, keeping symbolic links as links.
 
@@ -158,10 +159,9 @@ def _matches(relative: PurePosixPath, patterns: Sequence[str]) -> bool:
     """True if a pattern matches the entry's name, or its whole relative path for patterns with a ``/``."""
     text = relative.as_posix()
     for pattern in patterns:
-        if "/" in pattern.strip("/"):
-            if fnmatch.fnmatchcase(text, pattern.strip("/")):
-                return True
-        elif fnmatch.fnmatchcase(relative.name, pattern.strip("/")):
+        bare = pattern.strip("/")
+        anchored = pattern.startswith("/") or "/" in bare  # gitignore's rule: a '/' ties it to the root
+        if fnmatch.fnmatchcase(text if anchored else relative.name, bare):
             return True
     return False
 
