@@ -314,7 +314,7 @@ class GoEnv:
         Left out by default, at any depth: version control and tool cache directories, Python
         virtual environments (any directory holding ``pyvenv.cfg``) and directories whose name
         starts with ``.`` or ``_`` (the go command ignores them). ``ignore`` adds glob patterns
-        (matched against names, or against paths below ``source`` for patterns with a ``/``),
+        (matched against names, or against paths below ``source`` for patterns with a ``/``: ``/tests``),
         ``include`` brings back what a default rule leaves out, ``defaults=False`` drops the rules.
         A copy over ``warn_above`` bytes warns (:class:`LargeCopyWarning`), naming the biggest directories.
 
