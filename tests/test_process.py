@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from _support import wait_until_dead
-from pytest_goenv.base import process
 from pytest_goenv.base.process import run_process, stream_process
 
 

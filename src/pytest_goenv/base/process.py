@@ -82,16 +82,16 @@ def env_problem(name: object, value: object = "") -> str | None:
     """Why ``name=value`` cannot be put in a child's environment, or None if it can (``None`` value: unset).
 
     >>> env_problem("A=B", "x")
-    "environment variable name 'A=B' contains '='; a name cannot hold '=', NUL or be empty"
+    "invalid environment variable name 'A=B': it contains '='; a name is not empty and holds no '=' or NUL"
     """
-    rule = "a name cannot hold '=', NUL or be empty"
+    rule = "a name is not empty and holds no '=' or NUL"
     if not isinstance(name, str):
-        return f"environment variable name {name!r} is not a string"
+        return f"invalid environment variable name {name!r}: names are strings"
     if not name:
-        return f"environment variable name is empty; {rule}"
+        return f"invalid environment variable name '': {rule}"
     for bad, shown in (("=", "'='"), ("\0", "a NUL byte")):
         if bad in name:
-            return f"environment variable name {name!r} contains {shown}; {rule}"
+            return f"invalid environment variable name {name!r}: it contains {shown}; {rule}"
     if value is None:
         return None
     if not isinstance(value, str):
