@@ -16,8 +16,9 @@ from typing import Any
 
 import pytest
 
+from pytest_goenv.base.process import InvalidTimeout, check_timeout
 from pytest_goenv.plugin import behaviour as behaviour_plugin
-from pytest_goenv.plugin import hookspecs
+from pytest_goenv.plugin import hookspecs, signals
 from pytest_goenv.plugin.markers import (
     MARKERS,
     GoenvMarkerWarning,
@@ -29,7 +30,13 @@ from pytest_goenv.plugin.markers import (
 from pytest_goenv.plugin.state import GO_FIXTURES, KEPT_PROPERTY, PluginState, outcome_key, sandbox_key, state_key
 from pytest_goenv.sandbox.goenv import DEFAULT_TIMEOUT
 from pytest_goenv.toolchains.cachedir import default_cache_root
-from pytest_goenv.toolchains.toolchain import GoToolchain, ToolchainError, default_toolchain, keep_facts_in
+from pytest_goenv.toolchains.toolchain import (
+    GoToolchain,
+    ToolchainError,
+    default_toolchain,
+    keep_facts_in,
+    remove_stale_probes,
+)
 
 # The fixtures, and --goenv-matrix, --goenv-list and the matrix reports, live in their own modules.
 pytest_plugins = ["pytest_goenv.plugin.fixtures", "pytest_goenv.plugin.matrix"]
@@ -90,6 +97,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     for marker in MARKERS:
         config.addinivalue_line("markers", marker)
+    if config.getoption("goenv_go") is not None and not config.getoption("goenv_go").strip():
+        raise pytest.UsageError(
+            "--go= is empty; name a go binary or a GOROOT (--go=/usr/local/go), or leave --go out for the default"
+        )
+    config.add_cleanup(signals.end_runs_on_termination())
     state = PluginState(
         explicit_go=config.getoption("goenv_go") or config.getini("goenv_go") or None,
         cache_root=_usable_cache_root(config),
@@ -105,11 +117,26 @@ def pytest_configure(config: pytest.Config) -> None:
             state.toolchains = [default_toolchain(state.explicit_go)]
         except ToolchainError as exc:
             raise pytest.UsageError(f"{_go_setting_name(config)}: {exc}") from None
+    if not hasattr(config, "workerinput"):
+        _remove_leftovers(state.cache_root)
     if config.getoption("goenv_clear_cache") and not hasattr(config, "workerinput"):
         shutil.rmtree(state.cache_root / "gocache", ignore_errors=True)
     config.stash[state_key] = state
     config.pluginmanager.register(KeptSandboxes(state), "goenv-kept-sandboxes")
     config.pluginmanager.register(behaviour_plugin, "goenv-behaviour")
+
+
+def _remove_leftovers(cache_root: Path) -> None:
+    """Remove what a killed run left: toolchain probe homes, and staging directories of provisioning."""
+    remove_stale_probes()
+    try:
+        names = os.listdir(cache_root / "toolchains")
+    except OSError:
+        return
+    if any(name.startswith((".staging-", ".download-")) for name in names):
+        from pytest_goenv.toolchains.provision import remove_leftovers  # only then: it is a heavy import
+
+        remove_leftovers(cache_root)
 
 
 class KeptSandboxes:
@@ -185,9 +212,12 @@ def _timeout(config: pytest.Config) -> float:
         timeout = float(value)
     except ValueError:
         raise pytest.UsageError(f"goenv_timeout = {value!r}; use a number of seconds") from None
-    if timeout <= 0:
-        raise pytest.UsageError(f"--goenv-timeout={value}; use a positive number of seconds")
-    return timeout
+    try:
+        return check_timeout(
+            timeout, "--goenv-timeout" if config.getoption("goenv_timeout") is not None else "goenv_timeout"
+        )
+    except InvalidTimeout as exc:
+        raise pytest.UsageError(str(exc)) from None
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from pytest_goenv.base import guardian
 from pytest_goenv.modules.proxy import GoProxy
 from pytest_goenv.modules.sumdb import ChecksumDatabase, SignerKey
 from pytest_goenv.modules.sumdb.database import DEFAULT_NAME as SUMDB_NAME
@@ -45,13 +46,16 @@ def goenv(
     sandbox = _new_sandbox(request, tmp_path_factory, go_toolchain, sandbox_options(request.node))
     request.node.stash[sandbox_key] = sandbox.root  # named in the report if the test fails
     yield sandbox
-    if state.keep:
-        sandbox.make_removable()
-        request.node.user_properties.append((KEPT_PROPERTY, str(sandbox.root)))
-    elif request.node.stash.get(outcome_key, True):
-        sandbox.cleanup()
-    else:  # left for inspection under pytest's basetemp; removable by pytest's retention
-        sandbox.make_removable()
+    try:
+        if state.keep:
+            sandbox.make_removable()
+            request.node.user_properties.append((KEPT_PROPERTY, str(sandbox.root)))
+        elif request.node.stash.get(outcome_key, True):
+            sandbox.cleanup()
+        else:  # left for inspection under pytest's basetemp; removable by pytest's retention
+            sandbox.make_removable()
+    finally:
+        guardian.forget_dir(sandbox.root)
 
 
 def _new_sandbox(
@@ -62,6 +66,7 @@ def _new_sandbox(
 ) -> GoEnv:
     state = request.config.stash[state_key]
     root = tmp_path_factory.mktemp(f"goenv-{toolchain.name}-")
+    guardian.watch_dir(root.resolve())  # removed by the watchdog should this process be killed
     shared_cache = build_cache_dir(state.cache_root, toolchain) if options.cache == "shared" else None
     sandbox = GoEnv(toolchain, root, gocache=shared_cache, timeout=options.timeout or state.timeout)
     request.config.hook.pytest_goenv_setup_sandbox(sandbox=sandbox, request=request)
@@ -118,6 +123,8 @@ class GoEnvFactory:
                     sandbox.cleanup()
             except OSError as exc:
                 failures.append(exc)
+            finally:
+                guardian.forget_dir(sandbox.root)
         if failures:
             raise failures[0]
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from pytest_goenv.base.process import check_timeout, env_problem
 from pytest_goenv.toolchains.toolchain import GoToolchain
 from pytest_goenv.toolchains.version import GoVersionSpec, InvalidGoVersion
 
@@ -122,10 +123,7 @@ def sandbox_options(item: pytest.Item) -> SandboxOptions:
             if cache not in CACHE_MODES:
                 raise ValueError(f"@pytest.mark.goenv: cache={cache!r}; use 'shared' or 'fresh'")
         if "timeout" in mark.kwargs:
-            value = mark.kwargs["timeout"]
-            if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
-                raise ValueError(f"@pytest.mark.goenv: timeout={value!r}; use a positive number of seconds")
-            timeout = float(value)
+            timeout = check_timeout(mark.kwargs["timeout"], "@pytest.mark.goenv: timeout")
     return SandboxOptions(env=env, cache=cache or "shared", timeout=timeout)
 
 
@@ -138,6 +136,9 @@ def _env_of(value: object) -> dict[str, str | None]:
             raise TypeError(
                 f"@pytest.mark.goenv: env[{name!r}]={setting!r}; names and values must be strings (None unsets)"
             )
+        problem = env_problem(name, setting)
+        if problem is not None:
+            raise ValueError(f"@pytest.mark.goenv: env: {problem}")
         env[name] = setting
     return env
 
