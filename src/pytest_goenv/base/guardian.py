@@ -9,7 +9,7 @@ When the pipe reaches its end with entries still announced (this process died), 
 every process in those groups or their sessions, those below a group's leader, and those whose
 working directory or environment lies in an announced directory, then removes the directories.
 
-Run as ``python -m pytest_goenv.base.guardian`` it is the watchdog itself.
+Its :func:`main` is the watchdog itself.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ class _Client:
         self.pipe = None
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-I", "-m", "pytest_goenv.base.guardian"],
+                [sys.executable, "-I", "-c", "from pytest_goenv.base.guardian import main; main()"],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
@@ -176,7 +176,3 @@ def main() -> None:
     groups, dirs = _serve(sys.stdin.buffer)
     if groups or dirs:
         _end(groups, dirs)
-
-
-if __name__ == "__main__":
-    main()

@@ -101,7 +101,7 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(
             "--go= is empty; name a go binary or a GOROOT (--go=/usr/local/go), or leave --go out for the default"
         )
-    config.add_cleanup(signals.end_runs_on_termination())
+    config.add_cleanup(signals.end_runs_on_termination(forward=_is_xdist_controller(config)))
     state = PluginState(
         explicit_go=config.getoption("goenv_go") or config.getini("goenv_go") or None,
         cache_root=_usable_cache_root(config),
@@ -124,6 +124,12 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[state_key] = state
     config.pluginmanager.register(KeptSandboxes(state), "goenv-kept-sandboxes")
     config.pluginmanager.register(behaviour_plugin, "goenv-behaviour")
+
+
+def _is_xdist_controller(config: pytest.Config) -> bool:
+    """Whether this process will start pytest-xdist workers (``-n``/``--dist`` given, not itself a worker)."""
+    numprocesses = getattr(config.option, "numprocesses", None)
+    return not hasattr(config, "workerinput") and bool(numprocesses or getattr(config.option, "tx", None))
 
 
 def _remove_leftovers(cache_root: Path) -> None:

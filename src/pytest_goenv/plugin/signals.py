@@ -11,10 +11,14 @@ that the clean-up can finish.  A handler someone else installed is left alone.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import signal
 import threading
 from collections.abc import Callable
 from types import FrameType
+
+from pytest_goenv.base import reaper
 
 __all__ = ["Terminated", "end_runs_on_termination"]
 
@@ -25,8 +29,12 @@ class Terminated(KeyboardInterrupt):
     """The run received SIGTERM or SIGHUP; pytest ends it as an interrupted session."""
 
 
-def end_runs_on_termination() -> Callable[[], None]:
+def end_runs_on_termination(*, forward: bool = False) -> Callable[[], None]:
     """Install the handlers where the defaults are in place; return what restores the previous ones.
+
+    With ``forward`` (a pytest-xdist controller) the signal is passed on to this process's children
+    in its own session, the workers, so each ends its test at once rather than when the controller
+    gives up waiting for it.
 
     Example (what the plugin does in ``pytest_configure``)::
 
@@ -38,6 +46,8 @@ def end_runs_on_termination() -> Callable[[], None]:
 
     def interrupt(signum: int, _frame: FrameType | None) -> None:
         received.append(signum)
+        if forward and len(received) == 1:
+            _forward(signum)
         if len(received) == 1:  # the first one ends the run; the clean-up it starts must not be cut short
             raise Terminated(f"{signal.Signals(signum).name} received: the run ends, its clean-up runs")
 
@@ -52,3 +62,12 @@ def end_runs_on_termination() -> Callable[[], None]:
                 signal.signal(number, handler)
 
     return restore
+
+
+def _forward(signum: int) -> None:
+    """Send ``signum`` to the children that share this process's session (not the commands or the watchdog)."""
+    session = os.getsid(0)
+    for child in reaper.children_of(os.getpid()):
+        with contextlib.suppress(OSError):
+            if os.getsid(child) == session:
+                os.kill(child, signum)
