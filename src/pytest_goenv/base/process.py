@@ -184,7 +184,7 @@ class _Stream:
                 self.spill.parent.mkdir(parents=True, exist_ok=True)
                 self.file = self.spill.open("wb")
                 self.file.writelines(self.chunks)
-                self.file.write(data[room:] if room > 0 else b"")
+                self.file.write(data[max(room, 0) :])
             else:
                 self.file.write(data)
         elif self.file is not None:
