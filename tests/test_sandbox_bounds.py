@@ -169,4 +169,4 @@ def test_an_empty_go_option_is_a_usage_error(pytester: pytest.Pytester) -> None:
     pytester.makepyfile("def test_x(goenv):\n    pass\n")
     result = pytester.runpytest("--go=")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["ERROR: --go= is empty; name a go binary or a GOROOT*"])
+    result.stderr.fnmatch_lines(["ERROR: --go= names no toolchain*"])

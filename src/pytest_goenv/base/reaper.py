@@ -14,7 +14,6 @@ Where there is no ``/proc`` or ``prctl`` (macOS), only process groups are killed
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import functools
 import os
 import signal
@@ -23,6 +22,7 @@ import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 __all__ = ["Tracking", "descendants", "kill_group", "kill_processes", "pipe_holders", "track"]
 
@@ -32,9 +32,12 @@ _REAP_SECONDS = 2.0
 
 
 @functools.cache
-def _libc() -> ctypes.CDLL | None:
+def _libc() -> Any:
+    """The C library (for ``prctl``), loaded on first use; None off Linux."""
     if not sys.platform.startswith("linux"):
         return None
+    import ctypes
+
     try:
         return ctypes.CDLL(None, use_errno=True)
     except OSError:

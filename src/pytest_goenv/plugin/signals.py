@@ -18,8 +18,6 @@ import threading
 from collections.abc import Callable
 from types import FrameType
 
-from pytest_goenv.base import reaper
-
 __all__ = ["Terminated", "end_runs_on_termination"]
 
 _SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
@@ -66,6 +64,8 @@ def end_runs_on_termination(*, forward: bool = False) -> Callable[[], None]:
 
 def _forward(signum: int) -> None:
     """Send ``signum`` to the children that share this process's session (not the commands or the watchdog)."""
+    from pytest_goenv.base import reaper
+
     session = os.getsid(0)
     for child in reaper.children_of(os.getpid()):
         with contextlib.suppress(OSError):

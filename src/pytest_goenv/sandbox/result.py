@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pytest_goenv.base.errors import GoenvError
 from pytest_goenv.base.excerpt import cut_lines, escape_controls, shorten
 
 __all__ = ["GoCommandError", "GoResult", "excerpt"]
@@ -21,7 +22,7 @@ MAX_SHOWN_LINES = 60
 MAX_LINE_CHARS = 2000
 
 
-class GoCommandError(AssertionError):
+class GoCommandError(GoenvError, AssertionError):
     """A command run with ``check=True`` exited non-zero or timed out."""
 
     def __init__(self, result: GoResult) -> None:

@@ -25,6 +25,7 @@ from pathlib import Path
 import filelock
 
 from pytest_goenv.base import guardian
+from pytest_goenv.base.errors import GoenvError
 from pytest_goenv.base.excerpt import cut_lines, escape_controls
 from pytest_goenv.base.filetree import remove_tree, replace_file
 from pytest_goenv.base.process import ProcessOutcome, run_process, stream_process
@@ -56,7 +57,7 @@ _LOCK_TIMEOUT_SECONDS = 3600.0
 ProgressCallback = Callable[["ProvisionProgress"], None]
 
 
-class ProvisionError(Exception):
+class ProvisionError(GoenvError):
     """A toolchain could not be provisioned; the message says what was asked and what to do."""
 
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pytest_goenv.base import guardian
+from pytest_goenv.base.errors import GoenvError
 from pytest_goenv.base.filetree import remove_tree, replace_file
 from pytest_goenv.base.process import run_process
 from pytest_goenv.toolchains.version import GoVersion, InvalidGoVersion
@@ -50,7 +51,7 @@ HOW_TO_GET_GO = (
 )
 
 
-class ToolchainError(Exception):
+class ToolchainError(GoenvError):
     """A path that should be a Go toolchain is not one, or the toolchain misbehaves."""
 
 

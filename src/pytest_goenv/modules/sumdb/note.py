@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from pytest_goenv.base.errors import GoenvError
+
 ALGORITHM_ED25519 = 1
 """The algorithm byte that starts every encoded key; Ed25519 is the only one Go defines."""
 
@@ -23,7 +25,7 @@ SIGNATURE_PREFIX = "— "
 MAX_SIGNATURES = 100
 
 
-class NoteError(ValueError):
+class NoteError(GoenvError, ValueError):
     """A key, a note or a signature is malformed, unknown or does not verify."""
 
 
@@ -69,7 +71,13 @@ def _decode_key_fields(text: str, what: str, example: str) -> tuple[str, int, by
 
 @dataclass(frozen=True)
 class VerifierKey:
-    """A public key that checks a named server's signatures."""
+    """A public key that checks a named server's signatures.
+
+    Example::
+
+        verifier = VerifierKey.parse(db.verifier_key)   # "name+<8 hex>+<base64 key>"
+        open_note(db.signed_tree(), [verifier])
+    """
 
     name: str
     hash: int
@@ -103,7 +111,20 @@ class VerifierKey:
 
 @dataclass(frozen=True)
 class SignerKey:
-    """A private key that signs notes in a server's name (keep it secret outside tests)."""
+    """A private key that signs notes in a server's name (keep it secret outside tests).
+
+    Parameters:
+        name: the server's name (a checksum database's ``host[/path]``).
+        seed: the 32-byte Ed25519 private key seed.
+
+    Make one with :meth:`generate`, or read a published one in x/mod's ``PRIVATE+KEY+name+hash+base64``
+    text with :meth:`parse` (as cmd/go's test key in ``src/cmd/go/proxy_test.go``); ``str()`` writes it back.
+
+    Example::
+
+        signer = SignerKey.parse("PRIVATE+KEY+sum.example.test+1a2b3c4d+AXu6...")
+        str(signer.verifier)   # "sum.example.test+1a2b3c4d+Ac...": the GOSUMDB key of its database
+    """
 
     name: str
     seed: bytes
