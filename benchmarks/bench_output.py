@@ -21,6 +21,7 @@ import sys
 import tempfile
 import textwrap
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from pytest_goenv.base.process import run_process
@@ -54,11 +55,11 @@ def _rss_growth(how: str, size: int, spill: Path) -> tuple[int, int]:
     return int(kept), int(megabytes)
 
 
-def _median_ms(run: object, runs: int) -> float:
+def _median_ms(run: Callable[[], object], runs: int) -> float:
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        run()  # type: ignore[operator]
+        run()
         times.append(time.perf_counter() - start)
     return statistics.median(times) * 1000
 
@@ -79,7 +80,9 @@ def main() -> None:
     here = Path.cwd()
     env = dict(os.environ)
     ours = _median_ms(lambda: run_process(["true"], cwd=here, env=env, timeout=60), args.runs)
-    bare = _median_ms(lambda: subprocess.run(["true"], capture_output=True, start_new_session=True), args.runs)
+    bare = _median_ms(
+        lambda: subprocess.run(["true"], check=True, capture_output=True, start_new_session=True), args.runs
+    )
     print(f"run_process(['true']): {ours:.2f} ms median; subprocess.run: {bare:.2f} ms; overhead {ours - bare:.2f} ms")
 
 
