@@ -7,7 +7,7 @@ process.  Each command's process group and each directory to remove is announced
 ``+d``) and withdrawn when dealt with (``-g``, ``-d``): a few bytes, no system call beyond a write.
 When the pipe reaches its end with entries still announced (this process died), the watchdog kills
 every process in those groups or their sessions, those below a group's leader, and those whose
-working directory or environment lies in an announced directory, then removes the directories.
+HOME lies in an announced directory (sandbox commands, toolchain probes), then removes the directories.
 
 Its :func:`main` is the watchdog itself.
 """
@@ -80,7 +80,7 @@ def forget_group(pgid: int) -> None:
 
 
 def watch_dir(path: str | os.PathLike[str]) -> None:
-    """Have the watchdog remove ``path`` (after ending processes working in it) should this process die."""
+    """Have the watchdog remove ``path`` (after ending processes with their HOME in it) should this process die."""
     _CLIENT.send(f"+d {os.fspath(path)}")
 
 
@@ -123,15 +123,12 @@ def _processes() -> dict[int, tuple[int, int, int]]:
 
 
 def _works_in(pid: int, dirs: set[str]) -> bool:
-    """Whether ``pid``'s working directory or environment lies in one of ``dirs``."""
-    with contextlib.suppress(OSError):
-        cwd = os.readlink(_PROC / str(pid) / "cwd")
-        if any(cwd == d or cwd.startswith(d + "/") for d in dirs):
-            return True
-    with contextlib.suppress(OSError):
-        environ = (_PROC / str(pid) / "environ").read_bytes()
-        return any(f"={d}/".encode() in environ or f"={d}\0".encode() in environ for d in dirs)
-    return False
+    """Whether ``pid`` runs with its HOME in one of ``dirs`` (as sandbox commands and probes do)."""
+    try:
+        environ = b"\0" + (_PROC / str(pid) / "environ").read_bytes()
+    except OSError:
+        return False
+    return any(f"\0HOME={d}/".encode() in environ or f"\0HOME={d}\0".encode() in environ for d in dirs)
 
 
 def _victims(groups: set[int], dirs: set[str]) -> set[int]:
