@@ -3,8 +3,8 @@ SIGTERM/SIGHUP turned into an interrupt (:mod:`pytest_goenv.plugin.signals`), a 
 
 from __future__ import annotations
 
+import contextlib
 import os
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -32,7 +32,10 @@ def pytest_configure(config: pytest.Config) -> None:
         except ToolchainError as exc:
             raise pytest.UsageError(f"{settings.go_origin}: {exc}") from None
     if settings.clear_cache and not hasattr(config, "workerinput"):
-        shutil.rmtree(settings.cache_root / "gocache", ignore_errors=True)
+        from pytest_goenv.base.filetree import remove_tree
+
+        with contextlib.suppress(OSError):
+            remove_tree(settings.cache_root / "gocache")
 
 
 def _is_xdist_controller(config: pytest.Config) -> bool:
