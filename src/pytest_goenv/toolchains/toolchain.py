@@ -26,6 +26,7 @@ from pathlib import Path
 
 from pytest_goenv.base import guardian
 from pytest_goenv.base.errors import GoenvError
+from pytest_goenv.base.excerpt import escape_controls, shorten
 from pytest_goenv.base.filetree import remove_tree, replace_file
 from pytest_goenv.base.process import run_process
 from pytest_goenv.toolchains.version import GoVersion, InvalidGoVersion
@@ -289,7 +290,7 @@ def _probe_go_env(binary: str) -> dict[str, str]:
     if outcome.returncode != 0:
         raise ToolchainError(
             f"`{binary} env -json` failed with status {outcome.returncode}; is it a go binary?\n"
-            f"{outcome.stderr.strip()[:2000]}"
+            f"{escape_controls(shorten(outcome.stderr.strip(), 2000))}"
         )
     try:
         facts = json.loads(outcome.stdout)
