@@ -222,3 +222,32 @@ def test_the_next_run_removes_what_a_killed_one_left(pytester: pytest.Pytester, 
     assert live_probe.exists(), "a probe home of a running process was removed"
     assert not staging.exists()
     assert not download.exists()
+
+
+CORE_RUN = """
+import os, signal, sys, threading, time
+from pathlib import Path
+from pytest_goenv.base.process import run_process
+
+pidfile = Path(sys.argv[1])
+run_process(["true"], cwd=Path.cwd(), env=os.environ, timeout=60)  # the first command starts the watchdog
+script = f"sleep 300 & echo $! > {pidfile}.tmp; mv {pidfile}.tmp {pidfile}; wait"
+threading.Thread(target=run_process, args=(["sh", "-c", script],),
+                 kwargs={"cwd": Path.cwd(), "env": os.environ, "timeout": 60}, daemon=True).start()
+while not pidfile.exists():
+    time.sleep(0.01)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_a_killed_process_using_the_core_leaves_no_command_running(tmp_path: Path) -> None:
+    # Without pytest: the watchdog, started by the first command (and not taken for its orphan),
+    # kills the group of the command running when its process is killed.
+    pidfile = tmp_path / "sleep.pid"
+    done = subprocess.run([sys.executable, "-c", CORE_RUN, str(pidfile)], cwd=tmp_path, check=False, timeout=60)
+    assert done.returncode == -signal.SIGKILL
+    try:
+        assert wait_until_dead(int(pidfile.read_text()), 10), "the command outlived its killed process"
+    finally:
+        with contextlib.suppress(ProcessLookupError, FileNotFoundError):
+            os.kill(int(pidfile.read_text()), signal.SIGKILL)

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import IO
 
-__all__ = ["forget_dir", "forget_group", "watch_dir", "watch_group"]
+__all__ = ["forget_dir", "forget_group", "start", "watch_dir", "watch_group"]
 
 _PROC = Path("/proc")
 
@@ -37,10 +37,14 @@ class _Client:
         self.pipe: IO[bytes] | None = None
         self.process: subprocess.Popen[bytes] | None = None
 
-    def send(self, line: str) -> None:
+    def ensure_started(self) -> None:
         with self.lock:
             if self.pid != os.getpid():
                 self._start()
+
+    def send(self, line: str) -> None:
+        self.ensure_started()
+        with self.lock:
             if self.pipe is None:
                 return
             try:
@@ -67,6 +71,11 @@ class _Client:
 
 
 _CLIENT = _Client()
+
+
+def start() -> None:
+    """Start this process's watchdog now if it is not running (before commands: it must not be taken for one)."""
+    _CLIENT.ensure_started()
 
 
 def watch_group(pgid: int) -> None:

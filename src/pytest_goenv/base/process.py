@@ -240,6 +240,7 @@ class _Run:
 
     def finish(self, stdin: bytes | None, on_line: Callable[[str], None] | None) -> ProcessOutcome:
         start = time.perf_counter()
+        guardian.start()  # outside the subreaper window: the watchdog is not one of the command's orphans
         tracking = reaper.track()
         try:
             process = subprocess.Popen(
