@@ -196,7 +196,9 @@ def test_a_daemon_a_command_leaves_ends_with_it(goenv: GoEnv, tmp_path: Path) ->
     assert wait_until_dead(int(pidfile.read_text())), "the daemon outlived the command"
 
 
-def test_the_next_run_removes_what_a_killed_one_left(pytester: pytest.Pytester, tmp_path: Path) -> None:
+def test_the_next_run_removes_what_a_killed_one_left(
+    pytester: pytest.Pytester, tmp_path: Path, go_toolchain: GoToolchain
+) -> None:
     dead = subprocess.Popen(["true"])
     dead.wait()  # its pid names a process that no longer runs
     temp = tmp_path / "tmp"
@@ -208,10 +210,19 @@ def test_the_next_run_removes_what_a_killed_one_left(pytester: pytest.Pytester, 
     for directory in (stale_probe / "home" / ".config", live_probe, staging / "bin", download):
         directory.mkdir(parents=True)
     (staging / "bin").chmod(0o555)  # as an extraction cut short may leave it
-    pytester.makepyfile("def test_plain():\n    pass\n")
+    pytester.makepyfile("def test_uses_go(go_toolchain):\n    pass\n")  # removal comes with the first use of Go
     env = {**os.environ, "TMPDIR": str(temp)}
     run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--goenv-cache-dir={cache}"],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            f"--go={go_toolchain.go}",
+            f"--goenv-cache-dir={cache}",
+        ],
         cwd=pytester.path,
         env={k: v for k, v in env.items() if not k.startswith("PYTEST_XDIST")},
         capture_output=True,

@@ -39,6 +39,9 @@ def go_toolchain(request: pytest.FixtureRequest) -> GoToolchain:
         def test_version(go_toolchain):
             assert go_toolchain.version >= "1.21"
     """
+    from pytest_goenv.plugin.startup import remove_leftovers_once
+
+    remove_leftovers_once(state_of(request.config).settings.cache_root)
     toolchain: GoToolchain | None = getattr(request, "param", None)
     return toolchain if toolchain is not None else state_of(request.config).single_toolchain()
 

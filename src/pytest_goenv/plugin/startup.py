@@ -1,5 +1,6 @@
 """Start-up: the explicit toolchain checked up front, the toolchain facts cache, cache clearing, the header,
-SIGTERM/SIGHUP turned into an interrupt (:mod:`pytest_goenv.plugin.signals`), a killed run's leftovers removed."""
+SIGTERM/SIGHUP turned into an interrupt (:mod:`pytest_goenv.plugin.signals`), and (when Go is first
+used) the removal of what a killed run left."""
 
 from __future__ import annotations
 
@@ -21,8 +22,6 @@ def pytest_configure(config: pytest.Config) -> None:
     config.add_cleanup(signals.end_runs_on_termination(forward=_is_xdist_controller(config)))
     state = state_of(config)
     settings = state.settings
-    if not hasattr(config, "workerinput"):
-        _remove_leftovers(settings.cache_root)
     if settings.go is not None:
         from pytest_goenv.toolchains.toolchain import ToolchainError, default_toolchain
 
@@ -43,12 +42,19 @@ def _is_xdist_controller(config: pytest.Config) -> bool:
     return not hasattr(config, "workerinput") and bool(numprocesses or getattr(config.option, "tx", None))
 
 
-def _remove_leftovers(cache_root: Path) -> None:
-    """Remove what a killed run left: toolchain probe homes in the temp dir, staging dirs of provisioning.
+_leftovers_removed = False
 
-    Only a directory listing each unless there is something to remove (the modules that remove are
-    imported then).
+
+def remove_leftovers_once(cache_root: Path) -> None:
+    """Remove what a killed run left (toolchain probe homes, staging dirs of provisioning), once per process.
+
+    Called when Go is first used (the ``go_toolchain`` fixture), so a run without Go pays nothing;
+    only a directory listing each unless there is something to remove.
     """
+    global _leftovers_removed  # noqa: PLW0603 - once per process, whatever the session
+    if _leftovers_removed:
+        return
+    _leftovers_removed = True
     if _any_named(Path(tempfile.gettempdir()), ("pytest-goenv-probe-",)):
         from pytest_goenv.toolchains.facts import remove_stale_probes
 
