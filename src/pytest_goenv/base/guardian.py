@@ -49,7 +49,6 @@ class _Client:
                 return
             try:
                 self.pipe.write(line.encode("utf-8", "surrogateescape") + b"\n")
-                self.pipe.flush()
             except OSError:
                 self.pipe = None  # the watchdog is gone: clean-up then rests on this process alone
 
@@ -63,6 +62,7 @@ class _Client:
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
                 cwd="/",
+                bufsize=0,  # each announcement is one write, at once
                 start_new_session=True,  # not reached by a Ctrl-C or a kill of this process's group
             )
         except OSError:
