@@ -11,6 +11,7 @@ import fnmatch
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -40,6 +41,9 @@ def go_toolchain(request: pytest.FixtureRequest) -> GoToolchain:
         def test_version(go_toolchain):
             assert go_toolchain.version >= "1.21"
     """
+    from pytest_goenv.plugin.startup import remove_leftovers_once
+
+    remove_leftovers_once(state_of(request.config).settings.cache_root)
     toolchain: GoToolchain | None = getattr(request, "param", None)
     return toolchain if toolchain is not None else state_of(request.config).single_toolchain()
 
@@ -62,12 +66,15 @@ def goenv(
     sandbox = _new_sandbox(request, tmp_path_factory, go_toolchain, sandbox_options(request.node))
     request.node.stash[sandbox_key] = sandbox.root  # named in the report if the test fails
     yield sandbox
-    if not state.settings.keep and request.node.stash.get(outcome_key, True):
-        sandbox.cleanup()
-        return
-    sandbox.make_removable()  # kept under pytest's basetemp, removable by pytest's retention
-    state.kept[sandbox.root] = request.node.nodeid
-    request.node.user_properties.append((KEPT_PROPERTY, str(sandbox.root)))
+    try:
+        if not state.settings.keep and request.node.stash.get(outcome_key, True):
+            sandbox.cleanup()
+            return
+        sandbox.make_removable()  # kept under pytest's basetemp, removable by pytest's retention
+        state.kept[sandbox.root] = request.node.nodeid
+        request.node.user_properties.append((KEPT_PROPERTY, str(sandbox.root)))
+    finally:
+        _forget(sandbox.root)
 
 
 def _new_sandbox(
@@ -81,6 +88,7 @@ def _new_sandbox(
 
     settings = state_of(request.config).settings
     root = tmp_path_factory.mktemp(f"goenv-{toolchain.name}-")
+    _watch(root.resolve())  # removed by the watchdog should this process be killed
     shared_cache = build_cache_dir(settings.cache_root, toolchain) if options.cache == "shared" else None
     sandbox = GoEnv(toolchain, root, gocache=shared_cache, timeout=options.timeout or settings.timeout)
     for passed, host_value in passed_env(settings.pass_env).items():  # goenv_pass_env: the host's values
@@ -98,6 +106,18 @@ def passed_env(patterns: tuple[str, ...], environ: Mapping[str, str] | None = No
     """The host variables ``goenv_pass_env`` lets into sandboxes: names or globs (``CGO_*``), in name order."""
     host = os.environ if environ is None else environ
     return {name: host[name] for name in sorted(host) if any(fnmatch.fnmatchcase(name, p) for p in patterns)}
+
+
+def _watch(root: Path) -> None:
+    from pytest_goenv.base import guardian
+
+    guardian.watch_dir(root)
+
+
+def _forget(root: Path) -> None:
+    from pytest_goenv.base import guardian
+
+    guardian.forget_dir(root)
 
 
 @dataclass
@@ -163,6 +183,8 @@ class GoEnvFactory:
                     sandbox.cleanup()
             except OSError as exc:
                 failures.append(exc)
+            finally:
+                _forget(sandbox.root)
         if failures:
             raise failures[0]
 

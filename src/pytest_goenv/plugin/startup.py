@@ -1,4 +1,6 @@
-"""Start-up: the explicit toolchain checked up front, the toolchain facts cache, cache clearing, the header.
+"""Start-up: the explicit toolchain checked up front, the toolchain facts cache, cache clearing, the header,
+SIGTERM/SIGHUP turned into an interrupt (:mod:`pytest_goenv.plugin.signals`), and (when Go is first
+used) the removal of what a killed run left.
 
 The header names the toolchains under test, and for each whose shared build cache is still cold
 (:func:`pytest_goenv.sandbox.warmcache.is_cold`) says that its first build compiles the standard library.
@@ -6,7 +8,9 @@ The header names the toolchains under test, and for each whose shared build cach
 
 from __future__ import annotations
 
-import shutil
+import contextlib
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,6 +21,9 @@ __all__: list[str] = []
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    from pytest_goenv.plugin import signals
+
+    config.add_cleanup(signals.end_runs_on_termination(forward=_is_xdist_controller(config)))
     state = state_of(config)
     settings = state.settings
     if settings.go is not None:
@@ -44,13 +51,52 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def _clear_build_caches(config: pytest.Config, gocaches: Path) -> None:
     """Remove the shared build caches and say what went (each toolchain's cache and its size)."""
+    from pytest_goenv.base.filetree import remove_tree
+
     removed = []
     for cache in sorted(gocaches.iterdir()) if gocaches.is_dir() else []:
         size = sum(entry.stat().st_size for entry in cache.rglob("*") if entry.is_file())
-        shutil.rmtree(cache, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            remove_tree(cache)
         removed.append(f"{cache.name} ({size / 1e6:.1f} MB)")
     text = ", ".join(removed) if removed else "nothing (no shared build cache yet)"
     state_of(config).header_notes.append(f"goenv: --goenv-clear-cache removed from {gocaches}: {text}")
+
+
+def _is_xdist_controller(config: pytest.Config) -> bool:
+    """Whether this process starts pytest-xdist workers (``-n``/``--tx`` given, not itself a worker)."""
+    numprocesses = getattr(config.option, "numprocesses", None)
+    return not hasattr(config, "workerinput") and bool(numprocesses or getattr(config.option, "tx", None))
+
+
+_leftovers_removed = False
+
+
+def remove_leftovers_once(cache_root: Path) -> None:
+    """Remove what a killed run left (toolchain probe homes, staging dirs of provisioning), once per process.
+
+    Called when Go is first used (the ``go_toolchain`` fixture), so a run without Go pays nothing;
+    only a directory listing each unless there is something to remove.
+    """
+    global _leftovers_removed  # noqa: PLW0603 - once per process, whatever the session
+    if _leftovers_removed:
+        return
+    _leftovers_removed = True
+    if _any_named(Path(tempfile.gettempdir()), ("pytest-goenv-probe-",)):
+        from pytest_goenv.toolchains.facts import remove_stale_probes
+
+        remove_stale_probes()
+    if _any_named(cache_root / "toolchains", (".staging-", ".download-")):
+        from pytest_goenv.toolchains.provision import remove_leftovers
+
+        remove_leftovers(cache_root)
+
+
+def _any_named(directory: Path, prefixes: tuple[str, ...]) -> bool:
+    try:
+        return any(name.startswith(prefixes) for name in os.listdir(directory))
+    except OSError:
+        return False
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
