@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from pytest_goenv.catalogue import Catalogue, Claim
-from pytest_goenv.claims_digest import Digest, digest_lines
-from pytest_goenv.claims_report import ClaimsReport
-from pytest_goenv.verdicts import ClaimResult, Verdict
+from pytest_goenv.claims.catalogue import Catalogue, Claim
+from pytest_goenv.claims.digest import Digest, digest_lines
+from pytest_goenv.claims.report import ClaimsReport
+from pytest_goenv.claims.verdicts import ClaimResult, Verdict
 
 CATALOGUE = Catalogue(
     [

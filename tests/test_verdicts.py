@@ -228,6 +228,13 @@ def test_shipped_catalogue_covers_chapters_one_to_four_and_extras() -> None:
     assert sum(1 for c in catalogue.values() if c.section != "extra") >= 50
     assert sum(1 for c in catalogue.values() if c.section == "extra") >= 10
     assert catalogue["ch1.goroot-autodetect"].section == "1"
+    assert catalogue["ch1.goroot-autodetect"].source == "若为空,go命令将自动探测(从go可执行文件路径向上回溯bin/go)"
+    assert all(claim.source for claim in catalogue.values() if claim.section != "extra")
+    assert catalogue.document is not None
+    assert catalogue.document.title.startswith("Go开发环境配置速查表")
+    assert catalogue.document.location("2.4").startswith("chapter 2 “第二章:")
+    assert "section 2.4 “2.4 GOCACHE与GODEBUG=gocacheverify" in catalogue.document.location("2.4")
+    assert catalogue.document.location("extra") == "not in the document (a behaviour it misses)"
 
 
 def test_unknown_claim_id_suggests_close_ones() -> None:
@@ -243,10 +250,14 @@ def test_unknown_claim_id_suggests_close_ones() -> None:
         ('{"claims": [{"id": "ch1.a", "section": "1"}]}', "claim #1 lacks statement"),
         ('{"claims": [{"id": "Chapter 1", "section": "1", "statement": "s"}]}', "is not of the form"),
         (
-            '{"claims": [{"id": "ch1.a", "section": "1", "statement": "s"},'
-            ' {"id": "ch1.a", "section": "1", "statement": "t"}]}',
+            '{"claims": [{"id": "ch1.a", "section": "1", "statement": "s", "source": "原文"},'
+            ' {"id": "ch1.a", "section": "1", "statement": "t", "source": "原文"}]}',
             "appears twice",
         ),
+        ('{"claims": [{"id": "ch1.a", "section": "1", "statement": "s"}]}', "'ch1.a' lacks its source"),
+        ('{"claims": [{"id": "ch1.a", "section": "1", "statement": "s", "source": 3}]}', "'ch1.a' lacks its source"),
+        ('{"document": "a file", "claims": []}', 'must be an object with a non-empty "title"'),
+        ('{"document": {"title": "t", "sections": {"1": 1}}, "claims": []}', "must map section numbers"),
     ],
 )
 def test_malformed_catalogue_is_a_clear_error(tmp_path: Path, content: str, message: str) -> None:

@@ -17,8 +17,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pytest_goenv.claims_report import ClaimsReport
-from pytest_goenv.verdicts import ClaimResult, Verdict
+from pytest_goenv.claims.report import ClaimsReport
+from pytest_goenv.claims.verdicts import ClaimResult, Verdict
 
 __all__ = ["Digest", "digest_lines"]
 
@@ -94,7 +94,8 @@ class Digest:
             return []
         where = f"full table in {report_path}" if report_path else "full table: --goenv-report=PATH"
         noun = "toolchain" if len(self.counts) == 1 else "toolchains"
-        lines = [f"goenv claims: {self.claims} claims on {len(self.counts)} {noun} ({where})"]
+        claims = "claim" if self.claims == 1 else "claims"
+        lines = [f"goenv claims: {self.claims} {claims} on {len(self.counts)} {noun} ({where})"]
         width = max(len(name) for name in self.counts)
         for name, tally in self.counts.items():
             lines.append(f"  {name.ljust(width)}  " + " · ".join(f"{label} {n}" for label, n in tally.items()))
