@@ -103,7 +103,7 @@ class Digest:
             lines.append("verdicts that differ between toolchains (oldest to newest):")
             for claim_id, runs in self.changes:
                 lines.append(f"  {claim_id}: " + "; ".join(f"{verdict} on {_span(names)}" for verdict, names in runs))
-        else:
+        elif len(self.counts) > 1:
             lines.append("every claim has the same verdict on every toolchain")
         if self.mismatches:
             lines.append("differs from expectation:")

@@ -202,7 +202,7 @@ class ClaimCheck:
     version: GoVersion
     toolchain: str
     expect: Expectation | None = None
-    aliases: Mapping[str, str] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)
     test: str = ""
     goroot: str = ""
     evidence: list[Evidence] = field(default_factory=list)
@@ -245,6 +245,13 @@ class ClaimCheck:
         elif result.returncode != 0:
             text += f"\n[exit status {result.returncode}]"
         return text.strip("\n")
+
+    def name(self, text: str, alias: str) -> None:
+        """Show ``text`` (a loopback URL, a path) as ``alias`` in the evidence recorded from now on.
+
+        Example: ``claim.name(backup.http_url, "$BACKUP_URL")`` keeps a port that changes per run out of the report.
+        """
+        self.aliases[text] = alias
 
     def _alias(self, text: str) -> str:
         for path in sorted(self.aliases, key=len, reverse=True):
