@@ -19,6 +19,7 @@ from pytest_goenv.sandbox.result import GoResult
 
 __all__ = [
     "LIB",
+    "LOOKUP",
     "RUNTIME_PROBE",
     "add_lib",
     "build_program",
@@ -30,6 +31,7 @@ __all__ = [
     "leftover_work_dirs",
     "output_lines",
     "package_dir",
+    "pure_go_resolver",
     "runtime_probe",
     "tamper",
     "write_app",
@@ -160,6 +162,30 @@ def tamper(database: ChecksumDatabase, path: str, version: str) -> None:
     """Log hashes for ``path@version`` that differ from what the proxy serves (a tampered module)."""
     fake = "h1:" + "A" * 43 + "="
     database.log(path, version, h1=fake, h1_mod=fake)
+
+
+LOOKUP = """package main
+
+import (
+	"fmt"
+	"net"
+	"os"
+)
+
+func main() {
+	if len(os.Args) > 1 {
+		addrs, err := net.LookupHost(os.Args[1])
+		fmt.Println("addrs", addrs, err)
+	}
+}
+"""
+"""A program that looks up the host name given as its argument and prints the addresses."""
+GO_RESOLVER = re.compile(r"using (?:the Go|Go's) DNS resolver")
+
+
+def pure_go_resolver(run: GoResult) -> bool:
+    """Whether a program run with GODEBUG=netdns=2 reported using the pure-Go DNS resolver."""
+    return bool(GO_RESOLVER.search(run.stderr))
 
 
 RUNTIME_PROBE = """package main
