@@ -26,7 +26,6 @@ __all__ = [
     "checksum_database",
     "download",
     "git_module",
-    "goroot_text",
     "inapplicable",
     "leftover_work_dirs",
     "output_lines",
@@ -113,15 +112,6 @@ def package_dir(goenv: GoEnv, package: str, cwd: Path, env: Mapping[str, str | N
 def output_lines(result: GoResult, prefix: str) -> list[str]:
     """The values of ``prefix=value`` lines a probe program printed (stdout and stderr)."""
     return [line[len(prefix) + 1 :] for line in result.output.splitlines() if line.startswith(prefix + "=")]
-
-
-def goroot_text(goenv: GoEnv, relative: str) -> str:
-    """The text of a file of the toolchain's GOROOT ("" if it does not exist)."""
-    path = goenv.toolchain.goroot / relative
-    try:
-        return path.read_text(errors="replace")
-    except OSError:
-        return ""
 
 
 def leftover_work_dirs(directory: Path) -> list[str]:
