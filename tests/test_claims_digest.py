@@ -115,7 +115,12 @@ def test_every_mismatch_is_listed_with_its_expectation() -> None:
         "  ch1.alpha on go1.22.10: observed partly, expected holds (>=1.0: holds)",
         "  ch1.beta on go1.22.10: observed does-not-hold, expected holds (>=1.0: holds)",
     ]
-    assert "every claim has the same verdict on every toolchain" in lines
+    assert "every claim has the same verdict on every toolchain" not in lines  # one toolchain: nothing to compare
+
+
+def test_same_verdicts_everywhere_are_said_in_one_line() -> None:
+    lines = digest_lines(report(res("ch1.alpha", "go1.22.10", H, H), res("ch1.alpha", "go1.26.6", H, H)))
+    assert lines[-1] == "every claim has the same verdict on every toolchain"
 
 
 def test_a_skip_is_not_a_mismatch_and_failures_are_named() -> None:
