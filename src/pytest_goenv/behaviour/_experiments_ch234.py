@@ -13,7 +13,6 @@ import pytest
 from pytest_goenv.claims.verdicts import ClaimCheck
 from pytest_goenv.modules.proxy import GoProxy, ModuleVersion
 from pytest_goenv.modules.sumdb import ChecksumDatabase
-from pytest_goenv.modules.vcs import GitRepo
 from pytest_goenv.sandbox.goenv import GoEnv
 from pytest_goenv.sandbox.result import GoResult
 
@@ -25,7 +24,6 @@ __all__ = [
     "build_program",
     "checksum_database",
     "download",
-    "git_module",
     "inapplicable",
     "leftover_work_dirs",
     "output_lines",
@@ -119,15 +117,6 @@ def leftover_work_dirs(directory: Path) -> list[str]:
     if not directory.is_dir():
         return []
     return sorted(entry.name for entry in directory.iterdir() if re.match(r"go-build\d*", entry.name))
-
-
-def git_module(goenv: GoEnv, path: str, version: str = "v1.0.0", where: str = "git") -> GitRepo:
-    """A local git repository holding module ``path`` tagged ``version``, routed for direct-mode fetches."""
-    repo = GitRepo.init(goenv.root / "git" / path.replace("/", "_"))
-    repo.commit({"go.mod": f"module {path}\n\ngo 1.21\n", "lib.go": f'package lib\n\nconst Where = "{where}"\n'})
-    repo.tag(version)
-    goenv.use_git(path, repo)
-    return repo
 
 
 def download(goenv: GoEnv, check: ClaimCheck, *targets: str, env: Mapping[str, str | None] | None = None) -> GoResult:
