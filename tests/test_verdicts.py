@@ -272,3 +272,18 @@ def test_observe_keeps_the_path_of_programs_other_than_the_toolchains_go() -> No
     check.observe(result(("/sandbox/root/elsewhere/go", "env", "GOROOT"), out="/usr/lib/go\n"))
     check.observe(result(("/sandbox/root/bin/hello",), out="hi\n"))
     assert [e.command for e in check.evidence] == ["$SANDBOX/elsewhere/go env GOROOT", "$SANDBOX/bin/hello"]
+
+
+def test_loopback_ports_are_named_or_hidden_in_evidence() -> None:
+    check = make_check()
+    check.name("http://127.0.0.1:41001", "$BACKUP_URL")
+    check.observe(
+        result(
+            ("/usr/lib/go/bin/go", "mod", "download"),
+            err="get http://127.0.0.1:41001/m/@v/list\nget http://127.0.0.1:52345/x: dial tcp localhost:8080",
+            env_diff={"GOPROXY": "http://127.0.0.1:52345,direct"},
+        )
+    )
+    (evidence,) = check.evidence
+    assert evidence.command == "GOPROXY=http://127.0.0.1:$PORT,direct go mod download"
+    assert evidence.excerpt == "get $BACKUP_URL/m/@v/list\nget http://127.0.0.1:$PORT/x: dial tcp localhost:$PORT"

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from pytest_goenv.claims.verdicts import ClaimCheck
 from pytest_goenv.modules.proxy import GoProxy, ModuleVersion
 from pytest_goenv.sandbox.goenv import GoEnv
 
@@ -51,9 +52,14 @@ class Origin:
 
 
 @contextmanager
-def origin_server(goenv: GoEnv, host: str = ORIGIN_HOST) -> Iterator[Origin]:
-    """An origin server for modules below ``host``, reached through HTTP_PROXY/HTTPS_PROXY; GOINSECURE=host."""
+def origin_server(goenv: GoEnv, host: str = ORIGIN_HOST, *checks: ClaimCheck) -> Iterator[Origin]:
+    """An origin server for modules below ``host``, reached through HTTP_PROXY/HTTPS_PROXY; GOINSECURE=host.
+
+    Its URL shows as ``$ORIGIN_URL`` in the evidence of ``checks``.
+    """
     with GoProxy(goenv.root / f"origin-{host}") as server:
+        for check in checks:
+            check.name(server.http_url, "$ORIGIN_URL")
         goenv.setenv("HTTP_PROXY", server.http_url)
         goenv.setenv("HTTPS_PROXY", server.http_url)
         goenv.setenv("GOINSECURE", host)
@@ -68,9 +74,14 @@ def closed_port_url() -> str:
     return f"http://127.0.0.1:{port}"
 
 
-def cut_network(goenv: GoEnv) -> str:
-    """Send every non-loopback connection of the sandbox's commands to a closed port; returns that proxy URL."""
+def cut_network(goenv: GoEnv, *checks: ClaimCheck) -> str:
+    """Send every non-loopback connection of the sandbox's commands to a closed port; returns that proxy URL.
+
+    It shows as ``$CLOSED_PORT`` in the evidence of ``checks``.
+    """
     dead = closed_port_url()
+    for check in checks:
+        check.name(dead, "$CLOSED_PORT")
     for name in ("HTTP_PROXY", "HTTPS_PROXY"):
         goenv.setenv(name, dead)
     goenv.delenv("NO_PROXY")

@@ -56,7 +56,7 @@ def test_direct_fallback(goenv: GoEnv, go_proxy: GoProxy, claim: ClaimCheck) -> 
     """GOPROXY="<proxy>,direct": a module the proxy lacks (404) or has withdrawn (410) comes from its origin."""
     add_lib(go_proxy)
     gone = f"{ORIGIN_HOST}/acme/gone"
-    with origin_server(goenv) as origin:
+    with origin_server(goenv, ORIGIN_HOST, claim) as origin:
         origin.add(DIRECT)
         origin.add(gone)
         go_proxy.fail(gone, 410)
@@ -109,7 +109,7 @@ def test_private_proxy_list_offline(goenv: GoEnv, go_proxy: GoProxy, tmp_path: P
     to the next entry is seen as the module arriving (``direct`` could not show it offline).
     """
     add_lib(go_proxy)
-    claim.name(cut_network(goenv), "$CLOSED_PORT")
+    cut_network(goenv, claim)
     goenv.setenv("GOFLAGS", "-modcacherw")
     goenv.setenv("NO_PROXY", "goproxy.internal")  # its name is looked up, not sent to the cut route
     on_proxy = try_list(goenv, claim, LIB, f"{go_proxy.http_url},direct")
@@ -153,7 +153,7 @@ def test_gonoproxy_and_gonosumdb_may_differ(goenv: GoEnv, go_proxy: GoProxy, cla
     """GONOPROXY and GONOSUMDB set to different patterns: does verification (or anything) fail?"""
     add_lib(go_proxy)
     goenv.use_proxy(go_proxy)
-    with origin_server(goenv) as origin, checksum_database(go_proxy) as database:
+    with origin_server(goenv, ORIGIN_HOST, claim) as origin, checksum_database(go_proxy) as database:
         origin.add(DIRECT)
         goenv.setenv("GOSUMDB", database.gosumdb)
         goenv.setenv("GONOPROXY", f"{ORIGIN_HOST}/acme/*")
@@ -217,7 +217,7 @@ def test_gonoproxy(goenv: GoEnv, go_proxy: GoProxy, claims: dict[str, ClaimCheck
     direct = claims["ch2.5.gonoproxy-direct-source"]
     add_lib(go_proxy, path=PRIVATE)
     goenv.use_proxy(go_proxy)
-    with origin_server(goenv) as origin, checksum_database(go_proxy) as database:
+    with origin_server(goenv, ORIGIN_HOST, glob, direct) as origin, checksum_database(go_proxy) as database:
         both_on_proxy_and_origin(go_proxy, origin)
         goenv.setenv("GOSUMDB", database.gosumdb)
         goenv.setenv("GONOPROXY", f"{ORIGIN_HOST}/ac*/*")
@@ -248,7 +248,7 @@ def test_goproxy_literal_list(goenv: GoEnv, go_proxy: GoProxy, claim: ClaimCheck
     """GOPROXY="*" (a pattern), and GOPROXY="direct,<proxy>" with direct failing (the network cut): is the
     proxy ever asked?"""
     go_proxy.add(DIRECT, "v1.0.0", {"lib.go": "package lib\n"})
-    cut_network(goenv)
+    cut_network(goenv, claim)
     pattern = download(goenv, claim, f"{DIRECT}@v1.0.0", env={"GOPROXY": "*"})
     after_direct = download(goenv, claim, f"{DIRECT}@v1.0.0", env={"GOPROXY": f"direct,{go_proxy.http_url}"})
     claim.parts(
@@ -268,7 +268,7 @@ def test_priority_order(goenv: GoEnv, go_proxy: GoProxy, claim: ClaimCheck) -> N
     """
     add_lib(go_proxy, path=PRIVATE)
     goenv.use_proxy(go_proxy)
-    with origin_server(goenv) as origin, checksum_database(go_proxy) as database:
+    with origin_server(goenv, ORIGIN_HOST, claim) as origin, checksum_database(go_proxy) as database:
         both_on_proxy_and_origin(go_proxy, origin)
         at_origin = origin.server.get(BOTH, "v1.0.0")
         database.log(BOTH, "v1.0.0", h1=at_origin.h1, h1_mod=at_origin.h1_mod)

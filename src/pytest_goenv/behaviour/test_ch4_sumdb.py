@@ -39,7 +39,7 @@ HTTP_GETS = ["# get ", '"Error"', "SECURITY", "mismatch"]
 def test_goinsecure_keeps_checksums(goenv: GoEnv, claim: ClaimCheck) -> None:
     """Direct mode from a host served over plain HTTP only: refused, allowed by GOINSECURE, still verified?"""
     good, tampered = f"{INSECURE_HOST}/m", f"{INSECURE_HOST}/tampered"
-    with origin_server(goenv, INSECURE_HOST) as origin:
+    with origin_server(goenv, INSECURE_HOST, claim) as origin:
         module = origin.add(good)
         origin.add(tampered)
         claim.record(

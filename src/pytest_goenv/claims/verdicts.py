@@ -26,6 +26,7 @@ and one skipped as ``not-applicable`` with the skip reason.
 from __future__ import annotations
 
 import enum
+import re
 import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -45,6 +46,9 @@ __all__ = [
     "ExpectationError",
     "Verdict",
 ]
+
+_LOOPBACK_PORT = re.compile(r"\b(127\.0\.0\.1|localhost):\d{2,5}\b")
+"""A loopback address with the port a server got for this run: shown as ``127.0.0.1:$PORT`` unless named."""
 
 EXCERPT_LINES = 12
 EXCERPT_CHARS = 1200
@@ -258,7 +262,7 @@ class ClaimCheck:
         for path in sorted(self.aliases, key=len, reverse=True):
             if path:
                 text = text.replace(path, self.aliases[path])
-        return text
+        return _LOOPBACK_PORT.sub(r"\1:$PORT", text)
 
     @staticmethod
     def _cut(text: str) -> str:
