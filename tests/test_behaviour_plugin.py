@@ -356,3 +356,24 @@ def test_quiet_matrix_run_ends_with_counts_changes_and_mismatches(
     ]
     assert not any(line.startswith("claim ") and " yes " in line for line in lines)  # no claims-by-toolchain table
     assert lines[-1].startswith("1 failed, 5 passed")
+
+
+def test_an_experiment_needing_strace_is_not_applicable_without_it(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_traced="""
+import pytest
+from pytest_goenv.behaviour._strace import opened_files
+
+@pytest.mark.claim("ch3.1.cgo0-dns-bypasses-resolv-conf", expect="does-not-hold")
+def test_traced(goenv, claim, monkeypatch):
+    monkeypatch.setattr("shutil.which", lambda name: None)
+    opened_files(goenv, [claim], "/bin/true")
+    claim.does_not_hold("never reached")
+"""
+    )
+    outcome = pytester.runpytest("--goenv-report=r.md", "-rs")
+    outcome.assert_outcomes(skipped=1)
+    (cell,) = next(c for c in load_report(pytester.path / "r.json")["claims"] if c["results"])["results"].values()
+    assert cell["verdict"] == "not-applicable"
+    assert cell["detail"].startswith("strace is not installed, so the files a program opens cannot be seen")
+    assert cell["skipped"] is True
