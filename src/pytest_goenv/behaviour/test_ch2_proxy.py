@@ -81,6 +81,9 @@ def test_direct_fallback(goenv: GoEnv, go_proxy: GoProxy, claim: ClaimCheck) -> 
 
 FAILURES = ("404", "410", "500", "connection refused", "unresolvable host")
 """The ways a GOPROXY entry can fail to give a module: it lacks it, has withdrawn it, breaks, or cannot be reached."""
+FAILURE_WORDS = {"500": "500 Internal Server Error", "connection refused": "connection refused",
+                 "unresolvable host": "lookup goproxy.internal"}  # fmt: skip
+"""What the go command says for each failure that stops it: the experiment's check that the failure happened."""
 
 
 def failing_entry(proxy: GoProxy, kind: str, module: str) -> str:
@@ -127,6 +130,8 @@ def test_private_proxy_list_offline(goenv: GoEnv, go_proxy: GoProxy, tmp_path: P
             for separator in (",", "|"):
                 result = try_list(goenv, claim, module, f"{entry}{separator}{backup.http_url}")
                 next_used[kind, separator] = result.ok and module in fetched_dirs(result)
+                if not result.ok and FAILURE_WORDS.get(kind, "") not in result.output:
+                    raise AssertionError(f"the private proxy did not fail with {kind}:\n{result.describe()}")
     table = "\n".join(
         f"{kind}: ',' {'goes on' if next_used[kind, ','] else 'stops'}, "
         f"'|' {'goes on' if next_used[kind, '|'] else 'stops'}"
