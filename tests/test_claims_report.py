@@ -98,7 +98,8 @@ def test_markdown_table_row_per_claim(report: ClaimsReport) -> None:
     ) in text
     assert "| [extra.gamma](#claim-extra-gamma) | extra |  |  |  |" in text
     assert "```sh\npytest --pyargs pytest_goenv.behaviour --goenv-report=docs/claims.md\n```" in text
-    assert "- **go1.21.13**: 1 holds, 1 partly" in text
+    assert "- **go1.21.13**: 1 holds, 1 partly, 1 differ from the expectation (GOROOT `/opt/go1.21.13`)" in text
+    assert "- **go1.9.7**: 1 not-applicable (GOROOT" in text
 
 
 def test_markdown_groups_toolchains_with_identical_findings(report: ClaimsReport) -> None:

@@ -219,6 +219,7 @@ class ClaimsReport:
         for name in toolchains:
             tally = [self.cell(c.id, name) for c in self._claims()]
             parts = [f"{sum(1 for t in tally if t and t.verdict is v)} {v.value}" for v in Verdict]
+            parts.append(f"{sum(1 for t in tally if t and t.unexpected)} differ from the expectation")
             where = f" (GOROOT `{goroots[name]}`)" if goroots.get(name) else ""
             counts.append(f"- **{name}**: " + ", ".join(p for p in parts if not p.startswith("0 ")) + where)
         return [*lines, *counts]
