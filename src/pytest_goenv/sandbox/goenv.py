@@ -27,7 +27,8 @@ from pytest_goenv.modules import txtar
 from pytest_goenv.modules.proxy import goproxy_list
 from pytest_goenv.modules.vcs import route_module
 from pytest_goenv.sandbox.result import GoResult
-from pytest_goenv.toolchains.toolchain import GoToolchain, switch_off_telemetry
+from pytest_goenv.toolchains.telemetry import switch_off_telemetry
+from pytest_goenv.toolchains.toolchain import GoToolchain
 
 if TYPE_CHECKING:
     from pytest_goenv.modules.proxy import GoProxy
