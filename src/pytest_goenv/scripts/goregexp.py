@@ -1,0 +1,139 @@
+"""Go regular expressions (RE2 syntax) compiled with Python's ``re``.
+
+Scripts are written for Go's ``regexp`` package.  Most of its syntax means the same in Python;
+this module rewrites the rest: ``\\z`` (end of text), ``\\Q...\\E`` (literal text), ``(?<name>``,
+POSIX classes such as ``[[:alpha:]]``, ``\\pL``/``\\PL``, and a bare ``[`` inside a class.  ``\\d``,
+``\\w``, ``\\s`` and ``\\b`` are ASCII as in Go.  Syntax Python cannot express (``(?U)``, other
+Unicode classes) is refused with a message saying so, never silently changed.
+
+Example::
+
+    >>> compile_go(r"^ok\\s+\\Qa.b\\E\\z").search("ok  a.b") is not None
+    True
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import warnings
+
+from pytest_goenv.scripts.errors import CommandFailed
+
+__all__ = ["compile_go"]
+
+_POSIX = {
+    "alnum": "0-9A-Za-z",
+    "alpha": "A-Za-z",
+    "ascii": "\\x00-\\x7f",
+    "blank": "\\t ",
+    "cntrl": "\\x00-\\x1f\\x7f",
+    "digit": "0-9",
+    "graph": "!-~",
+    "lower": "a-z",
+    "print": " -~",
+    "punct": "!-/:-@\\[-`{-~",
+    "space": "\\t\\n\\v\\f\\r ",
+    "upper": "A-Z",
+    "word": "0-9A-Za-z_",
+    "xdigit": "0-9A-Fa-f",
+}
+_LETTER = "[^\\W\\d_]"
+_CLASS_ESCAPES = frozenset("&~|")
+
+
+def _class(pattern: str, start: int) -> tuple[str, int]:
+    """The bracket expression starting at ``start`` rewritten for Python, and where it ends."""
+    out = ["["]
+    i = start + 1
+    if i < len(pattern) and pattern[i] == "^":
+        out.append("^")
+        i += 1
+    first = True
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "]" and not first:
+            out.append("]")
+            return "".join(out), i + 1
+        first = False
+        if char == "[" and pattern.startswith("[:", i):
+            end = pattern.find(":]", i + 2)
+            name = pattern[i + 2 : end] if end > 0 else ""
+            negated = name.startswith("^")
+            key = name[1:] if negated else name
+            if end > 0 and key in _POSIX:
+                if negated:
+                    raise CommandFailed(f"regexp {pattern!r}: negated POSIX class [:^{key}:] is not supported", fatal=True)
+                out.append(_POSIX[key])
+                i = end + 2
+                continue
+        if char == "\\" and i + 1 < len(pattern):
+            out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        out.append("\\" + char if char == "[" or char in _CLASS_ESCAPES else char)
+        i += 1
+    raise CommandFailed(f"regexp {pattern!r}: missing closing ]", fatal=True)
+
+
+def _translate(pattern: str) -> str:
+    out: list[str] = []
+    i = 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\" and i + 1 < len(pattern):
+            nxt = pattern[i + 1]
+            if nxt == "z":
+                out.append("\\Z")
+                i += 2
+            elif nxt == "Q":
+                end = pattern.find("\\E", i + 2)
+                literal = pattern[i + 2 :] if end < 0 else pattern[i + 2 : end]
+                out.append(re.escape(literal))
+                i = len(pattern) if end < 0 else end + 2
+            elif nxt in "pP":
+                negated = nxt == "P"
+                if pattern.startswith("{", i + 2):
+                    close = pattern.find("}", i + 2)
+                    name, i = pattern[i + 3 : close], close + 1
+                else:
+                    name, i = pattern[i + 2 : i + 3], i + 3
+                if name != "L":
+                    raise CommandFailed(
+                        f"regexp {pattern!r}: Unicode class \\{nxt}{{{name}}} is not supported here", fatal=True
+                    )
+                out.append("[\\W\\d_]" if negated else _LETTER)
+            else:
+                out.append(pattern[i : i + 2])
+                i += 2
+        elif char == "[":
+            text, i = _class(pattern, i)
+            out.append(text)
+        elif char == "(" and pattern.startswith("(?<", i) and not pattern.startswith(("(?<=", "(?<!"), i):
+            out.append("(?P<")
+            i += 3
+        elif char == "(" and pattern.startswith("(?", i):
+            end = i + 2
+            while end < len(pattern) and pattern[end] not in ":)":
+                end += 1
+            flags = pattern[i + 2 : end]
+            if "U" in flags:
+                raise CommandFailed(f"regexp {pattern!r}: the ungreedy flag (?U) is not supported", fatal=True)
+            out.append(char)
+            i += 1
+        else:
+            out.append(char)
+            i += 1
+    return "".join(out)
+
+
+@functools.lru_cache(maxsize=1024)
+def compile_go(pattern: str) -> re.Pattern[str]:
+    """Compile a Go regexp; a pattern Go or Python would refuse raises a fatal :class:`CommandFailed`."""
+    translated = _translate(pattern)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return re.compile(translated, re.ASCII)
+    except re.error as exc:
+        raise CommandFailed(f"bad regexp {pattern!r}: {exc}", fatal=True) from None
