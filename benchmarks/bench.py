@@ -17,8 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from pytest_goenv.sandbox import GoEnv, remove_tree
-from pytest_goenv.toolchain import GoToolchain, default_toolchain
+from pytest_goenv.sandbox.goenv import GoEnv, remove_tree
+from pytest_goenv.toolchains.toolchain import GoToolchain, default_toolchain
 
 HELLO = {"main.go": 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("hello") }\n'}
 

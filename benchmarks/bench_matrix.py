@@ -24,15 +24,15 @@ import tempfile
 import time
 from pathlib import Path
 
-from pytest_goenv.cachedir import default_cache_root
-from pytest_goenv.matrix import MatrixResolver, parse_matrix
-from pytest_goenv.provision import ProvisionProgress, provision
-from pytest_goenv.toolchain import GoToolchain
+from pytest_goenv.toolchains.cachedir import default_cache_root
+from pytest_goenv.toolchains.provision import ProvisionProgress, provision
+from pytest_goenv.toolchains.selectors import MatrixResolver, parse_matrix
+from pytest_goenv.toolchains.toolchain import GoToolchain
 
-TEST_TEMPLATE = '''
+TEST_TEMPLATE = """
 def test_go_{index}(goenv):
     assert goenv.run("env", "GOVERSION").stdout.strip() == goenv.toolchain.name
-'''
+"""
 
 
 def median(samples: list[float]) -> float:
@@ -115,8 +115,10 @@ def main() -> None:
 
     if not args.skip_provisioning:
         cold, download, cached = bench_provisioning(args.version, args.repeat)
-        print(f"provision go{args.version}, empty cache:  median {median(cold):6.2f} s "
-              f"(download {median(download):.2f} s, extract+verify {median(cold) - median(download):.2f} s)")
+        print(
+            f"provision go{args.version}, empty cache:  median {median(cold):6.2f} s "
+            f"(download {median(download):.2f} s, extract+verify {median(cold) - median(download):.2f} s)"
+        )
         print(f"provision go{args.version}, cached:       median {median(cached):6.2f} ms")
 
     toolchains = MatrixResolver(cache_root=cache_root).resolve(parse_matrix(args.matrix))  # provisions, untimed
@@ -128,8 +130,10 @@ def main() -> None:
     print(f"collect {args.tests} tests x {len(toolchains)} ({names}): median {many:6.2f} s")
     print(f"run {args.tests} tests, 1 toolchain:           median {run:6.2f} s")
     verdict = "meets" if overhead <= 0.10 * run else "misses"
-    print(f"matrix collection overhead: {overhead:.2f} s = {100 * overhead / run:.1f} % of the run "
-          f"({verdict} the <= 10 % target)")
+    print(
+        f"matrix collection overhead: {overhead:.2f} s = {100 * overhead / run:.1f} % of the run "
+        f"({verdict} the <= 10 % target)"
+    )
 
 
 if __name__ == "__main__":

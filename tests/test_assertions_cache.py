@@ -25,7 +25,7 @@ from pytest_goenv.assertions import (
     stale_packages,
 )
 from pytest_goenv.assertions._buildargs import BuildArgs, parse_build_args
-from pytest_goenv.sandbox import GoEnv
+from pytest_goenv.sandbox.goenv import GoEnv
 
 
 @pytest.fixture
@@ -36,9 +36,9 @@ def module(goenv: GoEnv) -> Path:
         {
             "lib/lib.go": f'package lib\n\nconst Token = "{token}"\n\nfunc Double(n int) int {{ return 2 * n }}\n',
             "lib/lib_test.go": 'package lib\n\nimport "testing"\n\n'
-                               "func TestDouble(t *testing.T) {\n\tif Double(2) != 4 {\n\t\tt.Fatal(Token)\n\t}\n}\n",
+            "func TestDouble(t *testing.T) {\n\tif Double(2) != 4 {\n\t\tt.Fatal(Token)\n\t}\n}\n",
             "cmd/tool/main.go": f'package main\n\nimport "example.com/c/lib"\n\n'
-                                f'func main() {{ println(lib.Double(1), "{token}") }}\n',
+            f'func main() {{ println(lib.Double(1), "{token}") }}\n',
         },
     )
 
@@ -69,8 +69,11 @@ def test_cache_hit_failure_lists_what_was_compiled(goenv: GoEnv, module: Path) -
 def test_cache_miss_failure_and_changed_inputs(goenv: GoEnv, module: Path) -> None:
     goenv.run("build", "-x", "./lib", cwd=module)
     again = goenv.run("build", "-x", "./lib", cwd=module)
-    with pytest.raises(BuildAssertionError, match=r"expected `go build` to compile example\.com/c/lib, "
-                       r"but the build cache supplied it"):
+    with pytest.raises(
+        BuildAssertionError,
+        match=r"expected `go build` to compile example\.com/c/lib, "
+        r"but the build cache supplied it",
+    ):
         assert_cache_miss(again, "example.com/c/lib")
     # another target architecture is another cache key
     assert_cache_miss(goenv.run("build", "-x", "./lib", cwd=module, env={"GOARCH": "arm64"}), "./lib")
@@ -99,8 +102,11 @@ def test_staleness_before_and_after_a_build(goenv: GoEnv, module: Path) -> None:
     with pytest.raises(BuildAssertionError, match=r"example\.com/c/lib: up to date \(the build cache has it\)"):
         assert_stale(goenv, "./lib", cwd=module)
     (module / "lib" / "lib.go").write_text("package lib\n")
-    with pytest.raises(BuildAssertionError, match=r"example\.com/c/lib: stale, but because 'build ID mismatch', "
-                       r"which does not match /stale dependency/"):
+    with pytest.raises(
+        BuildAssertionError,
+        match=r"example\.com/c/lib: stale, but because 'build ID mismatch', "
+        r"which does not match /stale dependency/",
+    ):
         assert_stale(goenv, "./lib", reason="stale dependency", cwd=module)
 
 
@@ -161,8 +167,11 @@ def test_failing_tests_are_never_replayed(goenv: GoEnv, module: Path) -> None:
         result = goenv.run("test", "./lib", cwd=module, check=False)
         outcome = assert_test_ran(result, "example.com/c/lib")["example.com/c/lib"]
         assert (outcome.status, outcome.cached) == ("FAIL", False)
-    with pytest.raises(BuildAssertionError, match=r"expected `go test` to replay cached results for "
-                       r"example\.com/c/lib, but:\n  FAIL\texample\.com/c/lib\t"):
+    with pytest.raises(
+        BuildAssertionError,
+        match=r"expected `go test` to replay cached results for "
+        r"example\.com/c/lib, but:\n  FAIL\texample\.com/c/lib\t",
+    ):
         assert_test_cached(result)
 
 
@@ -176,8 +185,9 @@ def test_failed_build_is_neither_a_hit_nor_a_miss(goenv: GoEnv, module: Path) ->
     with pytest.raises(BuildAssertionError) as failure:
         assert_cache_hit(failed)
     message = str(failure.value)
-    assert message.startswith("expected `go build` to take packages from the build cache, but it exited with "
-                              "status 1 after ")
+    assert message.startswith(
+        "expected `go build` to take packages from the build cache, but it exited with status 1 after "
+    )
     assert "a failed build says nothing about the build cache" in message
     assert "command: " in message
     assert "directory not found" in message
@@ -192,8 +202,10 @@ def test_named_packages_must_be_part_of_the_build(goenv: GoEnv, module: Path) ->
     with pytest.raises(BuildAssertionError) as failure:
         assert_cache_hit(second, "example.com/c/lbi")
     message = str(failure.value)
-    assert message.startswith("example.com/c/lbi is not among the 1 packages `go build` built (./lib and their "
-                              "dependencies), so whether it came from the build cache cannot be judged")
+    assert message.startswith(
+        "example.com/c/lbi is not among the 1 packages `go build` built (./lib and their "
+        "dependencies), so whether it came from the build cache cannot be judged"
+    )
     assert "command: " in message
     assert " list " in message
     with pytest.raises(BuildAssertionError, match=r"^\./cmd/tool is not among the 1 packages"):
@@ -203,8 +215,11 @@ def test_named_packages_must_be_part_of_the_build(goenv: GoEnv, module: Path) ->
     goenv.run("build", "-o", exe, "./cmd/tool", cwd=module)
     again = goenv.run("build", "-x", "-o", exe, "-p", "1", "./cmd/tool", cwd=module)
     assert_cache_hit(again, "example.com/c/lib", "./lib", "./cmd/tool", "runtime")
-    with pytest.raises(BuildAssertionError, match=r"^net/http is not among the \d+ packages `go build` built "
-                       r"\(\./cmd/tool and their dependencies\)"):
+    with pytest.raises(
+        BuildAssertionError,
+        match=r"^net/http is not among the \d+ packages `go build` built "
+        r"\(\./cmd/tool and their dependencies\)",
+    ):
         assert_cache_hit(again, "net/http")
 
 
@@ -220,8 +235,9 @@ def test_staleness_of_nothing_is_refused(goenv: GoEnv, module: Path) -> None:
     with pytest.raises(BuildAssertionError) as failure:
         assert_up_to_date(goenv, "./lbi", cwd=module)
     message = str(failure.value)
-    assert message.startswith("go list could not load every package of ./lbi, so it cannot say whether a build "
-                              "would compile them:\n  ./lbi: ")
+    assert message.startswith(
+        "go list could not load every package of ./lbi, so it cannot say whether a build would compile them:\n  ./lbi: "
+    )
     assert "directory not found" in message
     assert f"cwd:     {module}" in message
     with pytest.raises(BuildAssertionError, match=r"go list could not load every package of \./lbi"):
@@ -234,8 +250,11 @@ def test_staleness_of_nothing_is_refused(goenv: GoEnv, module: Path) -> None:
     assert str(nothing.value).startswith("./empty/... matched no packages, so the go command cannot say")
     assert "matched no packages" in str(nothing.value).split("stderr:")[1]  # the go command's own warning
     goenv.write_files({"imp/imp.go": 'package imp\n\nimport _ "example.com/zzz"\n'}, dest=module)
-    with pytest.raises(BuildAssertionError, match=r"example\.com/zzz \(imported by example\.com/c/imp\): "
-                       r"no required module provides package example\.com/zzz"):
+    with pytest.raises(
+        BuildAssertionError,
+        match=r"example\.com/zzz \(imported by example\.com/c/imp\): "
+        r"no required module provides package example\.com/zzz",
+    ):
         assert_up_to_date(goenv, "./imp", cwd=module)
 
 
@@ -260,20 +279,38 @@ def test_a_test_that_did_not_build_did_not_run(goenv: GoEnv, module: Path) -> No
     goenv.write_files({"lib/broken_test.go": "package lib\n\nfunc broken() { undefined() }\n"}, dest=module)
     result = goenv.run("test", "./lib", cwd=module, check=False)
     assert go_test_outcomes(result)["example.com/c/lib"].status == "FAIL"
-    with pytest.raises(BuildAssertionError, match=r"FAIL\texample\.com/c/lib \[build failed\] \(its tests never "
-                       r"ran\)"):
+    with pytest.raises(
+        BuildAssertionError,
+        match=r"FAIL\texample\.com/c/lib \[build failed\] \(its tests never "
+        r"ran\)",
+    ):
         assert_test_ran(result, "example.com/c/lib")
 
 
 @pytest.mark.parametrize(
     ("argv", "command", "packages", "flags", "chdir"),
     [
-        (["go", "build", "-x", "-o", "out", "-tags", "a,b", "./lib", "./cmd/..."], "build",
-         ("./lib", "./cmd/..."), ("-tags=a,b",), None),
-        (["go", "test", "-C", "sub", "-run=X", "-count", "1", "-race", "./lib", "-v", "-args", "pkg"], "test",
-         ("./lib",), ("-race",), "sub"),
-        (["go", "run", "-mod", "mod", "main.go", "util.go", "arg", "x.go"], "run", ("main.go", "util.go"),
-         ("-mod=mod",), None),
+        (
+            ["go", "build", "-x", "-o", "out", "-tags", "a,b", "./lib", "./cmd/..."],
+            "build",
+            ("./lib", "./cmd/..."),
+            ("-tags=a,b",),
+            None,
+        ),
+        (
+            ["go", "test", "-C", "sub", "-run=X", "-count", "1", "-race", "./lib", "-v", "-args", "pkg"],
+            "test",
+            ("./lib",),
+            ("-race",),
+            "sub",
+        ),
+        (
+            ["go", "run", "-mod", "mod", "main.go", "util.go", "arg", "x.go"],
+            "run",
+            ("main.go", "util.go"),
+            ("-mod=mod",),
+            None,
+        ),
         (["go", "run", ".", "-flag", "value"], "run", (".",), (), None),
         (["go", "vet", "--tags=x", "-test.timeout", "1s"], "vet", (), ("-tags=x",), None),
         (["go", "vet", "-vettool", "/bin/tool", "./..."], "vet", ("./...",), (), None),

@@ -19,7 +19,7 @@ from pytest_goenv.assertions import (
     known_targets,
     package_files,
 )
-from pytest_goenv.sandbox import GoEnv
+from pytest_goenv.sandbox.goenv import GoEnv
 
 UNIX_NOT_ANDROID = "//go:build unix && !android\n\npackage m\n"
 
@@ -45,7 +45,9 @@ def module(goenv: GoEnv) -> str:
 
 def test_compiled_files_follow_goos_and_goarch(goenv: GoEnv, module: str) -> None:
     assert compiled_files(goenv, ".", goos="linux", goarch="arm64", cgo=False, cwd=module) == [
-        "m.go", "m_linux.go", "m_unix.go",
+        "m.go",
+        "m_linux.go",
+        "m_unix.go",
     ]
     assert compiled_files(goenv, ".", goos="windows", goarch="amd64", cwd=module) == ["m.go", "m_windows_amd64.go"]
     # android implies the linux file-name suffix but is excluded by the //go:build line
@@ -57,8 +59,7 @@ def test_tags_and_cgo_select_files(goenv: GoEnv, module: str) -> None:
     assert on.compiled == ("m.go", "m_cgo.go", "m_linux.go", "m_tag.go", "m_unix.go")
     assert on.cgo_files == ("m_cgo.go",)
     assert on.test_go_files == ("m_test.go",)
-    off = package_files(goenv, ".", goos="linux", goarch="amd64", tags=["integration", "short"], cgo=False,
-                        cwd=module)
+    off = package_files(goenv, ".", goos="linux", goarch="amd64", tags=["integration", "short"], cgo=False, cwd=module)
     assert "m_cgo.go" in off.ignored_go_files
     assert "m_tag.go" in off.ignored_go_files
     assert off.configuration == "linux/amd64, tags integration,short, CGO_ENABLED=0"
@@ -90,12 +91,12 @@ def test_targets_are_validated_against_dist_list(goenv: GoEnv, module: str) -> N
 
 
 def test_assert_compiled_passes_and_fails_with_the_constraint(goenv: GoEnv, module: str) -> None:
-    assert_compiled(goenv, ".", ["m.go", "m_linux.go", "m_unix.go"], goos="linux", goarch="amd64", cgo=False,
-                    cwd=module)
+    assert_compiled(
+        goenv, ".", ["m.go", "m_linux.go", "m_unix.go"], goos="linux", goarch="amd64", cgo=False, cwd=module
+    )
     assert_compiled(goenv, ".", ["m_unix.go"], exact=False, goos="darwin", goarch="arm64", cwd=module)
     with pytest.raises(BuildAssertionError) as failure:
-        assert_compiled(goenv, ".", ["m.go", "m_unix.go"], exact=False, goos="android", goarch="arm64",
-                        cwd=module)
+        assert_compiled(goenv, ".", ["m.go", "m_unix.go"], exact=False, goos="android", goarch="arm64", cwd=module)
     message = str(failure.value)
     assert "example.com/m: the compiled files differ from the expected ones for android/arm64" in message
     assert "not compiled but expected: m_unix.go" in message
@@ -141,7 +142,9 @@ def test_assert_targets_table(goenv: GoEnv, module: str) -> None:
 
 def test_assert_file_targets(goenv: GoEnv, module: str) -> None:
     assert_file_targets(
-        goenv, ".", "m_unix.go",
+        goenv,
+        ".",
+        "m_unix.go",
         included=["linux/amd64", "linux/arm64", "darwin/arm64", "freebsd/amd64"],
         excluded=["android/arm64", "windows/amd64", "js/wasm"],
         cwd=module,
@@ -163,20 +166,30 @@ def test_goflags_tags_apply_unless_tags_are_given(goenv: GoEnv, module: str) -> 
 def test_a_string_is_not_a_list_of_tags_or_files(goenv: GoEnv, module: str) -> None:
     with pytest.raises(TypeError) as failure:
         compiled_files(goenv, ".", tags="integration", cwd=module)
-    assert str(failure.value) == ("tags must be a list of strings, not the string 'integration'; "
-                                  "write tags=['integration']")
-    with pytest.raises(TypeError, match=r"^files must be a list of strings, not the string 'm\.go'; "
-                       r"write files=\['m\.go'\]$"):
+    assert str(failure.value) == (
+        "tags must be a list of strings, not the string 'integration'; write tags=['integration']"
+    )
+    with pytest.raises(
+        TypeError,
+        match=r"^files must be a list of strings, not the string 'm\.go'; "
+        r"write files=\['m\.go'\]$",
+    ):
         assert_compiled(goenv, ".", "m.go", cwd=module)
     with pytest.raises(TypeError, match=r"^files must be a list"):
         assert_not_compiled(goenv, ".", "m_linux.go", goos="windows", goarch="amd64", cwd=module)
-    with pytest.raises(TypeError, match=r"^expected\['linux/amd64'\] must be a list of strings, not the string "
-                       r"'m\.go'; write \{'linux/amd64': \['m\.go'\]\}$"):
+    with pytest.raises(
+        TypeError,
+        match=r"^expected\['linux/amd64'\] must be a list of strings, not the string "
+        r"'m\.go'; write \{'linux/amd64': \['m\.go'\]\}$",
+    ):
         assert_targets(goenv, ".", {"linux/amd64": "m.go"}, cwd=module)
     with pytest.raises(TypeError, match=r"^tags must be a list"):
         assert_targets(goenv, ".", {"linux/amd64": ["m.go"]}, tags="integration", cwd=module)
-    with pytest.raises(TypeError, match=r"^included must be a list of strings, not the string 'linux/amd64'; "
-                       r"write included=\['linux/amd64'\]$"):
+    with pytest.raises(
+        TypeError,
+        match=r"^included must be a list of strings, not the string 'linux/amd64'; "
+        r"write included=\['linux/amd64'\]$",
+    ):
         assert_file_targets(goenv, ".", "m_unix.go", included="linux/amd64", cwd=module)
     with pytest.raises(TypeError, match=r"^excluded must be a list"):
         assert_file_targets(goenv, ".", "m_unix.go", excluded="android/arm64", cwd=module)

@@ -13,7 +13,7 @@ from pytest_goenv.assertions import (
     known_env_names,
     read_env_file,
 )
-from pytest_goenv.sandbox import GoEnv
+from pytest_goenv.sandbox.goenv import GoEnv
 
 GO_ENV_PROXY = "https://proxy.golang.org,direct"
 
@@ -84,19 +84,28 @@ def test_failure_shows_every_layer(goenv: GoEnv) -> None:
         f"  GOROOT/go.env {goenv.toolchain.goroot / 'go.env'}: '{GO_ENV_PROXY}'\n"
         "  built-in default"
     )
-    with pytest.raises(BuildAssertionError, match=r"expected go env GOFLAGS: the value /-mod/, but\n"
-                       r"go env GOFLAGS = '', from the built-in default\n"
-                       r"  process environment: set to the empty string, which does not count"):
+    with pytest.raises(
+        BuildAssertionError,
+        match=r"expected go env GOFLAGS: the value /-mod/, but\n"
+        r"go env GOFLAGS = '', from the built-in default\n"
+        r"  process environment: set to the empty string, which does not count",
+    ):
         assert_go_env(goenv, "GOFLAGS", re.compile("-mod"), env={"GOFLAGS": ""})
 
 
 def test_unknown_names_and_sources_are_clear_errors(goenv: GoEnv) -> None:
     assert {"GOPROXY", "GOFLAGS", "CGO_ENABLED"} <= known_env_names(goenv)
-    with pytest.raises(ValueError, match=r"'GOPROXI' is not a variable `go env` reports for go1\S+; did you mean "
-                       r"GOPROXY\?"):
+    with pytest.raises(
+        ValueError,
+        match=r"'GOPROXI' is not a variable `go env` reports for go1\S+; did you mean "
+        r"GOPROXY\?",
+    ):
         env_origin(goenv, "GOPROXI")
     with pytest.raises(ValueError, match="source='file'; use one of environment, goenv, goroot, default"):
         assert_go_env(goenv, "GOPROXY", source="file")  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match=r"assert_go_env\(goenv, 'GOPROXY'\) states nothing; give the expected "
-                       r"value, source= or both"):
+    with pytest.raises(
+        ValueError,
+        match=r"assert_go_env\(goenv, 'GOPROXY'\) states nothing; give the expected "
+        r"value, source= or both",
+    ):
         assert_go_env(goenv, "GOPROXY")

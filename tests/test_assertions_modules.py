@@ -19,12 +19,11 @@ from pytest_goenv.assertions import (
     resolved_module,
     vendored_packages,
 )
-from pytest_goenv.proxy import GoProxy
-from pytest_goenv.sandbox import GoEnv
+from pytest_goenv.modules.proxy import GoProxy
+from pytest_goenv.sandbox.goenv import GoEnv
 
 APP_MAIN = (
-    'package main\n\nimport (\n\t"example.com/dep"\n\t"example.com/lib"\n)\n\n'
-    "func main() { println(dep.V, lib.V) }\n"
+    'package main\n\nimport (\n\t"example.com/dep"\n\t"example.com/lib"\n)\n\nfunc main() { println(dep.V, lib.V) }\n'
 )
 
 
@@ -34,9 +33,12 @@ def proxy(goenv: GoEnv, go_proxy: GoProxy) -> GoProxy:
     go_proxy.add("example.com/dep", "v1.0.0", {"dep.go": 'package dep\n\nconst V = "1.0.0"\n'})
     go_proxy.add("example.com/dep", "v1.1.0", {"dep.go": 'package dep\n\nconst V = "1.1.0"\n'})
     go_proxy.add(
-        "example.com/lib", "v1.0.0",
-        {"go.mod": "module example.com/lib\n\ngo 1.21\n\nrequire example.com/dep v1.1.0\n",
-         "lib.go": 'package lib\n\nimport "example.com/dep"\n\nconst V = "lib " + dep.V\n'},
+        "example.com/lib",
+        "v1.0.0",
+        {
+            "go.mod": "module example.com/lib\n\ngo 1.21\n\nrequire example.com/dep v1.1.0\n",
+            "lib.go": 'package lib\n\nimport "example.com/dep"\n\nconst V = "lib " + dep.V\n',
+        },
     )
     goenv.use_proxy(go_proxy, transport="file")
     return go_proxy
@@ -52,8 +54,9 @@ def app(goenv: GoEnv, proxy: GoProxy) -> Path:
 
 
 def test_version_selection_and_directory(goenv: GoEnv, app: Path) -> None:
-    info = assert_resolved(goenv, "example.com/dep", "v1.1.0", directory=goenv.gomodcache / "example.com/dep@v1.1.0",
-                           cwd=app)
+    info = assert_resolved(
+        goenv, "example.com/dep", "v1.1.0", directory=goenv.gomodcache / "example.com/dep@v1.1.0", cwd=app
+    )
     assert info.go_version == "1.21"
     assert info.go_mod is not None
     assert info.go_mod.read_text().startswith("module example.com/dep")
@@ -74,8 +77,11 @@ def test_resolution_failure_shows_the_requirements(goenv: GoEnv, app: Path) -> N
 def test_unknown_module_is_reported(goenv: GoEnv, app: Path) -> None:
     info = resolved_module(goenv, "example.com/absent", cwd=app)
     assert info.error is not None
-    with pytest.raises(BuildAssertionError, match=r"example\.com/absent did not resolve as expected: the go command "
-                       r"could not resolve it: .*example\.com/absent"):
+    with pytest.raises(
+        BuildAssertionError,
+        match=r"example\.com/absent did not resolve as expected: the go command "
+        r"could not resolve it: .*example\.com/absent",
+    ):
         assert_resolved(goenv, "example.com/absent", cwd=app)
 
 
@@ -150,12 +156,17 @@ def test_vendoring_of_what_cannot_be_found_is_refused(goenv: GoEnv, app: Path) -
     with pytest.raises(BuildAssertionError) as failure:
         assert_not_vendored(goenv, "example.com/zzz", cwd=app)
     message = str(failure.value)
-    assert message.startswith("go list could not load every package of example.com/zzz, so it cannot tell where "
-                              "their dependencies come from:\n  example.com/zzz: no required module provides")
+    assert message.startswith(
+        "go list could not load every package of example.com/zzz, so it cannot tell where "
+        "their dependencies come from:\n  example.com/zzz: no required module provides"
+    )
     assert f"cwd:     {app}" in message
     goenv.write_files({"imp/imp.go": 'package imp\n\nimport _ "example.com/zzz"\n'}, dest=app)
-    with pytest.raises(BuildAssertionError, match=r"example\.com/zzz \(imported by example\.com/app/imp\): no "
-                       r"required module provides package example\.com/zzz"):
+    with pytest.raises(
+        BuildAssertionError,
+        match=r"example\.com/zzz \(imported by example\.com/app/imp\): no "
+        r"required module provides package example\.com/zzz",
+    ):
         assert_not_vendored(goenv, "./imp", cwd=app)
     with pytest.raises(BuildAssertionError, match=r"could not load every package of \./nothing"):
         vendored_packages(goenv, "./nothing", cwd=app)
@@ -183,8 +194,11 @@ def test_resolution_failure_shows_the_command_and_environment(goenv: GoEnv, app:
 
 
 def test_go_sum_watch_needs_a_directory_that_exists(goenv: GoEnv, tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError, match=r"GoSumWatch: \S+/absent does not exist; give the directory of a "
-                       r"module that exists"):
+    with pytest.raises(
+        FileNotFoundError,
+        match=r"GoSumWatch: \S+/absent does not exist; give the directory of a "
+        r"module that exists",
+    ):
         GoSumWatch(tmp_path / "absent")
     with pytest.raises(FileNotFoundError, match="does not exist"):
         GoSumWatch(tmp_path / "absent" / "go.sum")
@@ -207,8 +221,10 @@ def test_go_sum_entries_must_be_a_list(goenv: GoEnv, tmp_path: Path) -> None:
     watch = GoSumWatch(tmp_path)
     with pytest.raises(TypeError) as failure:
         assert_go_sum_gained(watch, "example.com/lib v1.0.0")
-    assert str(failure.value) == ("entries must be a list of strings, not the string 'example.com/lib v1.0.0'; "
-                                  "write entries=['example.com/lib v1.0.0']")
+    assert str(failure.value) == (
+        "entries must be a list of strings, not the string 'example.com/lib v1.0.0'; "
+        "write entries=['example.com/lib v1.0.0']"
+    )
     with pytest.raises(ValueError, match="no entries and exact=False cannot fail"):
         assert_go_sum_gained(watch, [], exact=False)
     assert_go_sum_gained(watch, [])  # exact: nothing gained, which can fail

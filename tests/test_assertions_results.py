@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from pytest_goenv.assertions import BuildAssertionError, assert_failed, assert_succeeded
-from pytest_goenv.result import GoResult
-from pytest_goenv.sandbox import GoEnv
+from pytest_goenv.sandbox.goenv import GoEnv
+from pytest_goenv.sandbox.result import GoResult
 
 BROKEN = {"broken.go": "package broken\n\nvar _ = nope\n"}
 
@@ -37,8 +37,11 @@ def test_assert_succeeded_failure_shows_command_cwd_env_and_output(goenv: GoEnv)
 
 def test_assert_succeeded_pattern_mismatch(goenv: GoEnv) -> None:
     result = goenv.run("env", "GOOS")
-    with pytest.raises(BuildAssertionError, match=r"`go env` succeeded as expected, but its stdout does not "
-                       r"match /plan9/; its stderr does not match /x/"):
+    with pytest.raises(
+        BuildAssertionError,
+        match=r"`go env` succeeded as expected, but its stdout does not "
+        r"match /plan9/; its stderr does not match /x/",
+    ):
         assert_succeeded(result, stdout="plan9", stderr="x")
 
 
@@ -48,8 +51,11 @@ def test_assert_failed_with_pattern_and_status(goenv: GoEnv) -> None:
     assert_failed(result, stderr=r"undefined: nope", returncode=1)
     with pytest.raises(BuildAssertionError, match=r"`go vet` failed as expected, but its stdout does not match"):
         assert_failed(result, stdout="undefined")
-    with pytest.raises(BuildAssertionError, match=r"expected `go vet` to fail with status 2, but it exited with "
-                       r"status 1"):
+    with pytest.raises(
+        BuildAssertionError,
+        match=r"expected `go vet` to fail with status 2, but it exited with "
+        r"status 1",
+    ):
         assert_failed(result, returncode=2)
 
 
@@ -77,8 +83,16 @@ def test_long_output_is_cut_with_a_note(goenv: GoEnv) -> None:
 
 
 def test_timed_out_command_is_neither_success_nor_failure() -> None:
-    result = GoResult(argv=("go", "test"), cwd=Path("/tmp"), returncode=-9, stdout="", stderr="",
-                      duration=2.0, timed_out=True, timeout=2.0)
+    result = GoResult(
+        argv=("go", "test"),
+        cwd=Path("/tmp"),
+        returncode=-9,
+        stdout="",
+        stderr="",
+        duration=2.0,
+        timed_out=True,
+        timeout=2.0,
+    )
     with pytest.raises(BuildAssertionError, match=r"expected `go test` to fail, but it timed out after 2 s"):
         assert_failed(result)
     with pytest.raises(BuildAssertionError, match=r"expected `go test` to succeed, but it timed out after 2 s"):
@@ -88,8 +102,11 @@ def test_timed_out_command_is_neither_success_nor_failure() -> None:
 def test_absent_pattern_names_the_line(goenv: GoEnv) -> None:
     result = goenv.run("env", "GOOS", "GOARCH")
     assert_succeeded(result, absent=r"^windows$")
-    with pytest.raises(BuildAssertionError, match=r"`go env` succeeded as expected, but its stdout matches "
-                       rf"/\^{result.stdout.splitlines()[1]}\$/, which should be absent, at line 2: "):
+    with pytest.raises(
+        BuildAssertionError,
+        match=r"`go env` succeeded as expected, but its stdout matches "
+        rf"/\^{result.stdout.splitlines()[1]}\$/, which should be absent, at line 2: ",
+    ):
         assert_succeeded(result, absent=rf"^{result.stdout.splitlines()[1]}$")
     moddir = goenv.write_module("example.com/broken", BROKEN)
     failed = goenv.run("build", ".", cwd=moddir, check=False)
@@ -105,7 +122,7 @@ def test_helpers_are_registered_for_assertion_rewriting(
     monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
     pytester.makepyfile(
         """
-        import pytest_goenv.assertions.results as results
+        import pytest_goenv.assertions.outcomes as results
 
         def test_rewritten():
             assert type(results.__loader__).__name__ == "AssertionRewritingHook"
@@ -128,8 +145,10 @@ def test_helpers_are_exported_from_the_package() -> None:
 
 
 def test_package_imports_without_pytest() -> None:
-    code = ("import sys; sys.modules['pytest'] = None\n"
-            "from pytest_goenv import assert_succeeded, assert_cache_hit\n"
-            "print('imported')")
+    code = (
+        "import sys; sys.modules['pytest'] = None\n"
+        "from pytest_goenv import assert_succeeded, assert_cache_hit\n"
+        "print('imported')"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
     assert (done.returncode, done.stdout.strip()) == (0, "imported"), done.stderr

@@ -13,7 +13,7 @@ from pytest_goenv.assertions import (
     parse_gctrace,
     run_program,
 )
-from pytest_goenv.sandbox import GoEnv
+from pytest_goenv.sandbox.goenv import GoEnv
 
 MAIN = """package main
 
@@ -49,11 +49,15 @@ def test_trace_of_a_failed_run_is_not_judged(goenv: GoEnv, program: Path) -> Non
     with pytest.raises(RuntimeAssertionError) as failure:
         assert_gctrace(failed, forced=1)
     message = str(failure.value)
-    assert message.startswith("expected `gcexit exit` to run to the end and print its gctrace, but it exited with "
-                              "status 3 after ")
+    assert message.startswith(
+        "expected `gcexit exit` to run to the end and print its gctrace, but it exited with status 3 after "
+    )
     assert "command: " in message
     assert "GODEBUG=gctrace=1" in message
     scheduled = run_program(goenv, program, "exit", godebug={"schedtrace": 1})
-    with pytest.raises(RuntimeAssertionError, match=r"to run to the end and print its schedtrace, but it exited "
-                       r"with status 3"):
+    with pytest.raises(
+        RuntimeAssertionError,
+        match=r"to run to the end and print its schedtrace, but it exited "
+        r"with status 3",
+    ):
         assert_schedtrace(scheduled, min_records=0)

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-EXPERIMENTS = '''
+EXPERIMENTS = """
 import pytest
 
 @pytest.mark.claim("ch1.gomodcache-default", expect={">=1.19": "holds"})
@@ -25,7 +25,7 @@ def test_two_claims(goenv, claims):
     claims["ch1.gobin-go-env-w"].observe(goenv.run("env", "-w", "GOBIN=" + str(goenv.root / "b")))
     shown = claims["ch1.gobin-go-env-w"].observe(goenv.run("env", "GOBIN"))
     claims["ch1.gobin-go-env-w"].holds_if(shown.stdout.strip() == str(goenv.root / "b"), "set")
-'''
+"""
 
 
 def load_report(path: Path) -> dict[str, Any]:
@@ -35,8 +35,11 @@ def load_report(path: Path) -> dict[str, Any]:
 
 def cells(data: dict[str, Any]) -> dict[str, dict[str, str]]:
     """{claim id: {toolchain: verdict}} for the claims that have results."""
-    return {claim["id"]: {tc: cell["verdict"] for tc, cell in claim["results"].items()}
-            for claim in data["claims"] if claim["results"]}
+    return {
+        claim["id"]: {tc: cell["verdict"] for tc, cell in claim["results"].items()}
+        for claim in data["claims"]
+        if claim["results"]
+    }
 
 
 def test_report_written_with_verdicts_and_evidence(pytester: pytest.Pytester) -> None:
@@ -54,24 +57,28 @@ def test_report_written_with_verdicts_and_evidence(pytester: pytest.Pytester) ->
     assert claim["statement"].startswith("If GOMODCACHE is not set")
     cell = claim["results"][toolchain]
     assert cell["expected"] == "holds"
-    assert cell["evidence"] == [{"command": "env -u GOMODCACHE go env GOMODCACHE",
-                                 "excerpt": "$SANDBOX/gopath/pkg/mod"}]
+    assert cell["evidence"] == [
+        {"command": "env -u GOMODCACHE go env GOMODCACHE", "excerpt": "$SANDBOX/gopath/pkg/mod"}
+    ]
     assert data["command"].startswith("pytest ")
     assert data["command"].endswith(" --goenv-report=out/claims.md")
     markdown = (pytester.path / "out" / "claims.md").read_text()
     assert "| [ch1.gomodcache-default](#claim-ch1-gomodcache-default) | 1 | ✅ |" in markdown
     assert f"- ✅ **holds** on {toolchain}: $SANDBOX/gopath/pkg/mod" in markdown
-    outcome.stdout.fnmatch_lines([
-        "*goenv claims (verdicts per toolchain)*",
-        f"claim*{toolchain}",
-        "ch1.gomodcache-default*yes",
-        "ch1.go-env-w-goenv*NO",
-        f"claims report written to {pytester.path / 'out' / 'claims.md'}",
-    ])
+    outcome.stdout.fnmatch_lines(
+        [
+            "*goenv claims (verdicts per toolchain)*",
+            f"claim*{toolchain}",
+            "ch1.gomodcache-default*yes",
+            "ch1.go-env-w-goenv*NO",
+            f"claims report written to {pytester.path / 'out' / 'claims.md'}",
+        ]
+    )
 
 
 def test_verdict_differing_from_the_expectation_fails_the_test(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_wrong='''
+    pytester.makepyfile(
+        test_wrong="""
 import pytest
 
 @pytest.mark.claim("ch1.gomodcache-default", expect={">=1.0": "does-not-hold"})
@@ -79,24 +86,29 @@ def test_expects_wrongly(goenv, claim):
     goenv.delenv("GOMODCACHE")
     result = claim.observe(goenv.run("env", "GOMODCACHE"))
     claim.holds_if(result.stdout.strip().endswith("pkg/mod"), "default under GOPATH")
-''')
+"""
+    )
     outcome = pytester.runpytest("--goenv-report=r.json")
     outcome.assert_outcomes(failed=1)
-    outcome.stdout.fnmatch_lines([
-        "claim ch1.gomodcache-default on go*: observed holds (default under GOPATH), expected does-not-hold*",
-        "This toolchain behaves differently from what is known*",
-        "  $ env -u GOMODCACHE go env GOMODCACHE",
-        "ch1.gomodcache-default*yes!",
-        "1 verdict(s) differ from the expectation, 0 experiment(s) failed",
-    ])
-    (cell,) = next(c for c in load_report(pytester.path / "r.json")["claims"]
-                   if c["id"] == "ch1.gomodcache-default")["results"].values()
+    outcome.stdout.fnmatch_lines(
+        [
+            "claim ch1.gomodcache-default on go*: observed holds (default under GOPATH), expected does-not-hold*",
+            "This toolchain behaves differently from what is known*",
+            "  $ env -u GOMODCACHE go env GOMODCACHE",
+            "ch1.gomodcache-default*yes!",
+            "1 verdict(s) differ from the expectation, 0 experiment(s) failed",
+        ]
+    )
+    (cell,) = next(c for c in load_report(pytester.path / "r.json")["claims"] if c["id"] == "ch1.gomodcache-default")[
+        "results"
+    ].values()
     assert (cell["verdict"], cell["expected"]) == ("holds", "does-not-hold")
     assert (pytester.path / "r.md").is_file()
 
 
 def test_crash_is_undecided_and_skip_is_not_applicable(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_odd='''
+    pytester.makepyfile(
+        test_odd="""
 import pytest
 
 @pytest.mark.claim("ch1.gomodcache-default", expect="holds")
@@ -119,11 +131,15 @@ def broken():
 @pytest.mark.claim("ch1.gomodcache-download-x-path", expect="partly")
 def test_setup_fails(goenv, claim, broken):
     pass
-''')
+"""
+    )
     outcome = pytester.runpytest("--goenv-report=r.md")
     outcome.assert_outcomes(failed=1, skipped=2, errors=1)
-    verdicts = {c["id"]: next(iter(c["results"].values())) for c in load_report(pytester.path / "r.json")["claims"]
-                if c["results"]}
+    verdicts = {
+        c["id"]: next(iter(c["results"].values()))
+        for c in load_report(pytester.path / "r.json")["claims"]
+        if c["results"]
+    }
     assert verdicts["ch1.gomodcache-default"]["verdict"] == "undecided"
     assert verdicts["ch1.gomodcache-default"]["detail"].startswith("the experiment raised GoCommandError: `go no-such")
     assert verdicts["ch1.goroot-autodetect"]["verdict"] == "not-applicable"
@@ -133,17 +149,20 @@ def test_setup_fails(goenv, claim, broken):
     assert verdicts["ch1.gobin-go-env-w"]["skipped"] is True  # a host skip: not held against expect="holds"
     assert verdicts["ch1.goroot-autodetect"]["skipped"] is True
     assert verdicts["ch1.gomodcache-default"]["skipped"] is False
-    row = next(line for line in (pytester.path / "r.md").read_text().splitlines()
-               if line.startswith("| [ch1.gobin-go-env-w]"))
+    row = next(
+        line for line in (pytester.path / "r.md").read_text().splitlines() if line.startswith("| [ch1.gobin-go-env-w]")
+    )
     assert "⚪" in row
     assert "❗" not in row
     assert verdicts["ch1.gomodcache-download-x-path"]["verdict"] == "undecided"
     assert verdicts["ch1.gomodcache-download-x-path"]["detail"] == (
-        "the experiment raised FixtureSetupFailed: OSError: no proxy today")
+        "the experiment raised FixtureSetupFailed: OSError: no proxy today"
+    )
 
 
 def test_verdicts_decided_before_a_skip_still_count(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_partial='''
+    pytester.makepyfile(
+        test_partial="""
 import pytest
 
 @pytest.mark.claim("ch1.gobin-go-env-w", expect="holds")
@@ -160,49 +179,62 @@ def test_regressed(goenv, claims):
     claims["ch1.gomodcache-default"].record("go env GOMODCACHE", "$GOPATH/pkg/mod")
     claims["ch1.gomodcache-default"].holds()
     pytest.skip("the rest cannot run here")
-''')
+"""
+    )
     outcome = pytester.runpytest("--goenv-report=r.md", "-rs")
     outcome.assert_outcomes(skipped=1, failed=1)
     outcome.stdout.fnmatch_lines(["*claim ch1.gomodcache-default on go*does-not-hold*"])
-    verdicts = {c["id"]: next(iter(c["results"].values())) for c in load_report(pytester.path / "r.json")["claims"]
-                if c["results"]}
+    verdicts = {
+        c["id"]: next(iter(c["results"].values()))
+        for c in load_report(pytester.path / "r.json")["claims"]
+        if c["results"]
+    }
     assert (verdicts["ch1.gobin-go-env-w"]["verdict"], verdicts["ch1.gobin-go-env-w"]["skipped"]) == ("holds", False)
     assert (verdicts["ch1.go-env-w-goenv"]["verdict"], verdicts["ch1.go-env-w-goenv"]["skipped"]) == (
-        "not-applicable", True)
+        "not-applicable",
+        True,
+    )
     assert verdicts["ch1.goroot-autodetect"]["detail"] == "skipped: the rest cannot run here"
 
 
 def test_unknown_claim_id_is_a_collection_error(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_typo='''
+    pytester.makepyfile(
+        test_typo="""
 import pytest
 
 @pytest.mark.claim("ch1.gomodcache-defualt", expect="holds")
 def test_typo(claim):
     pass
-''')
+"""
+    )
     outcome = pytester.runpytest()
     assert outcome.ret == pytest.ExitCode.INTERRUPTED
-    outcome.stdout.fnmatch_lines([
-        "*test_typo.py::test_typo: @pytest.mark.claim: unknown claim id 'ch1.gomodcache-defualt'*"
-        "did you mean ch1.gomodcache-default*",
-    ])
+    outcome.stdout.fnmatch_lines(
+        [
+            "*test_typo.py::test_typo: @pytest.mark.claim: unknown claim id 'ch1.gomodcache-defualt'*"
+            "did you mean ch1.gomodcache-default*",
+        ]
+    )
 
 
 def test_malformed_expectation_is_a_collection_error(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_bad='''
+    pytester.makepyfile(
+        test_bad="""
 import pytest
 
 @pytest.mark.claim("ch1.gomodcache-default", expect={">=1.21": "sometimes"})
 def test_bad(claim):
     pass
-''')
+"""
+    )
     outcome = pytester.runpytest()
     assert outcome.ret == pytest.ExitCode.INTERRUPTED
     outcome.stdout.fnmatch_lines(["*@pytest.mark.claim: unknown verdict 'sometimes'; use one of holds*"])
 
 
 def test_claim_fixture_needs_exactly_one_marker(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_markers='''
+    pytester.makepyfile(
+        test_markers="""
 import pytest
 
 def test_none(claim):
@@ -212,13 +244,16 @@ def test_none(claim):
 @pytest.mark.claim("ch1.go-env-w-goenv", expect="holds")
 def test_two(claim):
     pass
-''')
+"""
+    )
     outcome = pytester.runpytest()
     outcome.assert_outcomes(errors=2)
-    outcome.stdout.fnmatch_lines([
-        "*the claim/claims fixtures need @pytest.mark.claim('<id>', expect={...}) on the test*",
-        "*this test has 2 claim markers (ch1.go-env-w-goenv, ch1.gobin-go-env-w); use the `claims` fixture*",
-    ])
+    outcome.stdout.fnmatch_lines(
+        [
+            "*the claim/claims fixtures need @pytest.mark.claim('<id>', expect={...}) on the test*",
+            "*this test has 2 claim markers (ch1.go-env-w-goenv, ch1.gobin-go-env-w); use the `claims` fixture*",
+        ]
+    )
 
 
 def test_results_travel_from_xdist_workers(pytester: pytest.Pytester) -> None:
@@ -234,12 +269,18 @@ def test_results_travel_from_xdist_workers(pytester: pytest.Pytester) -> None:
 @pytest.mark.parametrize(
     ("source", "message"),
     [
-        ('@pytest.mark.claim("ch1.gomodcache-default")\ndef test_x(claim):\n    pass\n',
-         "*test_x: @pytest.mark.claim: expect= is required*"),
-        ('@pytest.mark.claim("ch1.gomodcache-default", expect="holds")\ndef test_x(goenv):\n    pass\n',
-         "*test_x: @pytest.mark.claim needs the test to use the `claim` (or `claims`) fixture*"),
-        ('@pytest.mark.claim(expect="holds")\ndef test_x(claim):\n    pass\n',
-         "*use @pytest.mark.claim('ch1.some-id', expect={'>=1.21': 'holds'})*"),
+        (
+            '@pytest.mark.claim("ch1.gomodcache-default")\ndef test_x(claim):\n    pass\n',
+            "*test_x: @pytest.mark.claim: expect= is required*",
+        ),
+        (
+            '@pytest.mark.claim("ch1.gomodcache-default", expect="holds")\ndef test_x(goenv):\n    pass\n',
+            "*test_x: @pytest.mark.claim needs the test to use the `claim` (or `claims`) fixture*",
+        ),
+        (
+            '@pytest.mark.claim(expect="holds")\ndef test_x(claim):\n    pass\n',
+            "*use @pytest.mark.claim('ch1.some-id', expect={'>=1.21': 'holds'})*",
+        ),
     ],
 )
 def test_incomplete_claim_markers_are_collection_errors(pytester: pytest.Pytester, source: str, message: str) -> None:

@@ -22,7 +22,7 @@ from pytest_goenv.assertions.binaries import (
     assert_trimmed,
     recorded_paths,
 )
-from pytest_goenv.binfile import (
+from pytest_goenv.readers.executables import (
     BinaryFormatError,
     BuildInfo,
     Module,
@@ -33,8 +33,8 @@ from pytest_goenv.binfile import (
     read_build_info,
     recorded_files,
 )
-from pytest_goenv.sandbox import GoEnv
-from pytest_goenv.toolchain import GoToolchain
+from pytest_goenv.sandbox.goenv import GoEnv
+from pytest_goenv.toolchains.toolchain import GoToolchain
 
 MAIN = 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("hello") }\n'
 CGO = '//go:build cgo\n\npackage main\n\n// int twice(int x) { return 2 * x; }\nimport "C"\n\nvar _ = C.twice(1)\n'
@@ -294,7 +294,6 @@ def test_trimpath_leak_is_reported(goenv: GoEnv, hello: Path) -> None:
     assert f"leaky records paths it should not:\n  containing '{goenv.root}' (1):\n    {hello}/data" in message
 
 
-
 def test_a_string_is_not_a_list_of_libraries_and_needles_are_required(goenv: GoEnv, hello: Path) -> None:
     path = build(goenv, "plain", CGO_ENABLED="0")
     with pytest.raises(TypeError) as failure:
@@ -408,7 +407,8 @@ def test_pointer_form_build_info(tmp_path: Path, bits: int, order: str, machine:
 
 def test_binary_readers_are_exported_from_assertions() -> None:
     """docs/assertions-binaries.md: read_binary, read_build_info and parse_build_info come with the assertions."""
-    from pytest_goenv import assertions, binfile
+    from pytest_goenv import assertions
+    from pytest_goenv.readers import executables as binfile
 
     for name in ("read_binary", "read_build_info", "parse_build_info"):
         assert name in assertions.__all__, name

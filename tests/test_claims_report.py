@@ -7,34 +7,58 @@ from pathlib import Path
 
 import pytest
 
-from pytest_goenv.catalogue import Catalogue, Claim, load_catalogue
-from pytest_goenv.claims_report import ClaimsReport, main, report_paths
-from pytest_goenv.verdicts import ClaimResult, Evidence, Verdict
+from pytest_goenv.claims.catalogue import Catalogue, Claim, load_catalogue
+from pytest_goenv.claims.report import ClaimsReport, main, report_paths
+from pytest_goenv.claims.verdicts import ClaimResult, Evidence, Verdict
 
-CATALOGUE = Catalogue([
-    Claim("ch1.alpha", "1", "Alpha is | true."),
-    Claim("ch2.1.beta", "2.1", "Beta holds."),
-    Claim("extra.gamma", "extra", "Nobody tested gamma."),
-])
+CATALOGUE = Catalogue(
+    [
+        Claim("ch1.alpha", "1", "Alpha is | true."),
+        Claim("ch2.1.beta", "2.1", "Beta holds."),
+        Claim("extra.gamma", "extra", "Nobody tested gamma."),
+    ]
+)
 EVIDENCE = (Evidence("go env GOROOT", "$GOROOT"),)
 
 
-def res(claim: str, toolchain: str, verdict: Verdict, detail: str = "", *,
-        expected: Verdict | None = None, evidence: tuple[Evidence, ...] = EVIDENCE) -> ClaimResult:
-    return ClaimResult(claim, toolchain, verdict, detail, evidence, expected, test=f"t::{claim}",
-                       version=toolchain.removeprefix("go"), goroot=f"/opt/{toolchain}",
-                       expectation=f">=1.0: {expected.value}" if expected else "")
+def res(
+    claim: str,
+    toolchain: str,
+    verdict: Verdict,
+    detail: str = "",
+    *,
+    expected: Verdict | None = None,
+    evidence: tuple[Evidence, ...] = EVIDENCE,
+) -> ClaimResult:
+    return ClaimResult(
+        claim,
+        toolchain,
+        verdict,
+        detail,
+        evidence,
+        expected,
+        test=f"t::{claim}",
+        version=toolchain.removeprefix("go"),
+        goroot=f"/opt/{toolchain}",
+        expectation=f">=1.0: {expected.value}" if expected else "",
+    )
 
 
 @pytest.fixture
 def report() -> ClaimsReport:
-    return ClaimsReport(CATALOGUE, [
-        res("ch1.alpha", "go1.27.3", Verdict.HOLDS, "seen", expected=Verdict.HOLDS),
-        res("ch1.alpha", "go1.21.13", Verdict.HOLDS, "seen", expected=Verdict.HOLDS),
-        res("ch1.alpha", "go1.9.7", Verdict.NOT_APPLICABLE, "too old", expected=Verdict.NOT_APPLICABLE, evidence=()),
-        res("ch2.1.beta", "go1.21.13", Verdict.PARTLY, "yes: a; no: b", expected=Verdict.DOES_NOT_HOLD),
-        res("ch2.1.beta", "go1.27.3", Verdict.UNDECIDED, "the experiment raised OSError: boom"),
-    ], command="pytest --pyargs pytest_goenv.behaviour --goenv-report=docs/claims.md")
+    return ClaimsReport(
+        CATALOGUE,
+        [
+            res("ch1.alpha", "go1.27.3", Verdict.HOLDS, "seen", expected=Verdict.HOLDS),
+            res("ch1.alpha", "go1.21.13", Verdict.HOLDS, "seen", expected=Verdict.HOLDS),
+            res(
+                "ch1.alpha", "go1.9.7", Verdict.NOT_APPLICABLE, "too old", expected=Verdict.NOT_APPLICABLE, evidence=()
+            ),
+            res("ch2.1.beta", "go1.21.13", Verdict.PARTLY, "yes: a; no: b", expected=Verdict.DOES_NOT_HOLD),
+            res("ch2.1.beta", "go1.27.3", Verdict.UNDECIDED, "the experiment raised OSError: boom"),
+        ],
+        command="pytest --pyargs pytest_goenv.behaviour --goenv-report=docs/claims.md",
+    )
 
 
 def test_toolchains_are_in_go_version_order(report: ClaimsReport) -> None:
@@ -50,10 +74,15 @@ def test_json_has_every_claim_and_the_cells(report: ClaimsReport) -> None:
     assert list(claims) == ["ch1.alpha", "ch2.1.beta", "extra.gamma"]
     assert claims["extra.gamma"]["results"] == {}
     cell = claims["ch2.1.beta"]["results"]["go1.21.13"]
-    assert cell == {"verdict": "partly", "detail": "yes: a; no: b", "expected": "does-not-hold",
-                    "expectation": ">=1.0: does-not-hold",
-                    "evidence": [{"command": "go env GOROOT", "excerpt": "$GOROOT"}], "test": "t::ch2.1.beta",
-                    "skipped": False}
+    assert cell == {
+        "verdict": "partly",
+        "detail": "yes: a; no: b",
+        "expected": "does-not-hold",
+        "expectation": ">=1.0: does-not-hold",
+        "evidence": [{"command": "go env GOROOT", "excerpt": "$GOROOT"}],
+        "test": "t::ch2.1.beta",
+        "skipped": False,
+    }
     assert claims["ch1.alpha"]["statement"] == "Alpha is | true."
     json.dumps(data)  # serialisable as it is
 
@@ -63,8 +92,9 @@ def test_markdown_table_row_per_claim(report: ClaimsReport) -> None:
     assert "| Claim | Section | go1.9.7 | go1.21.13 | go1.27.3 |" in text
     assert "| [ch1.alpha](#claim-ch1-alpha) | 1 | ⚪ | ✅ | ✅ |" in text
     assert "| [ch2.1.beta](#claim-ch2-1-beta) | 2.1 |  | ◐❗ | ⚠️ |" in text
-    assert ("- ◐ **partly** on go1.21.13: yes: a; no: b ❗ (the test expects does-not-hold: "
-            ">=1.0: does-not-hold)") in text
+    assert (
+        "- ◐ **partly** on go1.21.13: yes: a; no: b ❗ (the test expects does-not-hold: >=1.0: does-not-hold)"
+    ) in text
     assert "| [extra.gamma](#claim-extra-gamma) | extra |  |  |  |" in text
     assert "```sh\npytest --pyargs pytest_goenv.behaviour --goenv-report=docs/claims.md\n```" in text
     assert "- **go1.21.13**: 1 holds, 1 partly" in text
@@ -72,18 +102,19 @@ def test_markdown_table_row_per_claim(report: ClaimsReport) -> None:
 
 def test_markdown_groups_toolchains_with_identical_findings(report: ClaimsReport) -> None:
     text = report.to_markdown()
-    section = text[text.index('<a id="claim-ch1-alpha">'):text.index('<a id="claim-ch2-1-beta">')]
+    section = text[text.index('<a id="claim-ch1-alpha">') : text.index('<a id="claim-ch2-1-beta">')]
     assert "Section 1. The document says: Alpha is | true." in section
     assert "- ✅ **holds** on go1.21.13, go1.27.3: seen" in section
     assert "- ⚪ **not-applicable** on go1.9.7: too old" in section
     assert section.count("<details><summary>evidence</summary>") == 1  # n/a cell has no evidence
     assert "  $ go env GOROOT\n  $GOROOT" in section
-    assert "_No experiment checked this claim._" in text[text.index('<a id="claim-extra-gamma">'):]
+    assert "_No experiment checked this claim._" in text[text.index('<a id="claim-extra-gamma">') :]
 
 
 def test_markdown_escapes_fences_in_evidence() -> None:
-    report = ClaimsReport(CATALOGUE, [res("ch1.alpha", "go1.27.3", Verdict.HOLDS, "x",
-                                          evidence=(Evidence("cat f", "```\ninner"),))])
+    report = ClaimsReport(
+        CATALOGUE, [res("ch1.alpha", "go1.27.3", Verdict.HOLDS, "x", evidence=(Evidence("cat f", "```\ninner"),))]
+    )
     assert "  '''\n  inner" in report.to_markdown()
 
 
@@ -119,9 +150,11 @@ def test_terminal_table_cuts_long_ids() -> None:
 
 @pytest.mark.parametrize(
     ("given", "markdown", "json_name"),
-    [("out/claims.md", "out/claims.md", "out/claims.json"),
-     ("out/claims.json", "out/claims.md", "out/claims.json"),
-     ("out/claims", "out/claims", "out/claims.json")],
+    [
+        ("out/claims.md", "out/claims.md", "out/claims.json"),
+        ("out/claims.json", "out/claims.md", "out/claims.json"),
+        ("out/claims", "out/claims", "out/claims.json"),
+    ],
 )
 def test_report_paths(given: str, markdown: str, json_name: str) -> None:
     assert report_paths(given) == (Path(markdown), Path(json_name))
@@ -140,8 +173,13 @@ def test_toolchains_sharing_a_name_get_their_goroot_in_the_column() -> None:
     report = ClaimsReport(CATALOGUE, [debian, wheel])
     assert report.toolchains == ["go1.21.13 (cache/go1.21.13)", "go1.21.13 (lib/go-1.21)"]
     assert report.cell("ch1.alpha", "go1.21.13 (lib/go-1.21)") == debian
-    assert report.summary_lines()[0].split() == ["claim", "go1.21.13", "(cache/go1.21.13)", "go1.21.13",
-                                                 "(lib/go-1.21)"]
+    assert report.summary_lines()[0].split() == [
+        "claim",
+        "go1.21.13",
+        "(cache/go1.21.13)",
+        "go1.21.13",
+        "(lib/go-1.21)",
+    ]
     assert set(report.to_json()["toolchain_info"]) == set(report.toolchains)
 
 
@@ -152,8 +190,11 @@ def test_json_round_trip_rebuilds_the_same_report(report: ClaimsReport) -> None:
 
 
 def test_main_merges_reports_and_writes_markdown(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    first = ClaimsReport(load_catalogue(), [res("ch1.goroot-autodetect", "go1.21.13", Verdict.HOLDS, "a")],
-                         command="pytest --goenv-report=x.md")
+    first = ClaimsReport(
+        load_catalogue(),
+        [res("ch1.goroot-autodetect", "go1.21.13", Verdict.HOLDS, "a")],
+        command="pytest --goenv-report=x.md",
+    )
     second = ClaimsReport(load_catalogue(), [res("ch1.goroot-autodetect", "go1.27.3", Verdict.PARTLY, "b")])
     paths = [tmp_path / "a.json", tmp_path / "b.json"]
     for path, part in zip(paths, (first, second), strict=True):
@@ -175,8 +216,7 @@ def test_main_names_an_unreadable_report(tmp_path: Path, capsys: pytest.CaptureF
 
 
 def test_a_version_without_expectation_is_flagged() -> None:
-    uncovered = ClaimResult("ch1.alpha", "go1.19.8", Verdict.HOLDS, "seen", EVIDENCE, None,
-                            expectation=">=1.21: holds")
+    uncovered = ClaimResult("ch1.alpha", "go1.19.8", Verdict.HOLDS, "seen", EVIDENCE, None, expectation=">=1.21: holds")
     report = ClaimsReport(CATALOGUE, [uncovered])
     assert "| [ch1.alpha](#claim-ch1-alpha) | 1 | ✅❗ |" in report.to_markdown()
     assert "❗ (the test expects nothing for this version: >=1.21: holds)" in report.to_markdown()

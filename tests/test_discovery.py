@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import OLDEST_GO_BIN
-from pytest_goenv.discovery import discover_toolchains, find_goroot, path_toolchain
-from pytest_goenv.toolchain import GoToolchain, default_toolchain, go_bin_goroot
+from _support import OLDEST_GO_BIN
+from pytest_goenv.toolchains.discovery import discover_toolchains, find_goroot, path_toolchain
+from pytest_goenv.toolchains.toolchain import GoToolchain, default_toolchain, go_bin_goroot
 
 
 @pytest.fixture(scope="module")
@@ -68,8 +68,13 @@ def test_path_toolchain_follows_symlinks_and_wrapper_scripts(tmp_path: Path, rea
     script.chmod(0o755)
     home = tmp_path / "home"
     home.mkdir()
-    environ = {"PATH": str(wrapped), "GOROOT": "/nonexistent", "GOFLAGS": "-mod=bogus", "HOME": str(home),
-               "XDG_CONFIG_HOME": str(home / ".config")}
+    environ = {
+        "PATH": str(wrapped),
+        "GOROOT": "/nonexistent",
+        "GOFLAGS": "-mod=bogus",
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+    }
     found = path_toolchain(environ)
     assert found is not None
     assert found.goroot == real.goroot.resolve()

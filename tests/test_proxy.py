@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from pytest_goenv import modzip
 from pytest_goenv.assertions._golist import json_objects
-from pytest_goenv.proxy import DEFAULT_TIME, GoProxy, ModuleVersion, ProxyError, goproxy_list
-from pytest_goenv.sandbox import GoEnv
+from pytest_goenv.modules import modzip
+from pytest_goenv.modules.proxy import DEFAULT_TIME, GoProxy, ModuleVersion, ProxyError, goproxy_list
+from pytest_goenv.sandbox.goenv import GoEnv
 
 GREET = 'package greet\n\nfunc Hello() string { return "hello from %s" }\n'
 APP = 'package main\n\nimport (\n\t"fmt"\n\n\t"example.com/greet"\n)\n\nfunc main() { fmt.Println(greet.Hello()) }\n'

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import wait_until_dead
-from pytest_goenv import toolchain as toolchain_module
-from pytest_goenv.process import run_process
-from pytest_goenv.result import GoCommandError, GoResult, excerpt
-from pytest_goenv.sandbox import GoEnv, SandboxError, remove_tree
-from pytest_goenv.toolchain import GoToolchain, ToolchainError, default_toolchain
+from _support import wait_until_dead
+from pytest_goenv.base.process import run_process
+from pytest_goenv.sandbox.goenv import GoEnv, SandboxError, remove_tree
+from pytest_goenv.sandbox.result import GoCommandError, GoResult, excerpt
+from pytest_goenv.toolchains import toolchain as toolchain_module
+from pytest_goenv.toolchains.toolchain import GoToolchain, ToolchainError, default_toolchain
 
 HELLO = 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("hello") }\n'
 
@@ -80,8 +80,9 @@ def test_not_a_toolchain(tmp_path: Path) -> None:
         GoToolchain.from_path(fake)
 
 
-def test_environment_is_built_not_inherited(toolchain: GoToolchain, tmp_path: Path,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_environment_is_built_not_inherited(
+    toolchain: GoToolchain, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("GOFLAGS", "-mod=vendor")
     monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
     sandbox = GoEnv(toolchain, tmp_path)
@@ -202,8 +203,9 @@ def test_excerpt_says_what_it_cut() -> None:
     ],
 )
 def test_headline_names_the_program_once(argv: tuple[str, ...], named: str) -> None:
-    timed_out = GoResult(argv=argv, cwd=Path("/w"), returncode=-9, stdout="", stderr="", duration=2.0,
-                         timed_out=True, timeout=2)
+    timed_out = GoResult(
+        argv=argv, cwd=Path("/w"), returncode=-9, stdout="", stderr="", duration=2.0, timed_out=True, timeout=2
+    )
     failed = GoResult(argv=argv, cwd=Path("/w"), returncode=3, stdout="", stderr="", duration=0.5)
     assert timed_out.describe().startswith(f"{named} timed out after 2 s; its process group was killed")
     assert failed.describe().startswith(f"{named} exited with status 3 after 0.50 s")

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from pytest_goenv.proxy import GoProxy
-from pytest_goenv.result import GoResult
-from pytest_goenv.sandbox import GoEnv
-from pytest_goenv.sumdb import DEFAULT_NAME, ChecksumDatabase, SignerKey, SumDBError, UnknownModuleError
-from pytest_goenv.sumdb.note import open_note
-from pytest_goenv.sumdb.tlog import parse_tree
+from pytest_goenv.modules.proxy import GoProxy
+from pytest_goenv.modules.sumdb import DEFAULT_NAME, ChecksumDatabase, SignerKey, SumDBError, UnknownModuleError
+from pytest_goenv.modules.sumdb.note import open_note
+from pytest_goenv.modules.sumdb.tlog import parse_tree
+from pytest_goenv.sandbox.goenv import GoEnv
+from pytest_goenv.sandbox.result import GoResult
 
 HELLO = "example.com/hello"
 HELLO_FILES = {"hello.go": 'package hello\n\nfunc Hello() string { return "hello" }\n'}

@@ -8,14 +8,14 @@ from dataclasses import dataclass
 
 import pytest
 
-from pytest_goenv.sumdb.database import (
+from pytest_goenv.modules.sumdb.database import (
     DEFAULT_NAME,
     ChecksumDatabase,
     SumDBError,
     UnknownModuleError,
 )
-from pytest_goenv.sumdb.note import SignerKey, VerifierKey, open_note
-from pytest_goenv.sumdb.tlog import HASH_SIZE, Log, parse_tree, record_hash
+from pytest_goenv.modules.sumdb.note import SignerKey, VerifierKey, open_note
+from pytest_goenv.modules.sumdb.tlog import HASH_SIZE, Log, parse_tree, record_hash
 
 H1 = "h1:" + "A" * 43 + "="
 H1_MOD = "h1:" + "B" * 43 + "="

@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from pytest_goenv.sumdb.note import (
+from pytest_goenv.modules.sumdb.note import (
     NoteError,
     SignerKey,
     VerifierKey,

@@ -6,7 +6,7 @@ import hashlib
 
 import pytest
 
-from pytest_goenv.sumdb.tlog import (
+from pytest_goenv.modules.sumdb.tlog import (
     EMPTY_TREE_HASH,
     HASH_SIZE,
     Log,

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pytest_goenv import txtar
-from pytest_goenv.sandbox import GoEnv
+from pytest_goenv.modules import txtar
+from pytest_goenv.sandbox.goenv import GoEnv
 
 SAMPLE = """\
 This comment

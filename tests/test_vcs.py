@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from pytest_goenv.assertions._golist import json_objects
-from pytest_goenv.proxy import GoProxy
-from pytest_goenv.sandbox import GoEnv
-from pytest_goenv.vcs import DEFAULT_COMMIT_TIME, GitError, GitRepo, git_url_for_module
+from pytest_goenv.modules.proxy import GoProxy
+from pytest_goenv.modules.vcs import DEFAULT_COMMIT_TIME, GitError, GitRepo, git_url_for_module
+from pytest_goenv.sandbox.goenv import GoEnv
 
 LIB = "example.com/lib.git"
 LIB_GO = 'package lib\n\nconst Where = "%s"\n'

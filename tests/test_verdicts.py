@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pytest_goenv.catalogue import CatalogueError, Claim, load_catalogue
-from pytest_goenv.result import GoResult
-from pytest_goenv.verdicts import (
+from pytest_goenv.claims.catalogue import CatalogueError, Claim, load_catalogue
+from pytest_goenv.claims.verdicts import (
     ClaimCheck,
     ClaimMismatch,
     ClaimResult,
@@ -18,7 +17,8 @@ from pytest_goenv.verdicts import (
     ExpectationError,
     Verdict,
 )
-from pytest_goenv.version import GoVersion
+from pytest_goenv.sandbox.result import GoResult
+from pytest_goenv.toolchains.version import GoVersion
 
 CLAIM = Claim("ch1.example", "1", "An example statement.")
 
@@ -33,10 +33,18 @@ def make_check(version: str = "1.22.3", expect: object = None) -> ClaimCheck:
     )
 
 
-def result(argv: tuple[str, ...], out: str = "", err: str = "", code: int = 0,
-           env_diff: dict[str, str | None] | None = None) -> GoResult:
-    return GoResult(argv=argv, cwd=Path("/sandbox/root/work"), returncode=code, stdout=out, stderr=err,
-                    duration=0.1, env_diff=env_diff or {})
+def result(
+    argv: tuple[str, ...], out: str = "", err: str = "", code: int = 0, env_diff: dict[str, str | None] | None = None
+) -> GoResult:
+    return GoResult(
+        argv=argv,
+        cwd=Path("/sandbox/root/work"),
+        returncode=code,
+        stdout=out,
+        stderr=err,
+        duration=0.1,
+        env_diff=env_diff or {},
+    )
 
 
 # -- Verdict and Expectation ---------------------------------------------------------------
@@ -120,15 +128,20 @@ def test_partly_and_not_applicable_need_a_reason() -> None:
 
 def test_observe_records_the_command_with_its_environment_and_aliases() -> None:
     check = make_check()
-    returned = check.observe(result(
-        ("/usr/lib/go/bin/go", "env", "GOMODCACHE"), out="/sandbox/root/gopath/pkg/mod\n",
-        env_diff={"GOMODCACHE": None, "GOFLAGS": "-mod=mod", "GOPATH": "/sandbox/root/gp"},
-    ))
+    returned = check.observe(
+        result(
+            ("/usr/lib/go/bin/go", "env", "GOMODCACHE"),
+            out="/sandbox/root/gopath/pkg/mod\n",
+            env_diff={"GOMODCACHE": None, "GOFLAGS": "-mod=mod", "GOPATH": "/sandbox/root/gp"},
+        )
+    )
     assert returned.stdout.startswith("/sandbox")
-    assert check.evidence == [Evidence(
-        "env -u GOMODCACHE GOFLAGS=-mod=mod GOPATH=$SANDBOX/gp go env GOMODCACHE",
-        "$SANDBOX/gopath/pkg/mod",
-    )]
+    assert check.evidence == [
+        Evidence(
+            "env -u GOMODCACHE GOFLAGS=-mod=mod GOPATH=$SANDBOX/gp go env GOMODCACHE",
+            "$SANDBOX/gopath/pkg/mod",
+        )
+    ]
 
 
 def test_observe_notes_the_exit_status_and_greps() -> None:
@@ -229,8 +242,11 @@ def test_unknown_claim_id_suggests_close_ones() -> None:
         ('{"claims": {}}', 'expected an object with a "claims" list'),
         ('{"claims": [{"id": "ch1.a", "section": "1"}]}', "claim #1 lacks statement"),
         ('{"claims": [{"id": "Chapter 1", "section": "1", "statement": "s"}]}', "is not of the form"),
-        ('{"claims": [{"id": "ch1.a", "section": "1", "statement": "s"},'
-         ' {"id": "ch1.a", "section": "1", "statement": "t"}]}', "appears twice"),
+        (
+            '{"claims": [{"id": "ch1.a", "section": "1", "statement": "s"},'
+            ' {"id": "ch1.a", "section": "1", "statement": "t"}]}',
+            "appears twice",
+        ),
     ],
 )
 def test_malformed_catalogue_is_a_clear_error(tmp_path: Path, content: str, message: str) -> None:

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from pytest_goenv.gopath import GoPath
-from pytest_goenv.proxy import GoProxy
-from pytest_goenv.sandbox import GoEnv
-from pytest_goenv.vendor import VendorError, check_vendor, parse_modules_txt, vendor_module, vendor_problems
-from pytest_goenv.workspace import GoWorkspace, WorkspaceError, parse_use_directives
+from pytest_goenv.modules.proxy import GoProxy
+from pytest_goenv.sandbox.goenv import GoEnv
+from pytest_goenv.sandbox.gopath import GoPath
+from pytest_goenv.sandbox.vendor import VendorError, check_vendor, parse_modules_txt, vendor_module, vendor_problems
+from pytest_goenv.sandbox.workspace import GoWorkspace, WorkspaceError, parse_use_directives
 
 LIB_GO = 'package lib\n\nconst Where = "%s"\n'
 APP_GO = 'package main\n\nimport (\n\t"fmt"\n\n\t"example.com/lib"\n)\n\nfunc main() { fmt.Println(lib.Where) }\n'

@@ -17,7 +17,7 @@ import pytest
 from local_proxy import CHECKOUT, add_modules
 
 from pytest_goenv import GoProxy
-from pytest_goenv.sandbox import GoEnv
+from pytest_goenv.sandbox.goenv import GoEnv
 
 NOT_COPIED = {
     CHECKOUT: {"tests", "README.md", "pytest.ini"},  # the Python side

@@ -33,7 +33,10 @@ def main(argv: list[str] | None = None) -> None:
     """Write the module proxy into a directory and print its file:// GOPROXY value."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument(
-        "directory", nargs="?", type=Path, default=CHECKOUT / ".goproxy",
+        "directory",
+        nargs="?",
+        type=Path,
+        default=CHECKOUT / ".goproxy",
         help="where to write the proxy (emptied first; default: %(default)s)",
     )
     directory: Path = parser.parse_args(argv).directory

@@ -17,7 +17,7 @@ from pathlib import Path
 from target_table import FAMILY_FILE, UNIX
 
 from pytest_goenv.assertions import BuildAssertionError, assert_succeeded, assert_targets
-from pytest_goenv.sandbox import GoEnv
+from pytest_goenv.sandbox.goenv import GoEnv
 
 
 def test_without_cgo_every_target_uses_the_pure_go_page_size(goenv: GoEnv, project: Path) -> None:

@@ -13,7 +13,7 @@ import uuid
 from pathlib import Path
 
 from pytest_goenv.assertions import assert_succeeded, assert_test_cached, assert_test_ran
-from pytest_goenv.sandbox import GoEnv
+from pytest_goenv.sandbox.goenv import GoEnv
 
 
 def test_go_test_passes_and_its_result_is_cached(goenv: GoEnv, project: Path) -> None:

@@ -16,7 +16,7 @@ import pytest
 from target_table import family_of, is_unix
 
 from pytest_goenv.assertions import assert_binary, assert_depends_on
-from pytest_goenv.sandbox import GoEnv
+from pytest_goenv.sandbox.goenv import GoEnv
 
 PROGRAM = "example.com/sysinfo/cmd/sysinfo"
 
@@ -40,8 +40,10 @@ def expected_family(goenv: GoEnv) -> str:
     """The `family` the program reports on this machine, by the target table; skips a GOOS the table lacks."""
     family = family_of(goenv.toolchain.goos)
     if family is None:
-        pytest.skip(f"GOOS={goenv.toolchain.goos} is not in the target table (tests/target_table.py): "
-                    "add a target of it to say which family_*.go it builds")
+        pytest.skip(
+            f"GOOS={goenv.toolchain.goos} is not in the target table (tests/target_table.py): "
+            "add a target of it to say which family_*.go it builds"
+        )
     return family
 
 
@@ -57,8 +59,10 @@ def test_with_cgo_the_program_links_libc_and_asks_it(goenv: GoEnv, project: Path
     assert report["page_size"] == mmap.PAGESIZE
 
     if goenv.toolchain.goos != "linux":
-        pytest.skip(f"the program ran as expected; whether it links libc dynamically is read from ELF headers, "
-                    f"and {goenv.toolchain.goos} executables are not ELF")
+        pytest.skip(
+            f"the program ran as expected; whether it links libc dynamically is read from ELF headers, "
+            f"and {goenv.toolchain.goos} executables are not ELF"
+        )
     assert_binary(executable, static=False)
 
 

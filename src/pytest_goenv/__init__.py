@@ -11,18 +11,18 @@ else:
 
 from pytest_goenv import assertions
 from pytest_goenv.assertions import *  # noqa: F403  (the helpers are exported from here too)
-from pytest_goenv.gopath import GoPath
-from pytest_goenv.modzip import ModZipError
-from pytest_goenv.proxy import GoProxy, ModuleVersion, ProxyError
-from pytest_goenv.result import GoCommandError, GoResult
-from pytest_goenv.sandbox import GoEnv, SandboxError
-from pytest_goenv.sumdb import ChecksumDatabase, SumDBError
-from pytest_goenv.toolchain import GoToolchain, ToolchainError, ToolchainNotFound, default_toolchain
-from pytest_goenv.txtar import TxtarError
-from pytest_goenv.vcs import GitError, GitRepo
-from pytest_goenv.vendor import VendorError
-from pytest_goenv.version import GoVersion, GoVersionSpec, InvalidGoVersion
-from pytest_goenv.workspace import GoWorkspace, WorkspaceError
+from pytest_goenv.modules.modzip import ModZipError
+from pytest_goenv.modules.proxy import GoProxy, ModuleVersion, ProxyError
+from pytest_goenv.modules.sumdb import ChecksumDatabase, SumDBError
+from pytest_goenv.modules.txtar import TxtarError
+from pytest_goenv.modules.vcs import GitError, GitRepo
+from pytest_goenv.sandbox.goenv import GoEnv, SandboxError
+from pytest_goenv.sandbox.gopath import GoPath
+from pytest_goenv.sandbox.result import GoCommandError, GoResult
+from pytest_goenv.sandbox.vendor import VendorError
+from pytest_goenv.sandbox.workspace import GoWorkspace, WorkspaceError
+from pytest_goenv.toolchains.toolchain import GoToolchain, ToolchainError, ToolchainNotFound, default_toolchain
+from pytest_goenv.toolchains.version import GoVersion, GoVersionSpec, InvalidGoVersion
 
 __all__ = [
     "ChecksumDatabase",

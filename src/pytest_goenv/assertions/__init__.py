@@ -70,7 +70,7 @@ from pytest_goenv.assertions.modules import (
     resolved_module,
     vendored_packages,
 )
-from pytest_goenv.assertions.results import BuildAssertionError, Pattern, assert_failed, assert_succeeded
+from pytest_goenv.assertions.outcomes import BuildAssertionError, Pattern, assert_failed, assert_succeeded
 from pytest_goenv.assertions.runtime import (
     RuntimeAssertionError,
     assert_fatal_error,
@@ -84,7 +84,7 @@ from pytest_goenv.assertions.runtime import (
     parse_traceback,
     run_program,
 )
-from pytest_goenv.binfile import parse_build_info
+from pytest_goenv.readers.executables import parse_build_info
 
 __all__ = [
     "BinaryAssertionError",

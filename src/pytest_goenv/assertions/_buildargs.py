@@ -15,15 +15,59 @@ __all__ = ["BuildArgs", "parse_build_args"]
 
 # Flags of the build commands (`go help build`, `go help testflag`) that take a value as
 # the next argument when written without "=".
-_VALUE_FLAGS = frozenset({
-    "C", "o", "p", "asmflags", "buildmode", "compiler", "gccgoflags", "gcflags", "installsuffix",
-    "ldflags", "mod", "modfile", "overlay", "pgo", "pkgdir", "tags", "toolexec", "covermode",
-    "coverpkg", "exec", "vet", "debug-actiongraph", "debug-trace", "debug-runtime-trace",
-    "bench", "benchtime", "blockprofile", "blockprofilerate", "count", "coverprofile", "cpu",
-    "cpuprofile", "fuzz", "fuzzminimizetime", "fuzztime", "list", "memprofile", "memprofilerate",
-    "mutexprofile", "mutexprofilefraction", "outputdir", "parallel", "run", "shuffle", "skip",
-    "timeout", "trace", "vettool", "fuzzcachedir",
-})
+_VALUE_FLAGS = frozenset(
+    {
+        "C",
+        "o",
+        "p",
+        "asmflags",
+        "buildmode",
+        "compiler",
+        "gccgoflags",
+        "gcflags",
+        "installsuffix",
+        "ldflags",
+        "mod",
+        "modfile",
+        "overlay",
+        "pgo",
+        "pkgdir",
+        "tags",
+        "toolexec",
+        "covermode",
+        "coverpkg",
+        "exec",
+        "vet",
+        "debug-actiongraph",
+        "debug-trace",
+        "debug-runtime-trace",
+        "bench",
+        "benchtime",
+        "blockprofile",
+        "blockprofilerate",
+        "count",
+        "coverprofile",
+        "cpu",
+        "cpuprofile",
+        "fuzz",
+        "fuzzminimizetime",
+        "fuzztime",
+        "list",
+        "memprofile",
+        "memprofilerate",
+        "mutexprofile",
+        "mutexprofilefraction",
+        "outputdir",
+        "parallel",
+        "run",
+        "shuffle",
+        "skip",
+        "timeout",
+        "trace",
+        "vettool",
+        "fuzzcachedir",
+    }
+)
 # Flags that change which packages are built; `go list` takes them too.  The cover flags are left
 # out: they only add coverage support packages, and `go list` before Go 1.20 refuses them.
 _GRAPH_FLAGS = frozenset({"tags", "mod", "modfile", "overlay", "race", "msan", "asan", "buildmode", "pgo"})

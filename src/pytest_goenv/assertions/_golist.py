@@ -15,12 +15,12 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pytest_goenv.assertions.results import BuildAssertionError
-from pytest_goenv.process import run_process
-from pytest_goenv.result import GoResult
+from pytest_goenv.assertions.outcomes import BuildAssertionError
+from pytest_goenv.base.process import run_process
+from pytest_goenv.sandbox.result import GoResult
 
 if TYPE_CHECKING:
-    from pytest_goenv.sandbox import GoEnv
+    from pytest_goenv.sandbox.goenv import GoEnv
 
 __all__ = ["go_list", "go_list_like", "json_objects", "listing_report", "package_errors", "require_packages"]
 
@@ -41,9 +41,7 @@ def go_list(
     return result, json_objects(result.stdout)
 
 
-def go_list_like(
-    result: GoResult, *args: str, chdir: str | None = None
-) -> tuple[GoResult, list[dict[str, Any]]]:
+def go_list_like(result: GoResult, *args: str, chdir: str | None = None) -> tuple[GoResult, list[dict[str, Any]]]:
     """``go list -json ARGS`` with the go binary, environment and cwd of an earlier ``result``
     (and its ``-C`` directory, ``chdir``).
 

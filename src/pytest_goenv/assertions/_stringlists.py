@@ -20,6 +20,4 @@ def reject_bare_string(name: str, value: object, *, fix: str | None = None) -> N
         shown = value if isinstance(value, str) else value.decode("utf-8", "replace")
         kind = "string" if isinstance(value, str) else "bytes"
         suggestion = fix if fix is not None else f"{name}=[{shown!r}]"
-        raise TypeError(
-            f"{name} must be a list of strings, not the {kind} {value!r}; write {suggestion}"
-        )
+        raise TypeError(f"{name} must be a list of strings, not the {kind} {value!r}; write {suggestion}")

@@ -1,6 +1,6 @@
 """Assertions on built executables: target, linking, embedded build info and recorded paths.
 
-Everything is read from the file itself (see :mod:`pytest_goenv.binfile`), so a cross-compiled
+Everything is read from the file itself (see :mod:`pytest_goenv.readers.executables`), so a cross-compiled
 darwin or windows binary is checked on any host.  A failure lists every property that did not hold,
 then the binary the way ``go version -m`` would show it.
 """
@@ -12,8 +12,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from pytest_goenv.assertions._stringlists import reject_bare_string
-from pytest_goenv.assertions.results import BuildAssertionError
-from pytest_goenv.binfile import (
+from pytest_goenv.assertions.outcomes import BuildAssertionError
+from pytest_goenv.readers.executables import (
     BinaryFormatError,
     BuildInfo,
     GoBinary,
@@ -24,8 +24,8 @@ from pytest_goenv.binfile import (
     read_build_info,
     recorded_files,
 )
-from pytest_goenv.sandbox import GoEnv
-from pytest_goenv.version import GoVersion
+from pytest_goenv.sandbox.goenv import GoEnv
+from pytest_goenv.toolchains.version import GoVersion
 
 __all__ = [
     "BinaryAssertionError",
@@ -177,10 +177,13 @@ def assert_not_depends_on(path: StrPath | GoBinary, module: str) -> None:
     __tracebackhide__ = True
     binary = _binary(path)
     if binary.build_info is None:
-        raise BinaryAssertionError(_report(
-            f"{binary.path.name} has no build info, so whether it links {module} cannot be told",
-            ["build info: none embedded (not built by the go command in module mode)"], binary,
-        ))
+        raise BinaryAssertionError(
+            _report(
+                f"{binary.path.name} has no build info, so whether it links {module} cannot be told",
+                ["build info: none embedded (not built by the go command in module mode)"],
+                binary,
+            )
+        )
     found = binary.build_info.dep(module)
     if found is not None:
         raise BinaryAssertionError(_report(f"{binary.path.name} depends on {module}", [f"linked: {found}"], binary))

@@ -25,12 +25,12 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_goenv.assertions._buildargs import parse_build_args
 from pytest_goenv.assertions._golist import go_list, go_list_like, listing_report, require_packages
-from pytest_goenv.assertions.results import BuildAssertionError, command_name, pattern_text
-from pytest_goenv.assertions.results import outcome as run_outcome
-from pytest_goenv.result import GoResult
+from pytest_goenv.assertions.outcomes import BuildAssertionError, command_name, pattern_text
+from pytest_goenv.assertions.outcomes import outcome as run_outcome
+from pytest_goenv.sandbox.result import GoResult
 
 if TYPE_CHECKING:
-    from pytest_goenv.sandbox import GoEnv
+    from pytest_goenv.sandbox.goenv import GoEnv
 
 __all__ = [
     "BuildActions",
@@ -155,7 +155,7 @@ def _tool_call(words: list[str]) -> tuple[str, list[str]]:
     program = program.removesuffix(".exe")
     if "/" not in words[index] and os.sep not in words[index]:
         return "", []  # a shell builtin or `go tool buildid`, not a toolchain binary
-    return (program, words[index + 1:]) if program in _TOOL_NAMES else ("", [])
+    return (program, words[index + 1 :]) if program in _TOOL_NAMES else ("", [])
 
 
 def _flag(args: list[str], name: str) -> str | None:
@@ -273,8 +273,12 @@ def assert_cache_hit(result: GoResult, *packages: str) -> BuildActions:
     if compiled:
         what = ", ".join(packages) if packages else "every package"
         raise BuildAssertionError(
-            _report(result, actions, f"expected `{command_name(result)}` to take {what} from the build cache, "
-                                     f"but it compiled {', '.join(compiled)}")
+            _report(
+                result,
+                actions,
+                f"expected `{command_name(result)}` to take {what} from the build cache, "
+                f"but it compiled {', '.join(compiled)}",
+            )
         )
     _require_in_build(result, actions, packages)
     return actions
@@ -291,8 +295,11 @@ def assert_cache_miss(result: GoResult, *packages: str) -> BuildActions:
     if cached:
         _require_in_build(result, actions, [package for package in cached if package != "every package"])
         raise BuildAssertionError(
-            _report(result, actions, f"expected `{command_name(result)}` to compile {', '.join(cached)}, "
-                                     "but the build cache supplied it")
+            _report(
+                result,
+                actions,
+                f"expected `{command_name(result)}` to compile {', '.join(cached)}, but the build cache supplied it",
+            )
         )
     return actions
 
@@ -303,8 +310,12 @@ def _successful_build(result: GoResult, expected: str) -> BuildActions:
     actions = build_actions(result)
     if not result.ok:
         raise BuildAssertionError(
-            _report(result, actions, f"expected `{command_name(result)}` to {expected}, but {run_outcome(result)}; "
-                                     "a failed build says nothing about the build cache")
+            _report(
+                result,
+                actions,
+                f"expected `{command_name(result)}` to {expected}, but {run_outcome(result)}; "
+                "a failed build says nothing about the build cache",
+            )
         )
     return actions
 
@@ -320,10 +331,14 @@ def _require_in_build(result: GoResult, actions: BuildActions, packages: Iterabl
         listing, listed = go_list_like(result, "-e", *wanted)
     else:
         test = ["-test"] if build.command == "test" else []
-        listing, listed = go_list_like(result, "-e", "-deps", *test, *build.graph_flags, *build.packages,
-                                       chdir=build.chdir)
-    members = [PackageAction(str(entry.get("ImportPath", "?")).split(" [")[0], Path(str(entry.get("Dir", ""))))
-               for entry in listed if not entry.get("Error") and entry.get("Dir")]
+        listing, listed = go_list_like(
+            result, "-e", "-deps", *test, *build.graph_flags, *build.packages, chdir=build.chdir
+        )
+    members = [
+        PackageAction(str(entry.get("ImportPath", "?")).split(" [")[0], Path(str(entry.get("Dir", ""))))
+        for entry in listed
+        if not entry.get("Error") and entry.get("Dir")
+    ]
     base = result.cwd / build.chdir if build is not None and build.chdir else result.cwd
     graph = BuildActions(tuple(members), (), ())
     absent = [package for package in wanted if not graph.compiled_package(package, base)]
@@ -354,8 +369,10 @@ def assert_up_to_date(
     result, listed = _staleness(goenv, patterns, deps=deps, cwd=cwd, env=env)
     stale = _stale_of(listed)
     if stale:
-        lines = [f"expected {' '.join(patterns) or '.'} to be up to date in the build cache "
-                 f"({goenv.gocache}), but a build would compile {len(stale)} package(s):"]
+        lines = [
+            f"expected {' '.join(patterns) or '.'} to be up to date in the build cache "
+            f"({goenv.gocache}), but a build would compile {len(stale)} package(s):"
+        ]
         lines.extend(f"  {package}: {reason}" for package, reason in sorted(stale.items()))
         raise BuildAssertionError(listing_report(result, "\n".join(_cut(lines))))
 
@@ -418,8 +435,9 @@ def _check_tests(result: GoResult, packages: Iterable[str], *, want_cached: bool
     if wrong:
         expected = "replay cached results" if want_cached else "run the tests (not replay a cached result)"
         raise BuildAssertionError(
-            result.describe(f"expected `{command_name(result)}` to {expected} for {', '.join(names)}, but:\n  "
-                            + "\n  ".join(wrong))
+            result.describe(
+                f"expected `{command_name(result)}` to {expected} for {', '.join(names)}, but:\n  " + "\n  ".join(wrong)
+            )
         )
     return {name: outcomes[name] for name in names}
 

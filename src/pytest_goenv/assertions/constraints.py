@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_goenv.assertions._golist import go_list, listing_report
 from pytest_goenv.assertions._stringlists import reject_bare_string
-from pytest_goenv.assertions.results import BuildAssertionError
+from pytest_goenv.assertions.outcomes import BuildAssertionError
 
 if TYPE_CHECKING:
-    from pytest_goenv.sandbox import GoEnv
-    from pytest_goenv.toolchain import GoToolchain
+    from pytest_goenv.sandbox.goenv import GoEnv
+    from pytest_goenv.toolchains.toolchain import GoToolchain
 
 __all__ = [
     "ConstraintQueryError",
@@ -139,9 +139,7 @@ def _validated(goenv: GoEnv, target: Target) -> Target:
         hint += f" {name} builds {target.goos} for {', '.join(same_os)}"
     else:
         hint += f" {name} knows no GOOS {target.goos!r}"
-    raise UnknownTargetError(
-        f"{target} is not a target of {name} (see `go tool dist list`){hint}"
-    )
+    raise UnknownTargetError(f"{target} is not a target of {name} (see `go tool dist list`){hint}")
 
 
 def _target_of(goenv: GoEnv, goos: str | None, goarch: str | None) -> Target:
@@ -209,16 +207,16 @@ def _list_files(
     args = ["-e", *([f"-tags={','.join(tags)}"] if tags else []), package]
     result, listed = go_list(goenv, *args, cwd=cwd, env=env)
     if len(listed) != 1:
-        raise ConstraintQueryError(listing_report(
-            result, f"{package!r} names {len(listed)} packages; name exactly one (an import path or a directory)"
-        ))
+        raise ConstraintQueryError(
+            listing_report(
+                result, f"{package!r} names {len(listed)} packages; name exactly one (an import path or a directory)"
+            )
+        )
     entry = listed[0]
     error = _error_text(entry)
     files = _files(entry)
     if error is not None and _EXCLUDED_ALL not in error and not any(files.values()):
-        raise ConstraintQueryError(
-            listing_report(result, f"go list cannot describe {package!r} for {target}: {error}")
-        )
+        raise ConstraintQueryError(listing_report(result, f"go list cannot describe {package!r} for {target}: {error}"))
     return PackageFiles(
         import_path=str(entry.get("ImportPath", package)),
         dir=Path(str(entry.get("Dir", ""))),
@@ -230,8 +228,18 @@ def _list_files(
     )
 
 
-_OTHER_FIELDS = ("CFiles", "CXXFiles", "MFiles", "HFiles", "FFiles", "SFiles", "SwigFiles",
-                 "SwigCXXFiles", "SysoFiles", "EmbedFiles")
+_OTHER_FIELDS = (
+    "CFiles",
+    "CXXFiles",
+    "MFiles",
+    "HFiles",
+    "FFiles",
+    "SFiles",
+    "SwigFiles",
+    "SwigCXXFiles",
+    "SysoFiles",
+    "EmbedFiles",
+)
 
 
 def _files(entry: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
@@ -308,8 +316,7 @@ def assert_not_compiled(
     compiled = sorted(unwanted & set(listing.compiled))
     if compiled:
         lines = [
-            f"{listing.import_path}: {', '.join(compiled)} compiled for {listing.configuration}, "
-            "expected excluded",
+            f"{listing.import_path}: {', '.join(compiled)} compiled for {listing.configuration}, expected excluded",
             f"  package dir: {listing.dir}",
             f"  compiled:    {' '.join(listing.compiled) or '(none)'}",
             *_explain(goenv, listing.dir, compiled),
@@ -416,8 +423,12 @@ def assert_file_targets(
 def _require_present(listing: PackageFiles, names: Iterable[str]) -> None:
     __tracebackhide__ = True
     every = {
-        *listing.go_files, *listing.cgo_files, *listing.ignored_go_files, *listing.invalid_go_files,
-        *listing.test_go_files, *listing.xtest_go_files,
+        *listing.go_files,
+        *listing.cgo_files,
+        *listing.ignored_go_files,
+        *listing.invalid_go_files,
+        *listing.test_go_files,
+        *listing.xtest_go_files,
     }
     absent = sorted(set(names) - every)
     if absent:

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, get_args
 
-from pytest_goenv.assertions.results import BuildAssertionError, Pattern, pattern_text
+from pytest_goenv.assertions.outcomes import BuildAssertionError, Pattern, pattern_text
 
 if TYPE_CHECKING:
-    from pytest_goenv.sandbox import GoEnv
+    from pytest_goenv.sandbox.goenv import GoEnv
 
 __all__ = ["EnvLayer", "EnvOrigin", "EnvSource", "assert_go_env", "env_origin", "known_env_names", "read_env_file"]
 
@@ -185,8 +185,10 @@ def assert_go_env(
     if source is not None and source not in get_args(EnvSource):
         raise ValueError(f"source={source!r}; use one of {', '.join(get_args(EnvSource))}")
     if value is None and source is None:
-        raise ValueError(f"assert_go_env(goenv, {name!r}) states nothing; give the expected value, "
-                         f"source= or both, e.g. assert_go_env(goenv, {name!r}, 'off', source='environment')")
+        raise ValueError(
+            f"assert_go_env(goenv, {name!r}) states nothing; give the expected value, "
+            f"source= or both, e.g. assert_go_env(goenv, {name!r}, 'off', source='environment')"
+        )
     origin = env_origin(goenv, name, cwd=cwd, env=env)
     problems = []
     if value is not None and not _value_matches(value, origin.value):

@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_goenv.assertions._golist import go_list, listing_report, require_packages
 from pytest_goenv.assertions._stringlists import reject_bare_string
-from pytest_goenv.assertions.results import BuildAssertionError
-from pytest_goenv.result import GoResult
+from pytest_goenv.assertions.outcomes import BuildAssertionError
+from pytest_goenv.sandbox.result import GoResult
 
 if TYPE_CHECKING:
-    from pytest_goenv.sandbox import GoEnv
+    from pytest_goenv.sandbox.goenv import GoEnv
 
 __all__ = [
     "GoSumChanges",
@@ -158,8 +158,10 @@ def assert_resolved(
         if replacement != replaced_by:
             problems.append(f"replacement {replacement or '(none)'} instead of {replaced_by}")
     if problems:
-        lines = [f"{module_path} did not resolve as expected: {'; '.join(problems)}",
-                 f"  go list -m: {info.describe()}"]
+        lines = [
+            f"{module_path} did not resolve as expected: {'; '.join(problems)}",
+            f"  go list -m: {info.describe()}",
+        ]
         lines.extend(_requirements(goenv, module_path, cwd=cwd, env=env))
         raise BuildAssertionError(listing_report(result, "\n".join(lines)))
     return info
@@ -177,8 +179,9 @@ def _requirements(
     if not graph.ok:
         return [f"  (go mod graph failed: {graph.stderr.strip().splitlines()[-1:] or ['no output']})"]
     edges = [line.split() for line in graph.stdout.splitlines()]
-    wanted = [f"    {edge[0]} requires {edge[1]}" for edge in edges
-              if len(edge) == 2 and edge[1].split("@")[0] == module_path]
+    wanted = [
+        f"    {edge[0]} requires {edge[1]}" for edge in edges if len(edge) == 2 and edge[1].split("@")[0] == module_path
+    ]
     if not wanted:
         return ["  go mod graph: nothing requires it"]
     shown = wanted[:20] + ([f"    ... and {len(wanted) - 20} more"] if len(wanted) > 20 else [])
@@ -263,19 +266,23 @@ def _check_vendoring(
     __tracebackhide__ = True
     result, packages = _vendoring(goenv, patterns, cwd=cwd, env=env)
     if want and not packages:
-        raise BuildAssertionError(listing_report(
-            result,
-            f"expected {' '.join(patterns) or '.'} to use vendor/, but it has no dependencies outside "
-            "the standard library and the main module",
-        ))
+        raise BuildAssertionError(
+            listing_report(
+                result,
+                f"expected {' '.join(patterns) or '.'} to use vendor/, but it has no dependencies outside "
+                "the standard library and the main module",
+            )
+        )
     wrong = sorted(path for path, vendored in packages.items() if vendored != want)
     if wrong:
         mode = goenv.run("env", "GOFLAGS", cwd=cwd, env=env, check=False).stdout.strip()
         expected = "from vendor/" if want else "from the module cache, not vendor/"
         lines = [f"expected the dependencies of {' '.join(patterns) or '.'} to be built {expected}, but:"]
         lines.extend(f"  {path}: {'vendor/' if packages[path] else 'module cache'}" for path in wrong)
-        lines.append(f"  (GOFLAGS={mode!r}; -mod=vendor is the default when vendor/modules.txt exists and "
-                     "go.mod says go 1.14 or later)")
+        lines.append(
+            f"  (GOFLAGS={mode!r}; -mod=vendor is the default when vendor/modules.txt exists and "
+            "go.mod says go 1.14 or later)"
+        )
         raise BuildAssertionError(listing_report(result, "\n".join(lines)))
     return packages
 
@@ -398,8 +405,10 @@ def assert_go_sum_gained(watch: GoSumWatch, entries: Iterable[str], *, exact: bo
     reject_bare_string("entries", entries)
     wanted = list(entries)
     if not wanted and not exact:
-        raise ValueError("assert_go_sum_gained with no entries and exact=False cannot fail; name the lines "
-                         "go.sum should gain, e.g. entries=['example.com/lib v1.0.0']")
+        raise ValueError(
+            "assert_go_sum_gained with no entries and exact=False cannot fail; name the lines "
+            "go.sum should gain, e.g. entries=['example.com/lib v1.0.0']"
+        )
     changes = watch.changes()
     missing = [entry for entry in wanted if not any(line.matches(entry) for line in changes.added)]
     extra = [line for line in changes.added if not any(line.matches(entry) for entry in wanted)] if exact else []

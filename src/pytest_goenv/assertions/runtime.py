@@ -1,7 +1,7 @@
 """Run a built Go program with runtime settings, and assert on what the runtime printed.
 
 :func:`run_program` sets GODEBUG, GOTRACEBACK, GOMAXPROCS and GOMEMLIMIT for one run; the
-``assert_*`` helpers parse its stderr (:mod:`pytest_goenv.gotrace`) into panics, fatal errors,
+``assert_*`` helpers parse its stderr (:mod:`pytest_goenv.readers.gotrace`) into panics, fatal errors,
 gctrace and schedtrace records and fail with the parsed evidence next to the raw output.
 """
 
@@ -11,8 +11,8 @@ import os
 import re
 from collections.abc import Mapping
 
-from pytest_goenv.assertions.results import BuildAssertionError, Pattern, command_name, outcome, pattern_text
-from pytest_goenv.gotrace import (
+from pytest_goenv.assertions.outcomes import BuildAssertionError, Pattern, command_name, outcome, pattern_text
+from pytest_goenv.readers.gotrace import (
     Frame,
     GCRecord,
     Goroutine,
@@ -23,8 +23,8 @@ from pytest_goenv.gotrace import (
     parse_schedtrace,
     parse_traceback,
 )
-from pytest_goenv.result import GoResult
-from pytest_goenv.sandbox import GoEnv
+from pytest_goenv.sandbox.goenv import GoEnv
+from pytest_goenv.sandbox.result import GoResult
 
 __all__ = [
     "Frame",
@@ -87,7 +87,7 @@ def run_program(
 
     ``gomemlimit`` takes the runtime's syntax (``"64MiB"``, ``"off"``) or a number of bytes.  A
     GODEBUG already in ``env`` comes first, so the settings given here win.  Check the outcome
-    with ``assert_succeeded``/``assert_panicked`` or parse ``result.stderr`` with :mod:`pytest_goenv.gotrace`.
+    with ``assert_succeeded``/``assert_panicked`` or parse ``result.stderr`` with :mod:`pytest_goenv.readers.gotrace`.
     """
     __tracebackhide__ = True
     extra: dict[str, str | None] = dict(env or {})
@@ -231,8 +231,10 @@ def _require_finished(result: GoResult, trace: str) -> None:
     __tracebackhide__ = True
     if not result.ok:
         raise RuntimeAssertionError(
-            result.describe(f"expected `{command_name(result)}` to run to the end and print its {trace}, "
-                            f"but {outcome(result)} (check a crash with assert_panicked or assert_fatal_error)")
+            result.describe(
+                f"expected `{command_name(result)}` to run to the end and print its {trace}, "
+                f"but {outcome(result)} (check a crash with assert_panicked or assert_fatal_error)"
+            )
         )
 
 

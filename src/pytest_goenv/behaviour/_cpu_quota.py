@@ -182,8 +182,12 @@ def _remove(directory: Path) -> None:
             return
         except OSError as exc:
             if time.monotonic() >= deadline:
-                warnings.warn(f"cannot remove the cgroup {directory}: {exc.strerror or exc}; remove it by hand "
-                              f"(rmdir {directory}) once its processes have ended", RuntimeWarning, stacklevel=3)
+                warnings.warn(
+                    f"cannot remove the cgroup {directory}: {exc.strerror or exc}; remove it by hand "
+                    f"(rmdir {directory}) once its processes have ended",
+                    RuntimeWarning,
+                    stacklevel=3,
+                )
                 return
         time.sleep(0.05)
 

@@ -10,12 +10,12 @@ from typing import NoReturn
 
 import pytest
 
-from pytest_goenv.proxy import GoProxy, ModuleVersion
-from pytest_goenv.result import GoResult
-from pytest_goenv.sandbox import GoEnv
-from pytest_goenv.sumdb import ChecksumDatabase
-from pytest_goenv.vcs import GitRepo
-from pytest_goenv.verdicts import ClaimCheck
+from pytest_goenv.claims.verdicts import ClaimCheck
+from pytest_goenv.modules.proxy import GoProxy, ModuleVersion
+from pytest_goenv.modules.sumdb import ChecksumDatabase
+from pytest_goenv.modules.vcs import GitRepo
+from pytest_goenv.sandbox.goenv import GoEnv
+from pytest_goenv.sandbox.result import GoResult
 
 __all__ = [
     "LIB",
@@ -51,8 +51,9 @@ def build_program(
 
     The build is not checked; it is recorded as evidence on ``check`` when one is given.
     """
-    directory = goenv.write_module("example.com/probe", {"main.go": source}, dest=name,
-                                   go=goenv.toolchain.version.language)
+    directory = goenv.write_module(
+        "example.com/probe", {"main.go": source}, dest=name, go=goenv.toolchain.version.language
+    )
     binary = goenv.root / "bin" / name
     binary.parent.mkdir(parents=True, exist_ok=True)
     result = goenv.run("build", "-o", str(binary), ".", cwd=directory, env=env, check=False)
@@ -91,11 +92,15 @@ def write_app(
     """
     lines = "".join(f"require {m.path} {m.version}\n" for m in requires)
     uses = "".join(f'\t_ "{path}"\n' for path in imports)
-    return goenv.write_module("example.com/app", {
-        "go.mod": f"module example.com/app\n\ngo 1.21\n\n{lines}{extra}",
-        "go.sum": "".join(m.go_sum for m in requires),
-        "main.go": f"package main\n\nimport (\n{uses})\n\nfunc main() {{}}\n",
-    }, dest=dest)
+    return goenv.write_module(
+        "example.com/app",
+        {
+            "go.mod": f"module example.com/app\n\ngo 1.21\n\n{lines}{extra}",
+            "go.sum": "".join(m.go_sum for m in requires),
+            "main.go": f"package main\n\nimport (\n{uses})\n\nfunc main() {{}}\n",
+        },
+        dest=dest,
+    )
 
 
 def package_dir(goenv: GoEnv, package: str, cwd: Path, env: Mapping[str, str | None] | None = None) -> GoResult:
@@ -105,7 +110,7 @@ def package_dir(goenv: GoEnv, package: str, cwd: Path, env: Mapping[str, str | N
 
 def output_lines(result: GoResult, prefix: str) -> list[str]:
     """The values of ``prefix=value`` lines a probe program printed (stdout and stderr)."""
-    return [line[len(prefix) + 1:] for line in result.output.splitlines() if line.startswith(prefix + "=")]
+    return [line[len(prefix) + 1 :] for line in result.output.splitlines() if line.startswith(prefix + "=")]
 
 
 def goroot_text(goenv: GoEnv, relative: str) -> str:
@@ -133,12 +138,12 @@ def git_module(goenv: GoEnv, path: str, version: str = "v1.0.0", where: str = "g
     return repo
 
 
-def download(
-    goenv: GoEnv, check: ClaimCheck, *targets: str, env: Mapping[str, str | None] | None = None
-) -> GoResult:
+def download(goenv: GoEnv, check: ClaimCheck, *targets: str, env: Mapping[str, str | None] | None = None) -> GoResult:
     """``go mod download -json TARGETS`` outside any module (not checked), recorded on ``check``."""
-    return check.observe(goenv.run("mod", "download", "-json", *targets, env=env, check=False),
-                         grep=['"Path"', '"Dir"', '"Error"', "go:", "verifying", "SECURITY", "mismatch"])
+    return check.observe(
+        goenv.run("mod", "download", "-json", *targets, env=env, check=False),
+        grep=['"Path"', '"Dir"', '"Error"', "go:", "verifying", "SECURITY", "mismatch"],
+    )
 
 
 @contextmanager
@@ -155,7 +160,6 @@ def tamper(database: ChecksumDatabase, path: str, version: str) -> None:
     """Log hashes for ``path@version`` that differ from what the proxy serves (a tampered module)."""
     fake = "h1:" + "A" * 43 + "="
     database.log(path, version, h1=fake, h1_mod=fake)
-
 
 
 RUNTIME_PROBE = """package main

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from pytest_goenv.behaviour.conftest import DEP, DEP_FILES, importer_module, language
-from pytest_goenv.proxy import GoProxy
-from pytest_goenv.result import GoResult
-from pytest_goenv.sandbox import GoEnv
-from pytest_goenv.verdicts import ClaimCheck
+from pytest_goenv.behaviour._helpers import DEP, DEP_FILES, importer_module, language
+from pytest_goenv.claims.verdicts import ClaimCheck
+from pytest_goenv.modules.proxy import GoProxy
+from pytest_goenv.sandbox.goenv import GoEnv
+from pytest_goenv.sandbox.result import GoResult
 
 NO_IMPORTS = "package p\n\n// F needs nothing but the compiler.\nfunc F() int { return 1 }\n"
 HELLO = 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("hello") }\n'
@@ -25,14 +25,27 @@ def lib_module(goenv: GoEnv, name: str = "p") -> Path:
 
 @pytest.mark.claim("ch1.six-required-variables", expect="does-not-hold")
 def test_no_variable_is_required(goenv: GoEnv, claim: ClaimCheck) -> None:
-    names = ["GOROOT", "GOPATH", "GOMODCACHE", "GOCACHE", "GOBIN", "GOENV", "GOPROXY", "GOSUMDB",
-             "GOTOOLCHAIN", "GOTMPDIR", "GOFLAGS", "GO111MODULE"]
+    names = [
+        "GOROOT",
+        "GOPATH",
+        "GOMODCACHE",
+        "GOCACHE",
+        "GOBIN",
+        "GOENV",
+        "GOPROXY",
+        "GOSUMDB",
+        "GOTOOLCHAIN",
+        "GOTMPDIR",
+        "GOFLAGS",
+        "GO111MODULE",
+    ]
     for name in names:
         goenv.delenv(name)
     module = lib_module(goenv)
     result = claim.observe(goenv.run("build", "./...", cwd=module, check=False))
-    claim.holds_if(not result.ok, f"`go build` {'failed' if not result.ok else 'worked'} with none of "
-                   f"{', '.join(names)} set")
+    claim.holds_if(
+        not result.ok, f"`go build` {'failed' if not result.ok else 'worked'} with none of {', '.join(names)} set"
+    )
 
 
 @pytest.mark.claim("ch1.gocacheverify-modcache", expect="does-not-hold")
@@ -42,8 +55,7 @@ def test_gocacheverify_does_not_check_module_cache(goenv: GoEnv, dep_proxy: GoPr
     goenv.run("mod", "tidy", cwd=module)  # go.sum lines, so later commands need no network
     dep_dir = goenv.gomodcache / f"{DEP}@v1.0.0"
     (dep_dir / "dep.go").write_text(DEP_FILES["dep.go"] + "\n// changed after download\n")
-    build = claim.observe(goenv.run("build", "./...", cwd=module, check=False,
-                                    env={"GODEBUG": "gocacheverify=1"}))
+    build = claim.observe(goenv.run("build", "./...", cwd=module, check=False, env={"GODEBUG": "gocacheverify=1"}))
     verify = claim.observe(goenv.run("mod", "verify", cwd=module, check=False))
     detected_by_build = not build.ok and DEP in build.output
     claim.holds_if(
@@ -54,8 +66,7 @@ def test_gocacheverify_does_not_check_module_cache(goenv: GoEnv, dep_proxy: GoPr
     )
 
 
-@pytest.mark.claim("ch1.goroot-final-install-rewrite",
-                   expect={"<1.23": "holds", ">=1.23": "does-not-hold"})
+@pytest.mark.claim("ch1.goroot-final-install-rewrite", expect={"<1.23": "holds", ">=1.23": "does-not-hold"})
 def test_goroot_final_rewrite(goenv: GoEnv, claim: ClaimCheck) -> None:
     module = goenv.write_module("example.com/hello", {"main.go": HELLO}, go=language(goenv), dest="hello")
     goenv.delenv("GOROOT")
@@ -64,10 +75,14 @@ def test_goroot_final_rewrite(goenv: GoEnv, claim: ClaimCheck) -> None:
     binary = (goenv.root / "bin" / "hello").read_bytes()
     rewritten = binary.count(b"/opt/fakeroot/src/")
     original = binary.count(os.path.realpath(goenv.toolchain.goroot).encode() + b"/src/")
-    claim.record("grep -c -a -e /opt/fakeroot/src/ -e $GOROOT/src/ $SANDBOX/bin/hello",
-                 f"/opt/fakeroot/src/: {rewritten}\n$GOROOT/src/: {original}")
-    claim.holds_if(rewritten > 0 and original == 0,
-                   f"the binary names /opt/fakeroot/src/ {rewritten} times and the real GOROOT {original} times")
+    claim.record(
+        "grep -c -a -e /opt/fakeroot/src/ -e $GOROOT/src/ $SANDBOX/bin/hello",
+        f"/opt/fakeroot/src/: {rewritten}\n$GOROOT/src/: {original}",
+    )
+    claim.holds_if(
+        rewritten > 0 and original == 0,
+        f"the binary names /opt/fakeroot/src/ {rewritten} times and the real GOROOT {original} times",
+    )
 
 
 @pytest.mark.claim("ch1.goroot-must-be-install-root", expect="holds")
@@ -77,11 +92,13 @@ def test_goroot_must_be_the_install_root(goenv: GoEnv, claim: ClaimCheck) -> Non
     wrong = claim.observe(goenv.run("list", "fmt", env={"GOROOT": str(elsewhere)}, check=False))
     missing = claim.observe(goenv.run("list", "fmt", env={"GOROOT": str(goenv.root / "missing")}, check=False))
     right = claim.observe(goenv.run("list", "fmt", env={"GOROOT": str(goenv.toolchain.goroot)}, check=False))
-    claim.parts({
-        "a GOROOT without Go in it breaks `go list fmt`": not wrong.ok,
-        "a GOROOT that does not exist breaks it": not missing.ok,
-        "the installation root works": right.ok,
-    })
+    claim.parts(
+        {
+            "a GOROOT without Go in it breaks `go list fmt`": not wrong.ok,
+            "a GOROOT that does not exist breaks it": not missing.ok,
+            "the installation root works": right.ok,
+        }
+    )
 
 
 @pytest.mark.claim("ch1.goroot-autodetect", expect="holds")
@@ -93,10 +110,12 @@ def test_goroot_autodetect(goenv: GoEnv, claim: ClaimCheck) -> None:
     link.parent.mkdir()
     link.symlink_to(goenv.toolchain.go)
     linked = claim.observe(goenv.exec(link, "env", "GOROOT"))
-    claim.parts({
-        "found from the go binary's path": os.path.realpath(direct.stdout.strip()) == real,
-        "found through a symlink to bin/go elsewhere": os.path.realpath(linked.stdout.strip()) == real,
-    })
+    claim.parts(
+        {
+            "found from the go binary's path": os.path.realpath(direct.stdout.strip()) == real,
+            "found through a symlink to bin/go elsewhere": os.path.realpath(linked.stdout.strip()) == real,
+        }
+    )
 
 
 @pytest.mark.claim("ch1.module-mode-default", expect="holds")
@@ -129,8 +148,7 @@ def test_go_get_outside_module(goenv: GoEnv, dep_proxy: GoProxy, claim: ClaimChe
     empty.mkdir()
     result = claim.observe(goenv.run("get", f"{DEP}@v1.0.0", cwd=empty, check=False))
     in_gopath = (goenv.gopath / "src" / DEP).exists() or (goenv.gomodcache / f"{DEP}@v1.0.0").exists()
-    claim.holds_if(result.ok and in_gopath,
-                   "`go get` outside a module " + ("worked" if result.ok else "is refused"))
+    claim.holds_if(result.ok and in_gopath, "`go get` outside a module " + ("worked" if result.ok else "is refused"))
 
 
 @pytest.mark.claim("ch1.gopath-go-list-dir", expect="does-not-hold")
@@ -200,12 +218,12 @@ def test_godebug_modverify(goenv: GoEnv, dep_proxy: GoProxy, claim: ClaimCheck) 
     wrong = "h1:" + "A" * 43 + "="
     (module / "go.sum").write_text(f"{DEP} v1.0.0 {wrong}\n{DEP} v1.0.0/go.mod {good.h1_mod}\n")
     plain = claim.observe(goenv.run("mod", "download", DEP, cwd=module, check=False))
-    setting = claim.observe(goenv.run("mod", "download", DEP, cwd=module, check=False,
-                                      env={"GODEBUG": "modverify=1"}))
+    setting = claim.observe(goenv.run("mod", "download", DEP, cwd=module, check=False, env={"GODEBUG": "modverify=1"}))
     claim.holds_if(
         plain.ok and not setting.ok,
         "a zip whose hash differs from go.sum is refused "
-        + ("only with" if plain.ok and not setting.ok else "with or without") + " GODEBUG=modverify=1",
+        + ("only with" if plain.ok and not setting.ok else "with or without")
+        + " GODEBUG=modverify=1",
     )
 
 
@@ -214,13 +232,18 @@ def test_goflags_mod_vendor(goenv: GoEnv, dep_proxy: GoProxy, claim: ClaimCheck)
     module = importer_module(goenv)
     goenv.run("mod", "tidy", cwd=module)
     goenv.run("mod", "vendor", cwd=module)
-    vendored = claim.observe(goenv.run("list", "-f", "{{.Dir}}", DEP, cwd=module, check=False,
-                                       env={"GOFLAGS": "-mod=vendor"}))
-    cached = claim.observe(goenv.run("list", "-f", "{{.Dir}}", DEP, cwd=module, check=False,
-                                     env={"GOFLAGS": "-mod=mod"}))
+    vendored = claim.observe(
+        goenv.run("list", "-f", "{{.Dir}}", DEP, cwd=module, check=False, env={"GOFLAGS": "-mod=vendor"})
+    )
+    cached = claim.observe(
+        goenv.run("list", "-f", "{{.Dir}}", DEP, cwd=module, check=False, env={"GOFLAGS": "-mod=mod"})
+    )
     from_vendor = vendored.ok and vendored.stdout.strip() == str(module / "vendor" / DEP)
-    claim.holds_if(from_vendor, f"with GOFLAGS=-mod=vendor and a working GOPROXY, {DEP} is loaded from "
-                   f"{vendored.stdout.strip() or '(error)'}; with -mod=mod from {cached.stdout.strip() or '(error)'}")
+    claim.holds_if(
+        from_vendor,
+        f"with GOFLAGS=-mod=vendor and a working GOPROXY, {DEP} is loaded from "
+        f"{vendored.stdout.strip() or '(error)'}; with -mod=mod from {cached.stdout.strip() or '(error)'}",
+    )
 
 
 @pytest.mark.claim("ch1.go-env-w-goenv", expect="does-not-hold")
@@ -235,11 +258,14 @@ def test_go_env_shows_all(goenv: GoEnv, claim: ClaimCheck) -> None:
     result = claim.observe(goenv.run("env", "-json"), grep=['"GOMODCACHE"', '"GOROOT"', '"GOTRACEBACK"'])
     values = json.loads(result.stdout)
     runtime_vars = ["GOTRACEBACK", "GOMAXPROCS", "GOMEMLIMIT"]
-    claim.parts({
-        "derived values (GOMODCACHE from GOPATH, GOROOT from the binary) are shown":
-            values.get("GOMODCACHE") == str(goenv.gopath / "pkg" / "mod") and bool(values.get("GOROOT")),
-        f"runtime variables ({', '.join(runtime_vars)}) are shown": all(name in values for name in runtime_vars),
-    })
+    claim.parts(
+        {
+            "derived values (GOMODCACHE from GOPATH, GOROOT from the binary) are shown": values.get("GOMODCACHE")
+            == str(goenv.gopath / "pkg" / "mod")
+            and bool(values.get("GOROOT")),
+            f"runtime variables ({', '.join(runtime_vars)}) are shown": all(name in values for name in runtime_vars),
+        }
+    )
 
 
 @pytest.mark.claim("ch1.gobin-go-env-w", expect="holds")
@@ -275,14 +301,18 @@ def test_gocache_default(goenv: GoEnv, claims: dict[str, ClaimCheck]) -> None:
         check.observe(build)
     expected_default = goenv.cache_home / "go-build"
     claims["ch1.gocache-default-temp"].holds_if(
-        path.is_relative_to(goenv.tmpdir), f"GOCACHE defaults to {path} (TMPDIR is {goenv.tmpdir})")
+        path.is_relative_to(goenv.tmpdir), f"GOCACHE defaults to {path} (TMPDIR is {goenv.tmpdir})"
+    )
     claims["ch1.gocache-created-first-build"].holds_if(
         not existed_after_env and path.is_dir(),
         f"after `go env` the directory {'existed' if existed_after_env else 'did not exist'}; "
-        f"after `go build` it {'exists' if path.is_dir() else 'does not exist'}")
+        f"after `go build` it {'exists' if path.is_dir() else 'does not exist'}",
+    )
     claims["ch1.gocache-host-hash"].holds_if(
-        path != expected_default, f"GOCACHE defaults to {path}: $XDG_CACHE_HOME/go-build"
-        + (" exactly" if path == expected_default else " plus something"))
+        path != expected_default,
+        f"GOCACHE defaults to {path}: $XDG_CACHE_HOME/go-build"
+        + (" exactly" if path == expected_default else " plus something"),
+    )
 
 
 @pytest.mark.claim("ch1.cgo-enabled-default-1", expect="partly")
@@ -295,16 +325,18 @@ def test_cgo_enabled_default(goenv: GoEnv, claim: ClaimCheck) -> None:
     no_cc = claim.observe(goenv.run("env", "CGO_ENABLED", env={"PATH": str(goenv.toolchain.bindir)}))
     other_os = "windows" if goenv.toolchain.goos != "windows" else "linux"
     cross = claim.observe(goenv.run("env", "CGO_ENABLED", env={"GOOS": other_os}))
-    claim.parts({
-        "1 for the host with a C compiler": native.stdout.split()[:1] == ["1"],
-        "1 without a C compiler on PATH": no_cc.stdout.strip() == "1",
-        f"1 when cross-compiling (GOOS={other_os})": cross.stdout.strip() == "1",
-    })
+    claim.parts(
+        {
+            "1 for the host with a C compiler": native.stdout.split()[:1] == ["1"],
+            "1 without a C compiler on PATH": no_cc.stdout.strip() == "1",
+            f"1 when cross-compiling (GOOS={other_os})": cross.stdout.strip() == "1",
+        }
+    )
 
 
 @pytest.mark.claim("ch1.cgo-disabled-net-purego", expect="holds")
 def test_cgo_disabled_net_purego(goenv: GoEnv, claim: ClaimCheck) -> None:
-    fmt = "{{join .CgoFiles \" \"}}"
+    fmt = '{{join .CgoFiles " "}}'
     off = claim.observe(goenv.run("list", "-f", fmt, "net", env={"CGO_ENABLED": "0"}))
     on = claim.observe(goenv.run("list", "-f", fmt, "net", env={"CGO_ENABLED": "1"}, check=False))
     claim.holds_if(
@@ -335,16 +367,20 @@ def test_gowork_off_with_readonly(goenv: GoEnv, claim: ClaimCheck) -> None:
     goenv.write_module("example.com/dep", {"dep.go": "package dep\n"}, go=language(goenv), dest="dep")
     module = goenv.write_module(
         "example.com/app",
-        {"go.mod": f"module example.com/app\n\ngo {language(goenv)}\n\nreplace example.com/dep => ../dep\n",
-         "app.go": 'package app\n\nimport _ "example.com/dep"\n'},
+        {
+            "go.mod": f"module example.com/app\n\ngo {language(goenv)}\n\nreplace example.com/dep => ../dep\n",
+            "app.go": 'package app\n\nimport _ "example.com/dep"\n',
+        },
         dest="app",
     )
     before = (module / "go.mod").read_text()
-    readonly = claim.observe(goenv.run("build", "./...", cwd=module, check=False,
-                                       env={"GOWORK": "off", "GOFLAGS": "-mod=readonly"}))
+    readonly = claim.observe(
+        goenv.run("build", "./...", cwd=module, check=False, env={"GOWORK": "off", "GOFLAGS": "-mod=readonly"})
+    )
     unchanged = (module / "go.mod").read_text() == before
-    mod = claim.observe(goenv.run("build", "./...", cwd=module, check=False,
-                                  env={"GOWORK": "off", "GOFLAGS": "-mod=mod"}))
+    mod = claim.observe(
+        goenv.run("build", "./...", cwd=module, check=False, env={"GOWORK": "off", "GOFLAGS": "-mod=mod"})
+    )
     updated = "require" in (module / "go.mod").read_text()
     claim.holds_if(
         readonly.ok or not unchanged,

@@ -13,9 +13,9 @@ import pytest
 
 from pytest_goenv.assertions import build_actions
 from pytest_goenv.behaviour._experiments_ch234 import inapplicable
-from pytest_goenv.result import GoResult
-from pytest_goenv.sandbox import GoEnv
-from pytest_goenv.verdicts import ClaimCheck
+from pytest_goenv.claims.verdicts import ClaimCheck
+from pytest_goenv.sandbox.goenv import GoEnv
+from pytest_goenv.sandbox.result import GoResult
 
 PACKAGE = {"p.go": "package p\n\n// Sum has no dependencies.\nfunc Sum(a, b int) int { return a + b }\n"}
 ARM6 = {"GOOS": "linux", "GOARCH": "arm", "GOARM": "6", "CGO_ENABLED": "0"}
@@ -37,8 +37,7 @@ class CacheProbe:
             goenv.write_module("example.com/p", PACKAGE, dest="p")
 
     def build(self, env: dict[str, str]) -> GoResult:
-        result = self.goenv.run("build", "-x", ".", cwd=self.dir, env={**env, "GOCACHE": str(self.cache)},
-                                check=False)
+        result = self.goenv.run("build", "-x", ".", cwd=self.dir, env={**env, "GOCACHE": str(self.cache)}, check=False)
         return self.check.observe(result, grep=["compile", "panic", "verify", "error"])
 
     def compiled(self, env: dict[str, str]) -> bool:
@@ -78,8 +77,9 @@ def test_cache_key_variables(goenv: GoEnv, claims: dict[str, ClaimCheck]) -> Non
     probe = CacheProbe(goenv, variables)
     probe.compiled(ARM6)
     if probe.compiled(ARM6):
-        inapplicable("the build cache did not keep the first build, so a change of key cannot be seen",
-                     variables, gccgo)
+        inapplicable(
+            "the build cache did not keep the first build, so a change of key cannot be seen", variables, gccgo
+        )
     native = {"GOOS": goenv.toolchain.goos, "GOARCH": goenv.toolchain.goarch, "CGO_ENABLED": "0"}
     probe.compiled(native)
     recompiled = {
@@ -124,30 +124,35 @@ def test_gocacheverify(goenv: GoEnv, claims: dict[str, ClaimCheck]) -> None:
     plain.compiled(ARM6)
     archives = plain.archives()  # the GOARM=6 compile's output, altered at the end
     arm7_plain = plain.compiled(ARM7)
-    envhash.parts({
-        "cache entries carry an environment hash besides the action and output ids": any(n > 5 for n in fields),
-        "gocacheverify=1 is what rejects the GOARM=6 entry (GOARM=7 with it: "
-        f"{'compiled' if compiled(arm7_verified) else 'not compiled'}; without it: "
-        f"{'compiled too' if arm7_plain else 'read from the cache'})": compiled(arm7_verified) and not arm7_plain,
-        "gocacheverify=1 rejects only entries from another environment (a GOARM=6 rebuild with it "
-        f"{'compiled again' if compiled(arm6_verified) else 'read the GOARM=6 entry'})": arm6_verified.ok
-        and not compiled(arm6_verified),
-    })
+    envhash.parts(
+        {
+            "cache entries carry an environment hash besides the action and output ids": any(n > 5 for n in fields),
+            "gocacheverify=1 is what rejects the GOARM=6 entry (GOARM=7 with it: "
+            f"{'compiled' if compiled(arm7_verified) else 'not compiled'}; without it: "
+            f"{'compiled too' if arm7_plain else 'read from the cache'})": compiled(arm7_verified) and not arm7_plain,
+            "gocacheverify=1 rejects only entries from another environment (a GOARM=6 rebuild with it "
+            f"{'compiled again' if compiled(arm6_verified) else 'read the GOARM=6 entry'})": arm6_verified.ok
+            and not compiled(arm6_verified),
+        }
+    )
 
     shared.observe(arm7_verified)
     shared.observe(arm6_verified)
     failed = [r for r in (arm7_verified, arm6_verified) if not r.ok or VERIFY_FAILED in r.output]
-    shared.holds_if(bool(failed), f"{len(failed)} of 2 builds with gocacheverify=1 on the cache shared by "
-                    "GOARM=6 and GOARM=7 failed")
+    shared.holds_if(
+        bool(failed),
+        f"{len(failed)} of 2 builds with gocacheverify=1 on the cache shared by GOARM=6 and GOARM=7 failed",
+    )
 
     # The GOARM=6 output entry altered after it was written: who notices?
     if not archives:
         inapplicable("no Go archive found among the cache's output files, so none can be altered", checks_hash)
     for path in archives:
         alter(path)
-    checks_hash.record("flip one byte near the end of the GOARM=6 build's .a in $GOCACHE/*/*-d",
-                       f"{len(archives)} archive(s) altered; content matching its hash: "
-                       f"{sum(intact(path) for path in archives)}")
+    checks_hash.record(
+        "flip one byte near the end of the GOARM=6 build's .a in $GOCACHE/*/*-d",
+        f"{len(archives)} archive(s) altered; content matching its hash: {sum(intact(path) for path in archives)}",
+    )
     plain.check = checks_hash
     reused = not plain.compiled(ARM6)
     check = plain.build({**ARM6, **VERIFY})
@@ -155,13 +160,18 @@ def test_gocacheverify(goenv: GoEnv, claims: dict[str, ClaimCheck]) -> None:
     if not check.ok and not reported:
         raise AssertionError(f"the build with gocacheverify=1 failed for another reason:\n{check.describe()}")
     repaired = sum(intact(path) for path in archives if path.exists())
-    checks_hash.record("sha256sum $GOCACHE/*/*-d (altered archives whose content matches their name again)",
-                       f"{repaired} of {len(archives)}")
+    checks_hash.record(
+        "sha256sum $GOCACHE/*/*-d (altered archives whose content matches their name again)",
+        f"{repaired} of {len(archives)}",
+    )
     checks_hash.holds_if(
         reported,
         f"a cached .a altered after it was written (its SHA-256 no longer matches): a plain build "
         f"{'used it unnoticed' if reused else 'compiled again'}; with gocacheverify=1 the go command "
-        + ("reported a verification failure" if reported else
-           f"reported nothing, {'compiled the package again' if compiled(check) else 'did not compile'}"
-           f" and silently replaced {repaired} of {len(archives)} altered archive(s) with a good copy"),
+        + (
+            "reported a verification failure"
+            if reported
+            else f"reported nothing, {'compiled the package again' if compiled(check) else 'did not compile'}"
+            f" and silently replaced {repaired} of {len(archives)} altered archive(s) with a good copy"
+        ),
     )

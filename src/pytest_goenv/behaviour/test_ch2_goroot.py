@@ -11,10 +11,10 @@ import re
 import pytest
 
 from pytest_goenv.behaviour._experiments_ch234 import build_program, goroot_text, inapplicable, output_lines
-from pytest_goenv.binfile import find_strings, recorded_files
-from pytest_goenv.result import GoResult
-from pytest_goenv.sandbox import GoEnv
-from pytest_goenv.verdicts import ClaimCheck
+from pytest_goenv.claims.verdicts import ClaimCheck
+from pytest_goenv.readers.executables import find_strings, recorded_files
+from pytest_goenv.sandbox.goenv import GoEnv
+from pytest_goenv.sandbox.result import GoResult
 
 PROBE = """package main
 
@@ -96,8 +96,9 @@ def test_cross_compile_without_goroot_final(goenv: GoEnv, claims: dict[str, Clai
     needs = claims["ch2.1.cross-compile-needs-goroot-final"]
     rewrite = claims["ch2.1.goroot-final-cross-rewrite"]
     if not cross_runs_here(goenv):
-        inapplicable(f"the linux/386 probe cannot run on a {goenv.toolchain.goos}/{goenv.toolchain.goarch} host",
-                     needs, rewrite)
+        inapplicable(
+            f"the linux/386 probe cannot run on a {goenv.toolchain.goos}/{goenv.toolchain.goarch} host", needs, rewrite
+        )
     goroot = str(goenv.toolchain.goroot)
     build, run = build_and_run(goenv, [needs, rewrite], "cross", {"GOROOT": goroot, "GOROOT_FINAL": None, **CROSS})
     if build.ok and run is None:
@@ -111,8 +112,10 @@ def test_cross_compile_without_goroot_final(goenv: GoEnv, claims: dict[str, Clai
     exe_errors = output_lines(run, "executable-error")
     rewritten = bool(reported) and reported[0] != goroot
     rewrite.parts(
-        {"GOROOT of the cross-compiled binary rewritten to another path": rewritten,
-         "os.Executable() fails in the cross-compiled binary": bool(exe_errors)},
+        {
+            "GOROOT of the cross-compiled binary rewritten to another path": rewritten,
+            "os.Executable() fails in the cross-compiled binary": bool(exe_errors),
+        },
         f"runtime.GOROOT()={reported[:1]}",
     )
 
@@ -123,8 +126,11 @@ def test_cgo0_does_not_set_goroot_final(goenv: GoEnv, claim: ClaimCheck) -> None
     CGO_ENABLED=1 build of the same program (the control) has the toolchain's real GOROOT?"""
     goroot = goenv.toolchain.goroot
     if DOCKER_GOROOT in (str(goroot), str(goroot.resolve())):
-        inapplicable(f"the toolchain itself lives in {DOCKER_GOROOT}, so a binary recording it cannot be "
-                     "told apart from one whose GOROOT was overwritten to it", claim)
+        inapplicable(
+            f"the toolchain itself lives in {DOCKER_GOROOT}, so a binary recording it cannot be "
+            "told apart from one whose GOROOT was overwritten to it",
+            claim,
+        )
     build, run = build_and_run(goenv, [claim], "cgo0-plain", {"CGO_ENABLED": "0", "GOROOT_FINAL": None})
     control_env: dict[str, str | None] = {"CGO_ENABLED": "1", "GOROOT_FINAL": None}
     control_build, control_run = build_and_run(goenv, [claim], "cgo1-plain", control_env)
@@ -151,8 +157,11 @@ def test_goroot_final_falls_back_to_goroot(goenv: GoEnv, claim: ClaimCheck) -> N
     claim.record("recorded source path of runtime/proc.go in $SANDBOX/bin/plain", "\n".join(files) or "(none)")
     reported = output_lines(run, "goroot")
     claim.parts(
-        {"runtime.GOROOT() of the binary is GOROOT": reported[:1] == [goroot],
-         "recorded standard library paths are under GOROOT": bool(files) and all(f.startswith(goroot) for f in files)},
+        {
+            "runtime.GOROOT() of the binary is GOROOT": reported[:1] == [goroot],
+            "recorded standard library paths are under GOROOT": bool(files)
+            and all(f.startswith(goroot) for f in files),
+        },
     )
 
 
@@ -183,12 +192,17 @@ def test_goroot_variable(goenv: GoEnv, claim: ClaimCheck) -> None:
     extern = goroot_text(goenv, "src/runtime/extern.go")
     doc = re.search(r"((?://[^\n]*\n)+)func GOROOT\(\)", extern)
     comment = " ".join(line.strip("/ ") for line in (doc[1] if doc else "").splitlines())
-    deprecated = comment[comment.find("Deprecated:"):] if "Deprecated:" in comment else ""
-    claim.record("the doc comment of func GOROOT in $GOROOT/src/runtime/extern.go, from 'Deprecated:'",
-                 deprecated or "(runtime.GOROOT is not marked deprecated)")
-    claim.parts({
-        "at run time: runtime.GOROOT() reports the $GOROOT the program runs with": moved[:1] == [ELSEWHERE],
-        "at build time: the go command uses the GOROOT it is given": told.stdout.strip() == str(link)
-        and fmt_dir.stdout.strip() == str(link / "src" / "fmt"),
-    }, f"runtime.GOROOT(): GOROOT unset -> {default[:1]}, GOROOT={ELSEWHERE} -> {moved[:1]}"
-       + ("; runtime.GOROOT is deprecated" if deprecated else ""))
+    deprecated = comment[comment.find("Deprecated:") :] if "Deprecated:" in comment else ""
+    claim.record(
+        "the doc comment of func GOROOT in $GOROOT/src/runtime/extern.go, from 'Deprecated:'",
+        deprecated or "(runtime.GOROOT is not marked deprecated)",
+    )
+    claim.parts(
+        {
+            "at run time: runtime.GOROOT() reports the $GOROOT the program runs with": moved[:1] == [ELSEWHERE],
+            "at build time: the go command uses the GOROOT it is given": told.stdout.strip() == str(link)
+            and fmt_dir.stdout.strip() == str(link / "src" / "fmt"),
+        },
+        f"runtime.GOROOT(): GOROOT unset -> {default[:1]}, GOROOT={ELSEWHERE} -> {moved[:1]}"
+        + ("; runtime.GOROOT is deprecated" if deprecated else ""),
+    )

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from pytest_goenv.behaviour._experiments_ch234 import LIB, add_lib, package_dir, write_app
-from pytest_goenv.gopath import GoPath
-from pytest_goenv.proxy import GoProxy
-from pytest_goenv.sandbox import GoEnv
-from pytest_goenv.verdicts import ClaimCheck
+from pytest_goenv.claims.verdicts import ClaimCheck
+from pytest_goenv.modules.proxy import GoProxy
+from pytest_goenv.sandbox.goenv import GoEnv
+from pytest_goenv.sandbox.gopath import GoPath
 
 GOPATH_LIB = {"lib.go": 'package lib\n\nconst Where = "gopath"\n'}
 
@@ -34,17 +34,27 @@ def test_lookup_order(goenv: GoEnv, go_proxy: GoProxy, claim: ClaimCheck) -> Non
     (unlocked / "go.mod").write_text("module example.com/app\n\ngo 1.17\n")  # a go line go1.19's tidy accepts
     tidied = claim.observe(goenv.run("mod", "tidy", cwd=unlocked, check=False), grep="go:")
     selected = claim.observe(goenv.run("list", "-m", "-f", "{{.Version}}", LIB, cwd=unlocked, check=False))
-    claim.parts({
-        "a local replace wins over the locked version and the proxy": under(with_replace, goenv.workdir / "lib-local"),
-        f"the locked {lib.version} is loaded although the proxy offers {newer.version}":
-            under(from_lock, goenv.gomodcache) and from_lock.endswith(f"@{lib.version}")
+    claim.parts(
+        {
+            "a local replace wins over the locked version and the proxy": under(
+                with_replace, goenv.workdir / "lib-local"
+            ),
+            f"the locked {lib.version} is loaded although the proxy offers {newer.version}": under(
+                from_lock, goenv.gomodcache
+            )
+            and from_lock.endswith(f"@{lib.version}")
             and go_proxy.requested(LIB, lib.version, "zip"),
-        f"a go.sum line for {lib.version} (no require in go.mod) locks that version":
-            tidied.ok and selected.stdout.strip() == lib.version,
-    }, f"go.sum holds {lib.version} only, go.mod no require: go mod tidy "
-       + (f"selected {selected.stdout.strip() or 'nothing'}" if tidied.ok
-          else f"failed ({tidied.stderr.strip()[:100]!r})")
-       + "; the version comes from go.mod's require line, go.sum only holds hashes to check it against")
+            f"a go.sum line for {lib.version} (no require in go.mod) locks that version": tidied.ok
+            and selected.stdout.strip() == lib.version,
+        },
+        f"go.sum holds {lib.version} only, go.mod no require: go mod tidy "
+        + (
+            f"selected {selected.stdout.strip() or 'nothing'}"
+            if tidied.ok
+            else f"failed ({tidied.stderr.strip()[:100]!r})"
+        )
+        + "; the version comes from go.mod's require line, go.sum only holds hashes to check it against",
+    )
 
 
 @pytest.mark.claim("ch2.2.no-gomod-gopath-fallback", expect={">=1.19": "does-not-hold"})
@@ -56,7 +66,8 @@ def test_no_gomod_falls_back_to_gopath(goenv: GoEnv, claim: ClaimCheck) -> None:
     found = claim.observe(package_dir(goenv, LIB, app, env={"GO111MODULE": None}))
     claim.holds_if(
         found.ok and under(found.stdout.strip(), goenv.gopath / "src"),
-        "the GOPATH package was " + ("found" if found.ok else "not found: module mode without a go.mod")
+        "the GOPATH package was "
+        + ("found" if found.ok else "not found: module mode without a go.mod")
         + f"; go env GO111MODULE GOMOD = {gomod.stdout.split()}",
     )
 
@@ -75,12 +86,15 @@ def test_gomod_forces_module_mode(goenv: GoEnv, go_proxy: GoProxy, claim: ClaimC
     claim.observe(goenv.run("mod", "vendor", cwd=app, check=False))
     vendored = claim.observe(package_dir(goenv, LIB, app)).stdout.strip()
     off = claim.observe(goenv.run("env", "GOMOD", cwd=app, env={"GO111MODULE": "off"})).stdout.strip()
-    claim.parts({
-        "module mode is on (GOMOD names the go.mod)": gomod == str(app / "go.mod"),
-        "dependencies come from GOMODCACHE": under(cached, goenv.gomodcache),
-        "dependencies come from ./vendor once it exists": under(vendored, app / "vendor"),
-    }, f"with GO111MODULE=off instead, GOMOD is {repr(off) if off else 'empty'} (as section 2.3 says, modules "
-       "are off)")
+    claim.parts(
+        {
+            "module mode is on (GOMOD names the go.mod)": gomod == str(app / "go.mod"),
+            "dependencies come from GOMODCACHE": under(cached, goenv.gomodcache),
+            "dependencies come from ./vendor once it exists": under(vendored, app / "vendor"),
+        },
+        f"with GO111MODULE=off instead, GOMOD is {repr(off) if off else 'empty'} (as section 2.3 says, modules "
+        "are off)",
+    )
 
 
 @pytest.mark.claim("ch2.2.gopath-never-overrides-gomod", expect={">=1.19": "holds"})
@@ -92,10 +106,12 @@ def test_gopath_never_overrides_gomod(goenv: GoEnv, go_proxy: GoProxy, claim: Cl
     app = write_app(goenv, [lib])
     default = claim.observe(package_dir(goenv, LIB, app)).stdout.strip()
     forced = claim.observe(package_dir(goenv, LIB, app, env={"GO111MODULE": "on"})).stdout.strip()
-    claim.parts({
-        "module mode by default loads the go.mod version": under(default, goenv.gomodcache),
-        "GO111MODULE=on loads the go.mod version": under(forced, goenv.gomodcache),
-    })
+    claim.parts(
+        {
+            "module mode by default loads the go.mod version": under(default, goenv.gomodcache),
+            "GO111MODULE=on loads the go.mod version": under(forced, goenv.gomodcache),
+        }
+    )
 
 
 @pytest.mark.claim("ch2.2.go-list-m-all-paths", expect={">=1.19": "partly"})
@@ -105,13 +121,18 @@ def test_go_list_m_all_shows_paths(goenv: GoEnv, go_proxy: GoProxy, claim: Claim
     other = add_lib(go_proxy, path="example.com/other")
     goenv.use_proxy(go_proxy)
     goenv.write_module("example.com/other", {"lib.go": "package lib\n"}, dest="other-local")
-    app = write_app(goenv, [lib, other], imports=(LIB, "example.com/other"),
-                    extra="replace example.com/other => ../other-local\n")
+    app = write_app(
+        goenv, [lib, other], imports=(LIB, "example.com/other"), extra="replace example.com/other => ../other-local\n"
+    )
     listing = claim.observe(goenv.run("list", "-m", "all", cwd=app))
     lines = listing.stdout.splitlines()
     lib_line = next((line for line in lines if line.startswith(LIB + " ")), "")
     other_line = next((line for line in lines if line.startswith("example.com/other ")), "")
-    claim.parts({
-        "a proxy-fetched dependency is shown with the directory it is loaded from": str(goenv.gomodcache) in lib_line,
-        "a replaced dependency is shown with its replacement directory": "../other-local" in other_line,
-    }, f"lines: {lib_line!r}, {other_line!r}")
+    claim.parts(
+        {
+            "a proxy-fetched dependency is shown with the directory it is loaded from": str(goenv.gomodcache)
+            in lib_line,
+            "a replaced dependency is shown with its replacement directory": "../other-local" in other_line,
+        },
+        f"lines: {lib_line!r}, {other_line!r}",
+    )

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import pytest
 
-from pytest_goenv import modzip
 from pytest_goenv.assertions._golist import json_objects
 from pytest_goenv.behaviour._experiments_ch234 import (
     LIB,
@@ -18,12 +17,13 @@ from pytest_goenv.behaviour._experiments_ch234 import (
     git_module,
     tamper,
 )
-from pytest_goenv.proxy import GoProxy
-from pytest_goenv.result import GoResult
-from pytest_goenv.sandbox import GoEnv
-from pytest_goenv.sumdb import ChecksumDatabase
-from pytest_goenv.vcs import GitRepo
-from pytest_goenv.verdicts import ClaimCheck
+from pytest_goenv.claims.verdicts import ClaimCheck
+from pytest_goenv.modules import modzip
+from pytest_goenv.modules.proxy import GoProxy
+from pytest_goenv.modules.sumdb import ChecksumDatabase
+from pytest_goenv.modules.vcs import GitRepo
+from pytest_goenv.sandbox.goenv import GoEnv
+from pytest_goenv.sandbox.result import GoResult
 
 GITONLY = "github.com/acme/gitonly"
 PRIVATE = "example.com/private"
@@ -32,8 +32,11 @@ PROXYONLY = "github.com/acme/proxyonly"
 
 def fetched_dirs(result: GoResult) -> dict[str, str]:
     """Module path -> directory from `go mod download -json` (modules that failed are left out)."""
-    return {str(entry["Path"]): str(entry["Dir"]) for entry in json_objects(result.stdout)
-            if entry.get("Dir") and not entry.get("Error")}
+    return {
+        str(entry["Path"]): str(entry["Dir"])
+        for entry in json_objects(result.stdout)
+        if entry.get("Dir") and not entry.get("Error")
+    }
 
 
 @pytest.mark.claim("ch2.5.goproxy-direct-fallback", expect={">=1.19": "holds"})
@@ -49,15 +52,19 @@ def test_direct_fallback(goenv: GoEnv, go_proxy: GoProxy, claims: dict[str, Clai
     offline.observe(result)
     dirs = fetched_dirs(result)
     from_proxy = go_proxy.requested(LIB, "v1.0.0", "zip") and LIB in dirs
-    fallback.parts({
-        "the proxy is asked first": go_proxy.requested(GITONLY),
-        "the module missing from the proxy comes directly from git": GITONLY in dirs,
-        "the module the proxy has comes from the proxy": from_proxy,
-    })
-    offline.parts({
-        "a module on the private proxy comes from it": from_proxy,
-        "a module missing from it falls back to direct": GITONLY in dirs,
-    })
+    fallback.parts(
+        {
+            "the proxy is asked first": go_proxy.requested(GITONLY),
+            "the module missing from the proxy comes directly from git": GITONLY in dirs,
+            "the module the proxy has comes from the proxy": from_proxy,
+        }
+    )
+    offline.parts(
+        {
+            "a module on the private proxy comes from it": from_proxy,
+            "a module missing from it falls back to direct": GITONLY in dirs,
+        }
+    )
 
 
 @pytest.mark.claim("ch2.5.gonoproxy-gonosumdb-must-match", expect={">=1.19": "does-not-hold"})
@@ -98,14 +105,19 @@ def test_gonosumdb(goenv: GoEnv, go_proxy: GoProxy, claims: dict[str, ClaimCheck
         result = download(goenv, consulted, f"{LIB}@v1.0.0", f"{PRIVATE}@v1.0.0")
         skipped.observe(result)
         lookups = database.lookups[before:]
-    consulted.parts({
-        "the module outside GONOSUMDB is looked up": f"{LIB}@v1.0.0" in lookups,
-        "the module matching GONOSUMDB is not looked up": f"{PRIVATE}@v1.0.0" not in lookups,
-    }, f"lookups with GONOSUMDB set: {lookups}")
-    skipped.parts({
-        "without GONOSUMDB the tampered module is rejected": not checked.ok,
-        "with GONOSUMDB it is accepted unverified": PRIVATE in fetched_dirs(result),
-    })
+    consulted.parts(
+        {
+            "the module outside GONOSUMDB is looked up": f"{LIB}@v1.0.0" in lookups,
+            "the module matching GONOSUMDB is not looked up": f"{PRIVATE}@v1.0.0" not in lookups,
+        },
+        f"lookups with GONOSUMDB set: {lookups}",
+    )
+    skipped.parts(
+        {
+            "without GONOSUMDB the tampered module is rejected": not checked.ok,
+            "with GONOSUMDB it is accepted unverified": PRIVATE in fetched_dirs(result),
+        }
+    )
 
 
 @pytest.mark.claim("ch2.5.gonoproxy-glob", expect={">=1.19": "holds"})
@@ -126,18 +138,22 @@ def test_gonoproxy(goenv: GoEnv, go_proxy: GoProxy, claims: dict[str, ClaimCheck
         glob.observe(result)
         lookups = list(database.lookups)
     dirs = fetched_dirs(result)
-    source = (goenv.gomodcache / f"{GITONLY}@v1.0.0" / "lib.go")
+    source = goenv.gomodcache / f"{GITONLY}@v1.0.0" / "lib.go"
     from_git = GITONLY in dirs and source.is_file() and '"git"' in source.read_text()
     direct.record(f"cat $GOMODCACHE/{GITONLY}@v1.0.0/lib.go", source.read_text() if source.is_file() else "(missing)")
-    direct.parts({
-        "the proxy is not asked for the GONOPROXY module": not go_proxy.requested(GITONLY),
-        "the module comes from its git repository": from_git,
-    })
-    glob.parts({
-        "GONOPROXY glob github.com/ac*/* keeps the proxy out": not go_proxy.requested(GITONLY) and from_git,
-        "GONOSUMDB glob example.com/priv* skips the checksum database": f"{PRIVATE}@v1.0.0" not in lookups
-        and PRIVATE in dirs,
-    })
+    direct.parts(
+        {
+            "the proxy is not asked for the GONOPROXY module": not go_proxy.requested(GITONLY),
+            "the module comes from its git repository": from_git,
+        }
+    )
+    glob.parts(
+        {
+            "GONOPROXY glob github.com/ac*/* keeps the proxy out": not go_proxy.requested(GITONLY) and from_git,
+            "GONOSUMDB glob example.com/priv* skips the checksum database": f"{PRIVATE}@v1.0.0" not in lookups
+            and PRIVATE in dirs,
+        }
+    )
 
 
 @pytest.mark.claim("ch2.5.goproxy-no-glob", expect={">=1.19": "holds"})
@@ -146,12 +162,13 @@ def test_goproxy_literal_list(goenv: GoEnv, go_proxy: GoProxy, claim: ClaimCheck
     go_proxy.add(PROXYONLY, "v1.0.0", {"lib.go": "package lib\n"})
     goenv.use_git(PROXYONLY, goenv.root / "no-such-repository")
     pattern = download(goenv, claim, f"{PROXYONLY}@v1.0.0", env={"GOPROXY": "*"})
-    after_direct = download(goenv, claim, f"{PROXYONLY}@v1.0.0",
-                            env={"GOPROXY": f"direct,{go_proxy.http_url}"})
-    claim.parts({
-        "a pattern is not a GOPROXY entry (GOPROXY=* refused)": not pattern.ok and "proxy URL" in pattern.output,
-        "entries after direct are never used": not after_direct.ok and not go_proxy.requested(PROXYONLY),
-    })
+    after_direct = download(goenv, claim, f"{PROXYONLY}@v1.0.0", env={"GOPROXY": f"direct,{go_proxy.http_url}"})
+    claim.parts(
+        {
+            "a pattern is not a GOPROXY entry (GOPROXY=* refused)": not pattern.ok and "proxy URL" in pattern.output,
+            "entries after direct are never used": not after_direct.ok and not go_proxy.requested(PROXYONLY),
+        }
+    )
 
 
 def log_git_copy(database: ChecksumDatabase, repo: GitRepo, path: str, version: str = "v1.0.0") -> None:
@@ -183,13 +200,17 @@ def test_priority_order(goenv: GoEnv, go_proxy: GoProxy, claim: ClaimCheck) -> N
     claim.record(f"cat $GOMODCACHE/{GITONLY}@v1.0.0/lib.go", source.read_text() if source.is_file() else "(missing)")
     from_git = GITONLY in dirs and source.is_file() and '"git"' in source.read_text()
     private_from_proxy = PRIVATE in dirs and go_proxy.requested(PRIVATE, "v1.0.0", "zip")
-    claim.parts({
-        "GONOPROXY outranks GOPROXY (its module comes from git although GOPROXY lists only a proxy holding it)":
-            from_git and not go_proxy.requested(GITONLY),
-        "GONOSUMDB outranks GOPROXY (its module is no longer taken from the proxy)": PRIVATE in dirs
+    claim.parts(
+        {
+            (
+                "GONOPROXY outranks GOPROXY (its module comes from git although GOPROXY lists only a proxy holding it)"
+            ): from_git and not go_proxy.requested(GITONLY),
+            "GONOSUMDB outranks GOPROXY (its module is no longer taken from the proxy)": PRIVATE in dirs
             and not go_proxy.requested(PRIVATE),
-        "GONOPROXY outranks GONOSUMDB (its module is spared the checksum database as well)": GITONLY in dirs
+            "GONOPROXY outranks GONOSUMDB (its module is spared the checksum database as well)": GITONLY in dirs
             and f"{GITONLY}@v1.0.0" not in lookups,
-    }, f"the settings act on different things: {PRIVATE} (GONOSUMDB) came from the proxy: {private_from_proxy}, "
-       f"unverified: {f'{PRIVATE}@v1.0.0' not in lookups}; {GITONLY} (GONOPROXY) came from git: {from_git}, "
-       f"checked against the checksum database: {f'{GITONLY}@v1.0.0' in lookups}")
+        },
+        f"the settings act on different things: {PRIVATE} (GONOSUMDB) came from the proxy: {private_from_proxy}, "
+        f"unverified: {f'{PRIVATE}@v1.0.0' not in lookups}; {GITONLY} (GONOPROXY) came from git: {from_git}, "
+        f"checked against the checksum database: {f'{GITONLY}@v1.0.0' in lookups}",
+    )

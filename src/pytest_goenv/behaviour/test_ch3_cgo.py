@@ -8,9 +8,9 @@ import pytest
 
 from pytest_goenv.assertions import package_files
 from pytest_goenv.behaviour._experiments_ch234 import build_program, inapplicable
-from pytest_goenv.binfile import find_strings, read_binary
-from pytest_goenv.sandbox import GoEnv
-from pytest_goenv.verdicts import ClaimCheck
+from pytest_goenv.claims.verdicts import ClaimCheck
+from pytest_goenv.readers.executables import find_strings, read_binary
+from pytest_goenv.sandbox.goenv import GoEnv
 
 CGO_ADD = """package mixed
 
@@ -65,28 +65,40 @@ def test_cgo_disabled_with_c_code(goenv: GoEnv, claims: dict[str, ClaimCheck]) -
     """CGO_ENABLED=0 with a package mixing cgo and Go files, one made only of cgo, and a main using C."""
     silent = claims["ch3.1.cgo0-silently-ignores-c"]
     symbol = claims["ch3.1.cgo0-runtime-undefined-symbol"]
-    module = goenv.write_module("example.com/cgo", {
-        "mixed/c.go": CGO_ADD, "mixed/pure.go": PURE, "conly/c.go": CGO_ADD.replace("package mixed", "package conly"),
-        "user/user.go": USER,
-    })
+    module = goenv.write_module(
+        "example.com/cgo",
+        {
+            "mixed/c.go": CGO_ADD,
+            "mixed/pure.go": PURE,
+            "conly/c.go": CGO_ADD.replace("package mixed", "package conly"),
+            "user/user.go": USER,
+        },
+    )
     listing = package_files(goenv, "./mixed", cgo=False, cwd=module)
-    silent.record("CGO_ENABLED=0 go list -f '{{.GoFiles}} {{.IgnoredGoFiles}}' ./mixed",
-                  f"GoFiles={list(listing.go_files)} IgnoredGoFiles={list(listing.ignored_go_files)} "
-                  f"error={listing.error}")
+    silent.record(
+        "CGO_ENABLED=0 go list -f '{{.GoFiles}} {{.IgnoredGoFiles}}' ./mixed",
+        f"GoFiles={list(listing.go_files)} IgnoredGoFiles={list(listing.ignored_go_files)} error={listing.error}",
+    )
     only_c = silent.observe(goenv.run("build", "./conly", cwd=module, env=NO_CGO, check=False))
     user = silent.observe(goenv.run("build", "./user", cwd=module, env=NO_CGO, check=False))
-    silent.parts({
-        "import \"C\" files are left out of the package without a message": "c.go" in listing.ignored_go_files
-        and listing.error is None,
-        "a package made only of cgo files builds without error": only_c.ok,
-        "code calling into the left-out C part builds without error": user.ok,
-    })
+    silent.parts(
+        {
+            'import "C" files are left out of the package without a message': "c.go" in listing.ignored_go_files
+            and listing.error is None,
+            "a package made only of cgo files builds without error": only_c.ok,
+            "code calling into the left-out C part builds without error": user.ok,
+        }
+    )
     build, binary = build_program(goenv, symbol, MAIN_C, name="cmain", env=NO_CGO)
     run = symbol.observe(goenv.exec(binary, check=False)) if build.ok else None
     symbol.holds_if(
         run is not None and "undefined symbol" in run.output,
-        "the build " + ("worked" if build.ok else "failed, before anything could run: "
-                        + (build.stderr.strip().splitlines() or [""])[-1]),
+        "the build "
+        + (
+            "worked"
+            if build.ok
+            else "failed, before anything could run: " + (build.stderr.strip().splitlines() or [""])[-1]
+        ),
     )
 
 
@@ -117,11 +129,13 @@ def test_linking_and_pure_go_resolver(goenv: GoEnv, claims: dict[str, ClaimCheck
     assert net_build.ok, net_build.describe()
     for binary in (hello, net_cgo):
         linking.record(f"read ELF headers of {binary.name} (CGO_ENABLED=1)", read_binary(binary).describe())
-    linking.parts({
-        "CGO_ENABLED=1: a program using net is dynamically linked": not read_binary(net_cgo).static,
-        "CGO_ENABLED=1: every binary is dynamically linked (hello world included)": not read_binary(hello).static,
-        "CGO_ENABLED=0: static": static_pure,
-    })
+    linking.parts(
+        {
+            "CGO_ENABLED=1: a program using net is dynamically linked": not read_binary(net_cgo).static,
+            "CGO_ENABLED=1: every binary is dynamically linked (hello world included)": not read_binary(hello).static,
+            "CGO_ENABLED=0: static": static_pure,
+        }
+    )
 
 
 @pytest.mark.claim("ch3.1.cc-for-target", expect={">=1.19": "partly"})
@@ -136,11 +150,16 @@ def test_cross_compiling_with_cgo(goenv: GoEnv, claim: ClaimCheck) -> None:
     with_var = {**cross, "CGO_ENABLED": "1", "CC_FOR_TARGET": wanted}
     cc = claim.observe(goenv.run("env", "CC", env=with_var)).stdout.strip()
     host_cc = goenv.run("env", "CC").stdout.strip()
-    build = claim.observe(goenv.run("build", "-x", "./mixed", cwd=module, env={**cross, "CGO_ENABLED": "1"},
-                                    check=False), grep=[host_cc, "error"])
+    build = claim.observe(
+        goenv.run("build", "-x", "./mixed", cwd=module, env={**cross, "CGO_ENABLED": "1"}, check=False),
+        grep=[host_cc, "error"],
+    )
     called = [line for line in build.stderr.splitlines() if program_of(line) in (host_cc, shutil.which(host_cc))]
-    claim.parts({
-        "cgo is off when cross-compiling unless CGO_ENABLED=1": default == "0",
-        "the go command takes the C compiler from CC_FOR_TARGET": cc == wanted,
-        "without a cross compiler the host CC is run": bool(called),
-    }, f"build {'worked' if build.ok else 'failed'}")
+    claim.parts(
+        {
+            "cgo is off when cross-compiling unless CGO_ENABLED=1": default == "0",
+            "the go command takes the C compiler from CC_FOR_TARGET": cc == wanted,
+            "without a cross compiler the host CC is run": bool(called),
+        },
+        f"build {'worked' if build.ok else 'failed'}",
+    )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from pytest_goenv.sandbox import GoEnv
-from pytest_goenv.verdicts import ClaimCheck
-from pytest_goenv.workspace import GoWorkspace
+from pytest_goenv.claims.verdicts import ClaimCheck
+from pytest_goenv.sandbox.goenv import GoEnv
+from pytest_goenv.sandbox.workspace import GoWorkspace
 
 A_GO = 'package a\n\nimport "example.com/b"\n\n// V comes from the other workspace module.\nconst V = b.V\n'
 B_GO = "package b\n\n// V is used by example.com/a.\nconst V = 1\n"
@@ -30,21 +30,31 @@ def test_workspace_found_and_used(goenv: GoEnv, go_workspace: GoWorkspace, claim
     expected = str(go_workspace.go_work)
     here = found.observe(go_workspace.run("env", "GOWORK", cwd="."))
     below = found.observe(go_workspace.run("env", "GOWORK", cwd="a/sub"))
-    found.parts({
-        "go.work in the current directory": here.stdout.strip() == expected,
-        "go.work two directories up": below.stdout.strip() == expected,
-    })
-    results = {verb: implicit.observe(go_workspace.run(*args, cwd="a", check=False))
-               for verb, args in {"build": ("build", "./..."), "test": ("test", "./..."),
-                                  "list": ("list", "-deps", "./...")}.items()}
-    implicit.parts({f"go {verb} resolves example.com/b from the workspace": result.ok
-                    for verb, result in results.items()})
+    found.parts(
+        {
+            "go.work in the current directory": here.stdout.strip() == expected,
+            "go.work two directories up": below.stdout.strip() == expected,
+        }
+    )
+    results = {
+        verb: implicit.observe(go_workspace.run(*args, cwd="a", check=False))
+        for verb, args in {
+            "build": ("build", "./..."),
+            "test": ("test", "./..."),
+            "list": ("list", "-deps", "./..."),
+        }.items()
+    }
+    implicit.parts(
+        {f"go {verb} resolves example.com/b from the workspace": result.ok for verb, result in results.items()}
+    )
     mains = over.observe(go_workspace.run("list", "-m", cwd="a")).stdout.split()
     gowork = over.observe(go_workspace.run("env", "GOWORK", cwd="a")).stdout.strip()
-    over.parts({
-        "inside a module with its own go.mod the go.work file is used": gowork == expected,
-        "the workspace's modules are all main modules": mains == ["example.com/a", "example.com/b"],
-    })
+    over.parts(
+        {
+            "inside a module with its own go.mod the go.work file is used": gowork == expected,
+            "the workspace's modules are all main modules": mains == ["example.com/a", "example.com/b"],
+        }
+    )
 
 
 @pytest.mark.claim("ch3.3.gowork-go-line-minimum", expect={"<1.21": "partly", ">=1.21": "holds"})
@@ -56,10 +66,12 @@ def test_gowork_go_line(goenv: GoEnv, claim: ClaimCheck) -> None:
     older = GoWorkspace(goenv, "older", go=goenv.toolchain.version.language)
     two_modules(older)
     accepted = claim.observe(older.run("list", "-m", cwd="a", check=False))
-    claim.parts({
-        "a toolchain older than the go line refuses the workspace": not refused.ok and "1.999" in refused.stderr,
-        "a toolchain at least as new accepts it": accepted.ok,
-    })
+    claim.parts(
+        {
+            "a toolchain older than the go line refuses the workspace": not refused.ok and "1.999" in refused.stderr,
+            "a toolchain at least as new accepts it": accepted.ok,
+        }
+    )
 
 
 @pytest.mark.claim("ch3.3.gowork-use-relative", expect={">=1.19": "holds"})
@@ -85,10 +97,12 @@ def test_gowork_validated(goenv: GoEnv, claim: ClaimCheck) -> None:
     two_modules(missing)
     missing.go_work.write_text(missing.render().replace("./b", "./no-such-dir"))
     absent = claim.observe(missing.run("list", "-m", cwd="a", check=False))
-    claim.parts({
-        "a syntax error is reported": not syntax.ok and "go.work" in syntax.stderr,
-        "a use path that does not exist is reported": not absent.ok and "no-such-dir" in absent.stderr,
-    })
+    claim.parts(
+        {
+            "a syntax error is reported": not syntax.ok and "go.work" in syntax.stderr,
+            "a use path that does not exist is reported": not absent.ok and "no-such-dir" in absent.stderr,
+        }
+    )
 
 
 @pytest.mark.claim("ch3.3.goexperiment-workfile", expect={">=1.19": "does-not-hold"})
@@ -96,5 +110,8 @@ def test_goexperiment_workfile(goenv: GoEnv, go_workspace: GoWorkspace, claim: C
     """Is there a GOEXPERIMENT=workfile whose behaviour a go.work could override?"""
     two_modules(go_workspace)
     result = claim.observe(go_workspace.run("list", "-m", cwd="a", env={"GOEXPERIMENT": "workfile"}, check=False))
-    claim.holds_if(result.ok, "GOEXPERIMENT=workfile " + ("accepted" if result.ok else "refused: "
-                                                          + (result.stderr.strip().splitlines() or [""])[0]))
+    claim.holds_if(
+        result.ok,
+        "GOEXPERIMENT=workfile "
+        + ("accepted" if result.ok else "refused: " + (result.stderr.strip().splitlines() or [""])[0]),
+    )

@@ -8,9 +8,9 @@ import re
 import pytest
 
 from pytest_goenv.behaviour._experiments_ch234 import build_program, goroot_text, output_lines, runtime_probe
-from pytest_goenv.gotrace import parse_gctrace, parse_schedtrace
-from pytest_goenv.sandbox import GoEnv
-from pytest_goenv.verdicts import ClaimCheck
+from pytest_goenv.claims.verdicts import ClaimCheck
+from pytest_goenv.readers.gotrace import parse_gctrace, parse_schedtrace
+from pytest_goenv.sandbox.goenv import GoEnv
 
 HTTP2 = """package main
 
@@ -121,8 +121,10 @@ def test_godebug_changed_while_running(goenv: GoEnv, claim: ClaimCheck) -> None:
     }
     if before[:1] != ["<nil>"]:  # panic(nil) has its own error (Go 1.21+), so the panicnil setting exists
         parts["panicnil set after start has no effect"] = after == before
-    claim.parts(parts, f"recovered panic(nil) before: {before}, after: {after}; "
-                       f"exec.LookPath before: {refused}, after: {accepted}")
+    claim.parts(
+        parts,
+        f"recovered panic(nil) before: {before}, after: {after}; exec.LookPath before: {refused}, after: {accepted}",
+    )
 
 
 @pytest.mark.claim("ch4.1.gctrace1-fields", expect={">=1.19": "partly"})
@@ -135,13 +137,16 @@ def test_gctrace_fields(goenv: GoEnv, claim: ClaimCheck) -> None:
     phases = re.search(r"The phases are ([^.]*)\.", doc)
     claim.record("grep 'The phases are' $GOROOT/src/runtime/extern.go", phases[0] if phases else "(not found)")
     sweep_phase = bool(phases) and bool(re.search(r"sweep(?! termination)", phases[1] if phases else ""))
-    claim.parts({
-        "the GC number": [r.number for r in records[:2]] == [1, 2],
-        "stop-the-world time": bool(records) and all(len(r.clock_ms) == 3 for r in records),
-        "mark time": bool(records) and all(len(r.cpu_ms) >= 3 for r in records),
-        "heap size change": bool(records) and all(r.heap_start_mb >= 0 and r.heap_end_mb >= 0 for r in records),
-        "a sweep time": sweep_phase,
-    }, f"{len(records)} gctrace lines")
+    claim.parts(
+        {
+            "the GC number": [r.number for r in records[:2]] == [1, 2],
+            "stop-the-world time": bool(records) and all(len(r.clock_ms) == 3 for r in records),
+            "mark time": bool(records) and all(len(r.cpu_ms) >= 3 for r in records),
+            "heap size change": bool(records) and all(r.heap_start_mb >= 0 and r.heap_end_mb >= 0 for r in records),
+            "a sweep time": sweep_phase,
+        },
+        f"{len(records)} gctrace lines",
+    )
 
 
 @pytest.mark.claim("ch4.1.gctrace2-roots", expect={"<1.25": "does-not-hold", ">=1.25": "partly"})
@@ -150,13 +155,19 @@ def test_gctrace_two(goenv: GoEnv, claim: ClaimCheck) -> None:
     probe = runtime_probe(goenv, claim)
     one = goenv.exec(probe, "gc", env={"GODEBUG": "gctrace=1"})
     two = claim.observe(goenv.exec(probe, "gc", env={"GODEBUG": "gctrace=2"}), grep=GC_EVIDENCE)
-    extra = [line for line in two.stderr.splitlines()
-             if line.strip() and line not in one.stderr and not re.match(r"gc \d+ @", line)]
+    extra = [
+        line
+        for line in two.stderr.splitlines()
+        if line.strip() and line not in one.stderr and not re.match(r"gc \d+ @", line)
+    ]
     claim.record("lines of gctrace=2 that are not gc summary lines", "\n".join(extra[:8]) or "(none)")
-    claim.parts({
-        "gctrace=2 prints scan details": any("scan" in line.lower() for line in extra),
-        "about the root objects": any("root" in line.lower() for line in extra),
-    }, f"{len(extra)} extra lines")
+    claim.parts(
+        {
+            "gctrace=2 prints scan details": any("scan" in line.lower() for line in extra),
+            "about the root objects": any("root" in line.lower() for line in extra),
+        },
+        f"{len(extra)} extra lines",
+    )
 
 
 @pytest.mark.claim("ch4.1.schedtrace", expect={">=1.19": "holds"})
@@ -164,8 +175,9 @@ def test_schedtrace(goenv: GoEnv, claim: ClaimCheck) -> None:
     """GODEBUG=schedtrace=1000 on a program that runs 2.6 s: SCHED lines, one per second."""
     build, binary = build_program(goenv, claim, GODEBUG_PROBE, name="godebug")
     assert build.ok, build.describe()
-    run = claim.observe(goenv.exec(binary, "sleep", SCHED_RUN, env={"GODEBUG": f"schedtrace={SCHED_PERIOD_MS}"}),
-                        grep=GC_EVIDENCE)
+    run = claim.observe(
+        goenv.exec(binary, "sleep", SCHED_RUN, env={"GODEBUG": f"schedtrace={SCHED_PERIOD_MS}"}), grep=GC_EVIDENCE
+    )
     records = parse_schedtrace(run.stderr)
     gaps = [later.at_ms - earlier.at_ms for earlier, later in itertools.pairwise(records)]
     # The runtime's monitor thread prints once the period has passed since the last line and wakes at
@@ -173,11 +185,14 @@ def test_schedtrace(goenv: GoEnv, claim: ClaimCheck) -> None:
     # truncation of the timestamps) and only longer by the wake-up interval and by whatever delay a
     # loaded two-core machine adds to a thread (allowed up to 500 ms: twice the period would be 1000).
     low, high = SCHED_PERIOD_MS - 10, SCHED_PERIOD_MS + 500
-    claim.parts({
-        "SCHED summary lines are printed": bool(records) and "gomaxprocs" in records[0].fields,
-        "one per second": len(gaps) >= 2 and all(low <= gap <= high for gap in gaps),
-    }, f"SCHED lines at {[r.at_ms for r in records]} ms in a {SCHED_RUN} run; "
-       f"gaps {gaps} ms, one per second if each is within {low}-{high} ms and there are at least two")
+    claim.parts(
+        {
+            "SCHED summary lines are printed": bool(records) and "gomaxprocs" in records[0].fields,
+            "one per second": len(gaps) >= 2 and all(low <= gap <= high for gap in gaps),
+        },
+        f"SCHED lines at {[r.at_ms for r in records]} ms in a {SCHED_RUN} run; "
+        f"gaps {gaps} ms, one per second if each is within {low}-{high} ms and there are at least two",
+    )
 
 
 @pytest.mark.claim("ch4.1.http2debug", expect={">=1.19": "partly"})
@@ -188,21 +203,30 @@ def test_http2debug_and_comma_list(goenv: GoEnv, claims: dict[str, ClaimCheck]) 
     both = claims["ch4.1.godebug-comma-list"]
     build, binary = build_program(goenv, frames, HTTP2, name="h2")
     assert build.ok, build.describe()
-    alone = frames.observe(goenv.exec(binary, env={"GODEBUG": "http2debug=2"}),
-                           grep=["proto=", "wrote SETTINGS", "WINDOW_UPDATE", "HEADERS"])
+    alone = frames.observe(
+        goenv.exec(binary, env={"GODEBUG": "http2debug=2"}),
+        grep=["proto=", "wrote SETTINGS", "WINDOW_UPDATE", "HEADERS"],
+    )
     trace = [line for line in alone.stderr.splitlines() if "http2:" in line]
     timed = [line for line in trace if LATENCY.search(line.split("http2:", 1)[1])]
-    frames.record("lines of the http2debug=2 trace that show a duration or speak of latency/RTT",
-                  "\n".join(timed[:5]) or f"(none of {len(trace)} http2: lines)")
-    frames.parts({
-        "the request used HTTP/2": "proto=HTTP/2.0" in alone.stdout,
-        "HTTP/2 frames are traced": "http2: Framer" in alone.stderr and "wrote HEADERS" in alone.stderr,
-        "flow control is traced (WINDOW_UPDATE frames)": "WINDOW_UPDATE" in alone.stderr,
-        "frame round-trip latency is shown": bool(timed),
-    })
-    combined = both.observe(goenv.exec(binary, env={"GODEBUG": "gctrace=1,http2debug=2"}),
-                            grep=["proto=", "wrote SETTINGS", "gc "])
-    both.parts({
-        "gctrace=1 takes effect": bool(parse_gctrace(combined.stderr)),
-        "http2debug=2 takes effect": "http2: Framer" in combined.stderr,
-    })
+    frames.record(
+        "lines of the http2debug=2 trace that show a duration or speak of latency/RTT",
+        "\n".join(timed[:5]) or f"(none of {len(trace)} http2: lines)",
+    )
+    frames.parts(
+        {
+            "the request used HTTP/2": "proto=HTTP/2.0" in alone.stdout,
+            "HTTP/2 frames are traced": "http2: Framer" in alone.stderr and "wrote HEADERS" in alone.stderr,
+            "flow control is traced (WINDOW_UPDATE frames)": "WINDOW_UPDATE" in alone.stderr,
+            "frame round-trip latency is shown": bool(timed),
+        }
+    )
+    combined = both.observe(
+        goenv.exec(binary, env={"GODEBUG": "gctrace=1,http2debug=2"}), grep=["proto=", "wrote SETTINGS", "gc "]
+    )
+    both.parts(
+        {
+            "gctrace=1 takes effect": bool(parse_gctrace(combined.stderr)),
+            "http2debug=2 takes effect": "http2: Framer" in combined.stderr,
+        }
+    )

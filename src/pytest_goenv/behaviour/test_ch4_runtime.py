@@ -18,18 +18,21 @@ from pytest_goenv.behaviour._experiments_ch234 import (
     output_lines,
     runtime_probe,
 )
-from pytest_goenv.behaviour.conftest import language
-from pytest_goenv.gotrace import parse_traceback
-from pytest_goenv.result import GoResult
-from pytest_goenv.sandbox import GoEnv
-from pytest_goenv.verdicts import ClaimCheck
+from pytest_goenv.behaviour._helpers import language
+from pytest_goenv.claims.verdicts import ClaimCheck
+from pytest_goenv.readers.gotrace import parse_traceback
+from pytest_goenv.sandbox.goenv import GoEnv
+from pytest_goenv.sandbox.result import GoResult
 
 TRACE_LINES = ["panic:", "fatal error:", "goroutine ", "main.main", "exit status"]
 MAX_INT64 = 2**63 - 1
 PROBE_GOROUTINES = 4  # the probe's "panic" mode: main plus three goroutines blocked on a channel
 # Root ignores file permissions through these two capabilities; without them its writes are checked.
-NO_PERMISSION_OVERRIDE = ("--inh-caps=-dac_override,-dac_read_search",
-                          "--bounding-set=-dac_override,-dac_read_search", "--")
+NO_PERMISSION_OVERRIDE = (
+    "--inh-caps=-dac_override,-dac_read_search",
+    "--bounding-set=-dac_override,-dac_read_search",
+    "--",
+)
 WHERE_AM_I = """package main
 
 import "os"
@@ -55,10 +58,13 @@ def test_gotraceback_zero(goenv: GoEnv, claim: ClaimCheck) -> None:
     probe = runtime_probe(goenv, claim)
     run = claim.observe(goenv.exec(probe, "panic", env={"GOTRACEBACK": "0"}, check=False))
     traceback = parse_traceback(run.stderr)
-    claim.parts({
-        "no goroutine stack is printed": traceback is not None and not traceback.goroutines,
-        "only a 'fatal error: ...' line is printed": run.stderr.lstrip().startswith("fatal error:"),
-    }, f"exit status {run.returncode}, first line {(run.stderr.strip().splitlines() or [''])[0]!r}")
+    claim.parts(
+        {
+            "no goroutine stack is printed": traceback is not None and not traceback.goroutines,
+            "only a 'fatal error: ...' line is printed": run.stderr.lstrip().startswith("fatal error:"),
+        },
+        f"exit status {run.returncode}, first line {(run.stderr.strip().splitlines() or [''])[0]!r}",
+    )
 
 
 @pytest.mark.claim("ch4.2.gotraceback-all-system", expect={">=1.19": "holds"})
@@ -67,14 +73,18 @@ def test_gotraceback_all_and_system(goenv: GoEnv, claim: ClaimCheck) -> None:
     probe = runtime_probe(goenv, claim)
     counts = {}
     for level in ("single", "all", "system"):
-        run = claim.observe(goenv.exec(probe, "panic", env={"GOTRACEBACK": level}, check=False),
-                            grep=["panic:", "goroutine "])
+        run = claim.observe(
+            goenv.exec(probe, "panic", env={"GOTRACEBACK": level}, check=False), grep=["panic:", "goroutine "]
+        )
         traceback = parse_traceback(run.stderr)
         counts[level] = len(traceback.goroutines) if traceback else 0
-    claim.parts({
-        "all shows every goroutine": counts["all"] >= 4 > counts["single"],
-        "system shows every goroutine": counts["system"] >= 4 > counts["single"],
-    }, f"goroutines printed: {counts}")
+    claim.parts(
+        {
+            "all shows every goroutine": counts["all"] >= 4 > counts["single"],
+            "system shows every goroutine": counts["system"] >= 4 > counts["single"],
+        },
+        f"goroutines printed: {counts}",
+    )
 
 
 def permissions_enforced(goenv: GoEnv) -> list[str]:
@@ -84,13 +94,16 @@ def permissions_enforced(goenv: GoEnv) -> list[str]:
         return []
     setpriv = shutil.which("setpriv")
     if setpriv is None:
-        raise LookupError("running as root and setpriv (util-linux) is not installed, so root's write "
-                          "access to every directory cannot be taken away")
+        raise LookupError(
+            "running as root and setpriv (util-linux) is not installed, so root's write "
+            "access to every directory cannot be taken away"
+        )
     return [setpriv, *NO_PERMISSION_OVERRIDE]
 
 
-def run_words(goenv: GoEnv, words: list[str], cwd: Path | None = None,
-              env: dict[str, str | None] | None = None) -> GoResult:
+def run_words(
+    goenv: GoEnv, words: list[str], cwd: Path | None = None, env: dict[str, str | None] | None = None
+) -> GoResult:
     """Run ``words`` (program and arguments) in the sandbox, unchecked."""
     return goenv.exec(words[0], *words[1:], cwd=cwd, env=env, check=False)
 
@@ -101,15 +114,19 @@ def test_gotraceback_numeric_levels(goenv: GoEnv, claim: ClaimCheck) -> None:
     probe = runtime_probe(goenv, claim)
     counts = {}
     for level in ("0", "single", "1", "2"):
-        run = claim.observe(goenv.exec(probe, "panic", env={"GOTRACEBACK": level}, check=False),
-                            grep=["panic:", "goroutine "])
+        run = claim.observe(
+            goenv.exec(probe, "panic", env={"GOTRACEBACK": level}, check=False), grep=["panic:", "goroutine "]
+        )
         traceback = parse_traceback(run.stderr)
         counts[level] = len(traceback.goroutines) if traceback else 0
-    claim.parts({
-        "GOTRACEBACK=1 prints the stack of every goroutine": counts["1"] >= PROBE_GOROUTINES,
-        "GOTRACEBACK=2 prints the stack of every goroutine": counts["2"] >= PROBE_GOROUTINES,
-        "below 1 (GOTRACEBACK=0) the stack is cut off": counts["0"] < counts["1"],
-    }, f"goroutine stacks printed: {counts} ({PROBE_GOROUTINES} goroutines exist)")
+    claim.parts(
+        {
+            "GOTRACEBACK=1 prints the stack of every goroutine": counts["1"] >= PROBE_GOROUTINES,
+            "GOTRACEBACK=2 prints the stack of every goroutine": counts["2"] >= PROBE_GOROUTINES,
+            "below 1 (GOTRACEBACK=0) the stack is cut off": counts["0"] < counts["1"],
+        },
+        f"goroutine stacks printed: {counts} ({PROBE_GOROUTINES} goroutines exist)",
+    )
 
 
 def run_with_unwritable_gotmpdir(goenv: GoEnv, claim: ClaimCheck, module: Path) -> tuple[GoResult, Path]:
@@ -129,8 +146,14 @@ def run_with_unwritable_gotmpdir(goenv: GoEnv, claim: ClaimCheck, module: Path) 
             inapplicable(f"the directory {locked} (mode 0555) stays writable for this user", claim)
         if "ermission denied" not in probe.stderr:
             inapplicable(f"cannot run a command without write permission here: {probe.stderr.strip()}", claim)
-        result = claim.observe(run_words(goenv, [*prefix, str(goenv.toolchain.go), "run", "main.go"], cwd=module,
-                                         env={"GOTMPDIR": str(locked), "GOTRACEBACK": "0"}))
+        result = claim.observe(
+            run_words(
+                goenv,
+                [*prefix, str(goenv.toolchain.go), "run", "main.go"],
+                cwd=module,
+                env={"GOTMPDIR": str(locked), "GOTRACEBACK": "0"},
+            )
+        )
     finally:
         locked.chmod(0o755)
     return result, locked
@@ -144,10 +167,13 @@ def test_gotmpdir_unwritable(goenv: GoEnv, claim: ClaimCheck) -> None:
     result, locked = run_with_unwritable_gotmpdir(goenv, claim, module)
     left = leftover_work_dirs(goenv.tmpdir) + leftover_work_dirs(locked)
     claim.record("ls $TMPDIR $GOTMPDIR | grep go-build", "\n".join(left) or "(none)")
-    claim.parts({
-        "the go command fails without a message": not result.ok and not result.stderr.strip(),
-        "it leaves go-build* directories behind": bool(left),
-    }, f"exit status {result.returncode}, stderr {result.stderr.strip()[:120]!r}")
+    claim.parts(
+        {
+            "the go command fails without a message": not result.ok and not result.stderr.strip(),
+            "it leaves go-build* directories behind": bool(left),
+        },
+        f"exit status {result.returncode}, stderr {result.stderr.strip()[:120]!r}",
+    )
 
 
 def fresh_gotmpdir(goenv: GoEnv) -> Path:
@@ -173,14 +199,23 @@ def test_gotmpdir_holds_work_dirs(goenv: GoEnv, claim: ClaimCheck) -> None:
     work = re.findall(r"^WORK=(.+)$", kept.stderr, re.MULTILINE)
     executable = output_lines(ran, "executable")
     cached = bool(again) and Path(again[0]).is_relative_to(goenv.gocache)
-    claim.record("the program a second go run of the same package started",
-                 f"{again[:1]}: " + ("from the build cache (GOCACHE), where Go 1.24+ keeps the programs go run links"
-                                     if cached else "not from the build cache"))
-    claim.parts({
-        "go build's work directory is in GOTMPDIR": bool(work) and os.path.dirname(work[0]) == str(workdir),
-        "go run builds and starts the program from GOTMPDIR": bool(executable)
-        and executable[0].startswith(str(workdir) + os.sep),
-    }, f"WORK={work[:1]}, the program go run started: {executable[:1]}, on a second go run: {again[:1]}")
+    claim.record(
+        "the program a second go run of the same package started",
+        f"{again[:1]}: "
+        + (
+            "from the build cache (GOCACHE), where Go 1.24+ keeps the programs go run links"
+            if cached
+            else "not from the build cache"
+        ),
+    )
+    claim.parts(
+        {
+            "go build's work directory is in GOTMPDIR": bool(work) and os.path.dirname(work[0]) == str(workdir),
+            "go run builds and starts the program from GOTMPDIR": bool(executable)
+            and executable[0].startswith(str(workdir) + os.sep),
+        },
+        f"WORK={work[:1]}, the program go run started: {executable[:1]}, on a second go run: {again[:1]}",
+    )
 
 
 @pytest.mark.claim("ch4.2.gotmpdir-per-process", expect={">=1.19": "partly"})
@@ -191,19 +226,45 @@ def test_gotmpdir_per_process(goenv: GoEnv, claim: ClaimCheck) -> None:
     var_tmp = goenv.root / "var" / "tmp"
     var_tmp.mkdir(parents=True)
     script = 'GOTMPDIR="$1/go-$$"; export GOTMPDIR; {make}exec "$2" build ./...'
-    as_written = claim.observe(goenv.exec("/bin/sh", "-c", script.format(make=""), "sh", str(var_tmp),
-                                          str(goenv.toolchain.go), cwd=module, check=False))
-    made = claim.observe(goenv.exec("/bin/sh", "-c", script.format(make='mkdir "$GOTMPDIR"; '), "sh",
-                                    str(var_tmp), str(goenv.toolchain.go), cwd=module, check=False))
+    as_written = claim.observe(
+        goenv.exec(
+            "/bin/sh",
+            "-c",
+            script.format(make=""),
+            "sh",
+            str(var_tmp),
+            str(goenv.toolchain.go),
+            cwd=module,
+            check=False,
+        )
+    )
+    made = claim.observe(
+        goenv.exec(
+            "/bin/sh",
+            "-c",
+            script.format(make='mkdir "$GOTMPDIR"; '),
+            "sh",
+            str(var_tmp),
+            str(goenv.toolchain.go),
+            cwd=module,
+            check=False,
+        )
+    )
     left = {entry.name: leftover_work_dirs(entry) for entry in var_tmp.iterdir()}
-    claim.record("ls $SANDBOX/var/tmp/*", "\n".join(f"{name}: {' '.join(dirs) or '(empty)'}"
-                                                      for name, dirs in sorted(left.items())) or "(nothing)")
-    claim.parts({
-        "the go command works with GOTMPDIR=/var/tmp/go-$$ as written (nothing creates the directory)":
-            as_written.ok,
-        "each process's work directories are removed when it exits (directory made beforehand)":
-            made.ok and not any(left.values()),
-    }, f"as written: exit status {as_written.returncode} {as_written.stderr.strip()[:100]!r}")
+    claim.record(
+        "ls $SANDBOX/var/tmp/*",
+        "\n".join(f"{name}: {' '.join(dirs) or '(empty)'}" for name, dirs in sorted(left.items())) or "(nothing)",
+    )
+    claim.parts(
+        {
+            (
+                "the go command works with GOTMPDIR=/var/tmp/go-$$ as written (nothing creates the directory)"
+            ): as_written.ok,
+            "each process's work directories are removed when it exits (directory made beforehand)": made.ok
+            and not any(left.values()),
+        },
+        f"as written: exit status {as_written.returncode} {as_written.stderr.strip()[:100]!r}",
+    )
 
 
 @pytest.mark.claim("ch4.2.go-build-dirs-left", expect={">=1.19": "does-not-hold"})
@@ -219,10 +280,12 @@ def test_go_build_dirs_left(goenv: GoEnv, claim: ClaimCheck) -> None:
     result, locked = run_with_unwritable_gotmpdir(goenv, claim, module)
     left = leftover_work_dirs(goenv.tmpdir) + leftover_work_dirs(locked)
     claim.record("ls $TMPDIR $GOTMPDIR | grep go-build", "\n".join(left) or "(none)")
-    claim.holds_if(bool(left) and not control_left,
-                   f"unwritable GOTMPDIR: exit status {result.returncode}, {len(left)} go-build* directories left "
-                   f"in $TMPDIR or GOTMPDIR; writable GOTMPDIR (control): exit status {control.returncode}, "
-                   f"{len(control_left)} left; a full GOTMPDIR was not tried")
+    claim.holds_if(
+        bool(left) and not control_left,
+        f"unwritable GOTMPDIR: exit status {result.returncode}, {len(left)} go-build* directories left "
+        f"in $TMPDIR or GOTMPDIR; writable GOTMPDIR (control): exit status {control.returncode}, "
+        f"{len(control_left)} left; a full GOTMPDIR was not tried",
+    )
 
 
 QUOTA_CPUS = 1.0
@@ -241,8 +304,9 @@ def procs(values: list[str]) -> int:
     return int(values[0]) if values else 0
 
 
-@pytest.mark.claim("ch4.3.gomaxprocs-0-cgroup",
-                   expect={"<1.21": "not-applicable", ">=1.21,<1.25": "does-not-hold", ">=1.25": "holds"})
+@pytest.mark.claim(
+    "ch4.3.gomaxprocs-0-cgroup", expect={"<1.21": "not-applicable", ">=1.21,<1.25": "does-not-hold", ">=1.25": "holds"}
+)
 @pytest.mark.claim("ch4.3.gomaxprocs-unset-ignores-cgroup", expect={"<1.25": "holds", ">=1.25": "does-not-hold"})
 def test_gomaxprocs_under_cpu_quota(goenv: GoEnv, claims: dict[str, ClaimCheck]) -> None:
     """GOMAXPROCS of a program run with GOMAXPROCS=0 and unset, outside and inside a cgroup with a 1-CPU quota."""
@@ -257,33 +321,41 @@ def test_gomaxprocs_under_cpu_quota(goenv: GoEnv, claims: dict[str, ClaimCheck])
     for check in (zero, unset):
         for run in free_runs.values():
             check.observe(run, grep=["gomaxprocs", "numcpu"])
-        check.record("CPU limit on the cgroups of this process and its ancestors (cpu.max / cpu.cfs_quota_us)",
-                     host)
+        check.record("CPU limit on the cgroups of this process and its ancestors (cpu.max / cpu.cfs_quota_us)", host)
     # Go 1.25+ never goes below 2 from a cgroup limit: a quota can only show where the default is above 2.
     default = int(numcpu[0]) if numcpu else 0
     if inherited is not None:
         default = min(default, math.ceil(inherited))
     if default <= LOWEST_CGROUP_GOMAXPROCS:
-        inapplicable(f"{host}: the default GOMAXPROCS here is at most {default}, and Go 1.25+ never sets GOMAXPROCS "
-                     f"below {LOWEST_CGROUP_GOMAXPROCS} from a cgroup limit, so no CPU quota can make a difference "
-                     "seen on this machine", zero, unset)
+        inapplicable(
+            f"{host}: the default GOMAXPROCS here is at most {default}, and Go 1.25+ never sets GOMAXPROCS "
+            f"below {LOWEST_CGROUP_GOMAXPROCS} from a cgroup limit, so no CPU quota can make a difference "
+            "seen on this machine",
+            zero,
+            unset,
+        )
     if goenv.toolchain.version >= "go1.25" and procs(free["unset"]) <= LOWEST_CGROUP_GOMAXPROCS:
-        inapplicable(f"{host}, yet {goenv.toolchain.name} already runs with GOMAXPROCS {free['unset']} without a "
-                     "quota of this experiment (a CPU limit of the host not seen here), so no quota can lower it",
-                     zero, unset)
+        inapplicable(
+            f"{host}, yet {goenv.toolchain.name} already runs with GOMAXPROCS {free['unset']} without a "
+            "quota of this experiment (a CPU limit of the host not seen here), so no quota can lower it",
+            zero,
+            unset,
+        )
     limited: dict[str, list[str]] = {}
     try:
         with cpu_quota(QUOTA_CPUS) as quota:
             for check in (zero, unset):
                 check.record(f"cat {quota.limit_file}", quota.describe())
             for name, env in settings.items():
-                run = goenv.exec("/bin/sh", "-c", JOIN_AND_RUN, "sh", str(quota.procs), str(probe), env=env,
-                                 check=False)
+                run = goenv.exec(
+                    "/bin/sh", "-c", JOIN_AND_RUN, "sh", str(quota.procs), str(probe), env=env, check=False
+                )
                 for check in (zero, unset):
                     check.observe(run, grep=["gomaxprocs", "numcpu", "sh:", quota.directory.name])
                 if quota.directory.name not in " ".join(output_lines(run, "cgroup")):
-                    inapplicable(f"the program did not run in the CPU-limited cgroup: {run.output.strip()[:200]}",
-                                 zero, unset)
+                    inapplicable(
+                        f"the program did not run in the CPU-limited cgroup: {run.output.strip()[:200]}", zero, unset
+                    )
                 limited[name] = output_lines(run, "gomaxprocs")
     except CgroupUnavailable as exc:
         inapplicable(f"no CPU-limited cgroup can be made here: {exc}", zero, unset)
@@ -313,5 +385,7 @@ def test_gomaxprocs_call_zero(goenv: GoEnv, claim: ClaimCheck) -> None:
     probe = runtime_probe(goenv, claim)
     run = claim.observe(goenv.exec(probe, "limits", env={"GOMAXPROCS": None}))
     default, after = output_lines(run, "gomaxprocs"), output_lines(run, "after-set-1")
-    claim.holds_if(after == default and after != ["1"],
-                   f"default {default}; runtime.GOMAXPROCS(1) then runtime.GOMAXPROCS(0) -> {after}")
+    claim.holds_if(
+        after == default and after != ["1"],
+        f"default {default}; runtime.GOMAXPROCS(1) then runtime.GOMAXPROCS(0) -> {after}",
+    )

@@ -21,10 +21,10 @@ from pytest_goenv.behaviour._experiments_ch234 import (
     tamper,
     write_app,
 )
-from pytest_goenv.proxy import GoProxy
-from pytest_goenv.result import GoResult
-from pytest_goenv.sandbox import GoEnv
-from pytest_goenv.verdicts import ClaimCheck
+from pytest_goenv.claims.verdicts import ClaimCheck
+from pytest_goenv.modules.proxy import GoProxy
+from pytest_goenv.sandbox.goenv import GoEnv
+from pytest_goenv.sandbox.result import GoResult
 
 INSECURE_HOST = "example.test"
 """A host with no DNS entry: the go command reaches it only through HTTP_PROXY/HTTPS_PROXY (our loopback proxy)."""
@@ -82,17 +82,21 @@ def test_goinsecure_keeps_checksums(goenv: GoEnv, go_proxy: GoProxy, claim: Clai
         (app / "go.sum").write_text(module.go_sum.replace(module.h1, "h1:" + "B" * 43 + "="))
         goenv.setenv("GOMODCACHE", str(goenv.root / "modcache2"))
         pinned = fetch("", INSECURE_HOST, cwd=app)
-    over_http = insecure.ok and f"get http://{good}?go-get=1" in insecure.output \
-        and go_proxy.requested(good, "v1.0.0", "zip")
-    claim.parts({
-        "without GOINSECURE the plain-HTTP host is refused": not secure.ok
-        and f"get http://{good}" not in secure.output,
-        "a GOINSECURE pattern for another host does not lift it": not elsewhere.ok,
-        "GOINSECURE matching the host lets the module come over plain HTTP": over_http,
-        "the checksum database is still consulted": looked_up,
-        "a module whose logged hashes differ is still refused": not logged.ok,
-        "a go.sum mismatch is still refused": not pinned.ok and "mismatch" in pinned.output,
-    }, f"checksum database lookups: {database.lookups}")
+    over_http = (
+        insecure.ok and f"get http://{good}?go-get=1" in insecure.output and go_proxy.requested(good, "v1.0.0", "zip")
+    )
+    claim.parts(
+        {
+            "without GOINSECURE the plain-HTTP host is refused": not secure.ok
+            and f"get http://{good}" not in secure.output,
+            "a GOINSECURE pattern for another host does not lift it": not elsewhere.ok,
+            "GOINSECURE matching the host lets the module come over plain HTTP": over_http,
+            "the checksum database is still consulted": looked_up,
+            "a module whose logged hashes differ is still refused": not logged.ok,
+            "a go.sum mismatch is still refused": not pinned.ok and "mismatch" in pinned.output,
+        },
+        f"checksum database lookups: {database.lookups}",
+    )
 
 
 @pytest.mark.claim("ch4.4.gosumdb-off-no-verification", expect={">=1.19": "partly"})
@@ -109,19 +113,22 @@ def test_gosumdb_off(goenv: GoEnv, go_proxy: GoProxy, claim: ClaimCheck) -> None
         goenv.setenv("GOMODCACHE", str(goenv.root / "modcache-off"))
         claim.observe(goenv.run("env", "GOSUMDB", env={"GOSUMDB": "off"}))
         fetched = download(goenv, claim, f"{LIB}@v1.0.0", env={"GOSUMDB": "off"})
-        off_lookups = database.lookups[len(consulted):]
+        off_lookups = database.lookups[len(consulted) :]
     refused = not control.ok and "mismatch" in control.output
     app = write_app(goenv, [lib], dest="pinned")
     wrong = lib.go_sum.replace(lib.h1, "h1:" + "B" * 43 + "=")
     (app / "go.sum").write_text(wrong)
     goenv.setenv("GOMODCACHE", str(goenv.root / "modcache-pinned"))
     pinned = claim.observe(goenv.run("mod", "download", cwd=app, env={"GOSUMDB": "off"}, check=False))
-    claim.parts({
-        "the checksum database is not consulted (it is when GOSUMDB names it)": bool(consulted) and not off_lookups,
-        "a module the database refuses (as the control shows) is accepted": refused and fetched.ok,
-        "a module that does not match go.sum is accepted": pinned.ok,
-    }, f"control with GOSUMDB=<the database>: {'refused' if refused else 'NOT refused'}, lookups {consulted}; "
-       f"with GOSUMDB=off: lookups {off_lookups}")
+    claim.parts(
+        {
+            "the checksum database is not consulted (it is when GOSUMDB names it)": bool(consulted) and not off_lookups,
+            "a module the database refuses (as the control shows) is accepted": refused and fetched.ok,
+            "a module that does not match go.sum is accepted": pinned.ok,
+        },
+        f"control with GOSUMDB=<the database>: {'refused' if refused else 'NOT refused'}, lookups {consulted}; "
+        f"with GOSUMDB=off: lookups {off_lookups}",
+    )
 
 
 @pytest.mark.claim("ch4.4.gosumdb-mirror-url", expect={">=1.19": "does-not-hold"})
@@ -136,12 +143,13 @@ def test_gosumdb_mirror_url(goenv: GoEnv, go_proxy: GoProxy, claim: ClaimCheck) 
     goenv.use_proxy(go_proxy)
     goenv.setenv("GOFLAGS", "-modcacherw")
     with checksum_database(go_proxy) as database:
-        documented = download(goenv, claim, f"{LIB}@v1.0.0",
-                              env={"GOSUMDB": f"sum.golang.org+{database.http_url}/sumdb"})
+        documented = download(
+            goenv, claim, f"{LIB}@v1.0.0", env={"GOSUMDB": f"sum.golang.org+{database.http_url}/sumdb"}
+        )
         reached = list(database.requests)
         goenv.setenv("GOMODCACHE", str(goenv.root / "modcache2"))
         download(goenv, claim, f"{LIB}@v1.0.0", env={"GOSUMDB": f"sum.golang.org {database.http_url}"})
-        spaced = database.requests[len(reached):]
+        spaced = database.requests[len(reached) :]
     refusal = re.search(r"invalid GOSUMDB[^\"\\]*", documented.output)
     outcome = "ok" if documented.ok else f"refused ({refusal.group(0) if refusal else 'see the evidence'})"
     claim.holds_if(
@@ -179,8 +187,11 @@ def test_proxy_signs_modules(goenv: GoEnv, go_proxy: GoProxy, claim: ClaimCheck)
         verified = download(goenv, claim, f"{LIB}@v1.0.0")
     altered = goenv.root / "modcache2" / f"{LIB}@v1.0.0" / "lib.go"
     accepted = unchecked.ok and altered.is_file() and '"altered"' in altered.read_text()
-    claim.parts({
-        "the go command fetches a signature from the proxy": honest.ok and bool(signatures),
-        "bytes the proxy alters are caught without go.sum or a checksum database": not accepted,
-    }, f"requests to the proxy: {asked}; the altered module is refused by the checksum database: "
-       f"{not verified.ok and 'mismatch' in verified.output}")
+    claim.parts(
+        {
+            "the go command fetches a signature from the proxy": honest.ok and bool(signatures),
+            "bytes the proxy alters are caught without go.sum or a checksum database": not accepted,
+        },
+        f"requests to the proxy: {asked}; the altered module is refused by the checksum database: "
+        f"{not verified.ok and 'mismatch' in verified.output}",
+    )

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from pytest_goenv.behaviour.conftest import DEP, DEP_FILES, importer_module
-from pytest_goenv.proxy import GoProxy
-from pytest_goenv.sandbox import GoEnv
-from pytest_goenv.verdicts import ClaimCheck
+from pytest_goenv.behaviour._helpers import DEP, DEP_FILES, importer_module
+from pytest_goenv.claims.verdicts import ClaimCheck
+from pytest_goenv.modules.proxy import GoProxy
+from pytest_goenv.sandbox.goenv import GoEnv
 
 
 @pytest.mark.claim("ch4.4.vendor-gosum-static-check", expect="does-not-hold")

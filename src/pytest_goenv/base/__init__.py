@@ -1,0 +1,1 @@
+"""The base layer: processes with time limits, file trees, the loopback HTTP server, the exception base."""

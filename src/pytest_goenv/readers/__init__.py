@@ -1,0 +1,1 @@
+"""Readers of what Go writes: executables and their build info, runtime traces."""

@@ -1,0 +1,1 @@
+"""Sandboxes: GoEnv (an isolated Go environment), command results, workspaces, GOPATH mode, vendoring."""
