@@ -31,8 +31,8 @@ from pytest_goenv.sandbox.goenv import DEFAULT_TIMEOUT
 from pytest_goenv.toolchains.cachedir import default_cache_root
 from pytest_goenv.toolchains.toolchain import GoToolchain, ToolchainError, default_toolchain, keep_facts_in
 
-# The fixtures, and --goenv-matrix, --goenv-list and the matrix reports, live in their own modules.
-pytest_plugins = ["pytest_goenv.plugin.fixtures", "pytest_goenv.plugin.matrix"]
+# The fixtures, --goenv-matrix/--goenv-list with the matrix reports, and script tests live in their own modules.
+pytest_plugins = ["pytest_goenv.plugin.fixtures", "pytest_goenv.plugin.matrix", "pytest_goenv.plugin.scripts"]
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:

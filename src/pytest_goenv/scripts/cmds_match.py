@@ -13,7 +13,7 @@ Example (inside a script)::
 
 from __future__ import annotations
 
-from pytest_goenv.result import excerpt
+from pytest_goenv.sandbox.result import excerpt
 from pytest_goenv.scripts.commands import ScriptCommand, first_non_flag
 from pytest_goenv.scripts.errors import CommandFailed, ScriptSkipped, ScriptStopped, UsageError
 from pytest_goenv.scripts.goregexp import compile_go

@@ -15,6 +15,7 @@ Example (inside a script)::
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import shutil
@@ -22,6 +23,7 @@ import signal
 import subprocess
 import tempfile
 import time
+from typing import IO
 
 from pytest_goenv.scripts.commands import ScriptCommand
 from pytest_goenv.scripts.errors import CommandFailed, UsageError
@@ -44,16 +46,14 @@ def _exit_text(returncode: int) -> str:
 
 
 def _signal_group(pid: int, number: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pid, number)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 class ProgramRun(Pending):
     """A started program: waited for with the script's remaining time."""
 
-    def __init__(self, process: subprocess.Popen[bytes], outputs: tuple[tempfile._TemporaryFileWrapper[bytes], ...]) -> None:
+    def __init__(self, process: subprocess.Popen[bytes], outputs: tuple[IO[bytes], ...]) -> None:
         self.process = process
         self.outputs = outputs
         self.result: CommandOutput | None = None
@@ -96,10 +96,8 @@ class ProgramRun(Pending):
         """Interrupt the program; kill its group if it is still there after the grace period."""
         if self.process.poll() is None:
             _signal_group(self.process.pid, signal.SIGINT)
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 self.process.wait(timeout=GRACE_SECONDS)
-            except subprocess.TimeoutExpired:
-                pass
         _signal_group(self.process.pid, signal.SIGKILL)
         self.process.wait()
 
@@ -116,11 +114,11 @@ def _look_path(state: ScriptState, name: str) -> str:
 def start_program(state: ScriptState, program: str, args: list[str], *, shown: str | None = None) -> ProgramRun:
     """Start ``program`` (a path, or a name looked up on the script's PATH) with ``args``."""
     path = _look_path(state, program)
-    outputs = tuple(tempfile.TemporaryFile(prefix="goenv-script-") for _ in range(2))
+    outputs: tuple[IO[bytes], ...] = tuple(tempfile.TemporaryFile(prefix="goenv-script-") for _ in range(2))  # noqa: SIM115 - closed by ProgramRun
     stdin_data, state.stdin = state.stdin, None
     stdin_file = None
     if stdin_data is not None:
-        stdin_file = tempfile.TemporaryFile(prefix="goenv-stdin-")
+        stdin_file = tempfile.TemporaryFile(prefix="goenv-stdin-")  # noqa: SIM115 - closed once the child has it
         stdin_file.write(stdin_data.encode())
         stdin_file.seek(0)
     for attempt in range(50):  # ETXTBSY: a just-written executable may still be open for writing in a fork
@@ -250,8 +248,9 @@ def wait(state: ScriptState, args: list[str]) -> None:
     chosen = _selected(state, args[0] if args else None, "wait")
     from pytest_goenv.scripts.runner import finish_background  # the status check is the runner's
 
-    finish_background(state, [state.background[i] for i in chosen])
+    waited = [state.background[i] for i in chosen]
     state.background = [bg for i, bg in enumerate(state.background) if i not in chosen]
+    finish_background(state, waited)
 
 
 def kill(state: ScriptState, args: list[str]) -> None:

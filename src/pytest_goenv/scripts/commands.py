@@ -96,7 +96,21 @@ def default_commands(dialect: Dialect) -> CommandTable:
 
     table = CommandTable([*cmds_files.COMMANDS, *cmds_match.COMMANDS, *cmds_process.COMMANDS])
     if dialect == "testscript":
-        for name in ("cd", "chmod", "cp", "env", "mkdir", "mv", "rm", "skip", "stdin", "stop", "symlink", "unquote", "wait"):
+        for name in (
+            "cd",
+            "chmod",
+            "cp",
+            "env",
+            "mkdir",
+            "mv",
+            "rm",
+            "skip",
+            "stdin",
+            "stop",
+            "symlink",
+            "unquote",
+            "wait",
+        ):
             command = table.get(name)
             if command is not None:
                 table.add(

@@ -33,7 +33,20 @@ __all__ = ["ConditionTable", "ScriptCondition", "default_conditions", "evaluate"
 EvalFunction = Callable[[ScriptState, str], bool]
 
 _UNIX = frozenset(
-    {"aix", "android", "darwin", "dragonfly", "freebsd", "hurd", "illumos", "ios", "linux", "netbsd", "openbsd", "solaris"}
+    {
+        "aix",
+        "android",
+        "darwin",
+        "dragonfly",
+        "freebsd",
+        "hurd",
+        "illumos",
+        "ios",
+        "linux",
+        "netbsd",
+        "openbsd",
+        "solaris",
+    }
 )
 
 
@@ -194,7 +207,11 @@ def default_conditions(facts: ToolchainFacts, *, short: bool = False, verbose: b
             ScriptCondition("short", const(short), "--goenv-short is on"),
             ScriptCondition("verbose", const(verbose), "pytest runs verbosely"),
             ScriptCondition(
-                "net", const(False), "the network (or host <suffix>) is reachable: never here", prefix=True, optional_suffix=True
+                "net",
+                const(False),
+                "the network (or host <suffix>) is reachable: never here",
+                prefix=True,
+                optional_suffix=True,
             ),
             ScriptCondition("asan", needs_cgo(facts.asan), "the platform supports -asan"),
             ScriptCondition("msan", needs_cgo(facts.msan), "the platform supports -msan"),
@@ -237,5 +254,5 @@ def default_conditions(facts: ToolchainFacts, *, short: bool = False, verbose: b
             table.add(ScriptCondition(value, const(value in (facts.goos, facts.goarch)), f"GOOS or GOARCH is {value}"))
     for minor in range(1, 100):
         tag = f"go1.{minor}"
-        table.add(ScriptCondition(tag, lambda _state, _suffix, tag=tag: _release(facts, tag), f"release tag {tag}"))
+        table.add(ScriptCondition(tag, const(_release(facts, tag)), f"the toolchain has release tag {tag}"))
     return table

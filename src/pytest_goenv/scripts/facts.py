@@ -24,10 +24,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pytest_goenv.filetree import replace_file
-from pytest_goenv.process import run_process
+from pytest_goenv.base.filetree import replace_file
+from pytest_goenv.base.process import run_process
 from pytest_goenv.scripts.errors import ScriptError
-from pytest_goenv.toolchain import GoToolchain, probe_environment
+from pytest_goenv.toolchains.toolchain import GoToolchain, probe_environment
 
 __all__ = ["ToolchainFacts", "toolchain_facts"]
 
@@ -104,7 +104,8 @@ class ToolchainFacts:
     def from_json(cls, data: dict[str, Any]) -> ToolchainFacts:
         """Rebuild facts kept on disk."""
         tuples = ("release_tags", "known_os", "known_arch", "experiments")
-        return cls(**{key: tuple(value) if key in tuples else value for key, value in data.items()})
+        values: dict[str, Any] = {key: tuple(value) if key in tuples else value for key, value in data.items()}
+        return cls(**values)
 
 
 def _run(toolchain: GoToolchain, args: list[str], env: dict[str, str], cwd: Path) -> str:
@@ -125,7 +126,9 @@ def _probe(toolchain: GoToolchain, gocache: Path | None) -> dict[str, Any]:
         probe = Path(scratch) / "main.go"
         probe.write_text(_PROBE)
         overlay = Path(scratch) / "overlay.json"
-        overlay.write_text(json.dumps({"Replace": {str(toolchain.goroot / "src" / "goenvfacts" / "main.go"): str(probe)}}))
+        overlay.write_text(
+            json.dumps({"Replace": {str(toolchain.goroot / "src" / "goenvfacts" / "main.go"): str(probe)}})
+        )
         answers: dict[str, Any] = json.loads(
             _run(toolchain, ["run", f"-overlay={overlay}", "goenvfacts", *_BUILDMODES], env, Path(scratch))
         )
@@ -149,7 +152,7 @@ def _default_cgo(goroot: Path) -> bool:
 
 
 def _key(toolchain: GoToolchain) -> dict[str, Any]:
-    stamps = []
+    stamps: list[list[int] | None] = []
     for path in (toolchain.go, toolchain.goroot / "VERSION"):
         try:
             info = path.stat()

@@ -63,7 +63,9 @@ def _class(pattern: str, start: int) -> tuple[str, int]:
             key = name[1:] if negated else name
             if end > 0 and key in _POSIX:
                 if negated:
-                    raise CommandFailed(f"regexp {pattern!r}: negated POSIX class [:^{key}:] is not supported", fatal=True)
+                    raise CommandFailed(
+                        f"regexp {pattern!r}: negated POSIX class [:^{key}:] is not supported", fatal=True
+                    )
                 out.append(_POSIX[key])
                 i = end + 2
                 continue

@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Literal
 
-from pytest_goenv.result import excerpt
+from pytest_goenv.sandbox.result import excerpt
 from pytest_goenv.scripts.commands import CommandTable, ScriptCommand
 from pytest_goenv.scripts.conditions import ConditionTable, evaluate
 from pytest_goenv.scripts.errors import CommandFailed, ScriptSkipped, ScriptStopped, ScriptSyntaxError
@@ -46,6 +46,7 @@ class ScriptResult:
     line: str = ""
     duration: float = 0.0
     compared: dict[str, str] = field(default_factory=dict)
+    updated: list[str] = field(default_factory=list)
 
     def report(self) -> str:
         """The log followed by the verdict, as a failure report shows it."""
@@ -135,7 +136,9 @@ class ScriptEngine:
             for name in wanted_cmds or self.commands.names():
                 command = self.commands.get(name)
                 if command is not None:
-                    lines.append(f"{name} {command.synopsis}{' [&]' if command.background else ''}\n\t{command.summary}")
+                    lines.append(
+                        f"{name} {command.synopsis}{' [&]' if command.background else ''}\n\t{command.summary}"
+                    )
         return "\n".join(lines) + "\n"
 
     def run(self, state: ScriptState, script: str, *, file: str, first_line: int = 1) -> ScriptResult:
