@@ -19,10 +19,11 @@ from typing import Any
 
 import pytest
 
-from pytest_goenv.modules import txtar
 from pytest_goenv.plugin.matrix import TOOLCHAIN_PROPERTY, VERSION_PROPERTY, matrix_key
 from pytest_goenv.plugin.state import KEPT_PROPERTY, sandbox_key, state_key
 from pytest_goenv.sandbox.goenv import GoEnv
+from pytest_goenv.scripts.archive import load_script
+from pytest_goenv.scripts.cmds_files import remove_all
 from pytest_goenv.scripts.commands import ScriptCommand
 from pytest_goenv.scripts.conditions import ScriptCondition
 from pytest_goenv.scripts.errors import ScriptFailed
@@ -301,7 +302,7 @@ class ScriptItem(pytest.Item):
         services = self._services(run, toolchain)
         own: ScriptServices | None = None
         if self.dialect == "testscript":
-            own = archive_services(txtar.read_file(self.script), root)
+            own = archive_services(load_script(self.script), root)
         chosen = own or services
         commands, conditions = self._extensions(run, toolchain)
         options = ScriptOptions(
@@ -328,7 +329,7 @@ class ScriptItem(pytest.Item):
             sandbox.make_removable()
             self.user_properties.append((KEPT_PROPERTY, str(sandbox.root)))
         elif passed:
-            sandbox.cleanup()
+            remove_all(sandbox.root)  # the script's own module cache is read-only
             del self.stash[sandbox_key]
         else:
             sandbox.make_removable()

@@ -202,14 +202,33 @@ def cc(state: ScriptState, args: list[str]) -> ProgramRun:
     return start_program(state, compiler[0], [*compiler[1:], *flags, *args])
 
 
-def sleep(state: ScriptState, args: list[str]) -> None:
+class _Sleep(Pending):
+    """A sleep that ends at a given time (so it can run in the background)."""
+
+    def __init__(self, until: float) -> None:
+        self.until = until
+        self.cancelled = False
+
+    def wait(self, state: ScriptState) -> CommandOutput:
+        """Sleep until the end time, or fail if the script's time runs out first."""
+        if self.cancelled:
+            return CommandOutput(error="sleep cancelled at the end of the script")
+        if self.until > state.deadline:
+            time.sleep(state.remaining())
+            return CommandOutput(error="the script's time limit ran out during sleep", fatal=True)
+        time.sleep(max(0.0, self.until - time.monotonic()))
+        return CommandOutput()
+
+    def cancel(self) -> None:
+        """Stop waiting."""
+        self.cancelled = True
+
+
+def sleep(state: ScriptState, args: list[str]) -> Pending:
     """Sleep for a Go duration (``100ms``, ``2s``), at most until the script's time is up."""
     if len(args) != 1:
         raise UsageError("sleep", "duration")
-    seconds = parse_duration(args[0])
-    if seconds > state.remaining():
-        raise CommandFailed(f"sleep {args[0]}: longer than the script's remaining time", fatal=True)
-    time.sleep(seconds)
+    return _Sleep(time.monotonic() + parse_duration(args[0]))
 
 
 _UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
@@ -273,7 +292,7 @@ COMMANDS = [
     ScriptCommand("exec", exec_command, "program [args...]", "run a program", background=True),
     ScriptCommand("go", go, "[args...]", "run the go command under test", background=True),
     ScriptCommand("kill", kill, "[-SIGNAL] [name]", "signal background commands"),
-    ScriptCommand("sleep", sleep, "duration", "sleep for a Go duration"),
+    ScriptCommand("sleep", sleep, "duration", "sleep for a Go duration", background=True),
     ScriptCommand("stale", stale, "target...", "check that build targets are stale"),
     ScriptCommand("wait", wait, "[name]", "wait for background commands"),
 ]

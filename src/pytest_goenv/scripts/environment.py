@@ -1,10 +1,10 @@
 """The environment and directories a script starts with, per dialect, and unpacking its files.
 
 ``cmdgo`` (Go's own cmd/go scripts): ``$WORK/gopath/src`` is the current directory and where the
-archive's files go, ``GOPATH=$WORK/gopath``, ``HOME=/no-home``, ``TMPDIR=$WORK/tmp``,
+archive's files go, ``GOPATH=$WORK/gopath``, ``HOME=/no-home`` (see :data:`NO_HOME`), ``TMPDIR=$WORK/tmp``,
 ``GOTOOLCHAIN=auto``, ``goversion`` the full version (``1.27.3``), and cmd/go's other settings
 (GOROOT, GOOS, GOARCH, GOEXE, GOTRACEBACK=system, GOVCS=*:all, empty GONOPROXY/GONOSUMDB/GOPRIVATE,
-devnull, newline).  ``testscript`` (go-internal): files and the current directory at ``$WORK``,
+devnull, newline).  ``testscript`` (go-internal): files and the current directory at ``$WORK``, ``GOPATH=$WORK/.gopath``,
 ``HOME=/no-home``, ``TMPDIR=$WORK/.tmp``, ``exe``, ``goversion`` as ``1.27``, ``GOTOOLCHAIN=local``.
 Both: nothing of the host's environment but ``PATH`` (after the toolchain's ``GOROOT/bin``).
 
@@ -25,7 +25,11 @@ from pytest_goenv.scripts.facts import ToolchainFacts
 from pytest_goenv.scripts.state import Dialect, ScriptState
 from pytest_goenv.toolchains.toolchain import GoToolchain
 
-__all__ = ["extract_files", "script_environment"]
+__all__ = ["NO_HOME", "extract_files", "script_environment"]
+
+NO_HOME = f"{os.devnull}/no-home" if hasattr(os, "geteuid") and os.geteuid() == 0 else "/no-home"
+"""HOME of every script: ``/no-home`` as in Go's harnesses, a path below ``/dev/null`` for root, who could
+create ``/no-home`` and so share a home (a module cache, sumdb notes) between scripts."""
 
 
 def script_environment(
@@ -44,7 +48,7 @@ def script_environment(
     common = {
         "PATH": os.pathsep.join([str(toolchain.bindir), host_path]),
         "WORK": str(work),
-        "HOME": "/no-home",
+        "HOME": NO_HOME,
         "GOROOT": str(toolchain.goroot),
         "GOCACHE": str(gocache),
         "GOPROXY": goproxy,
@@ -78,18 +82,17 @@ def script_environment(
             "TESTGO_GOHOSTOS": facts.goos,
             "TESTGO_GOHOSTARCH": facts.goarch,
             "TESTGONETWORK": "panic",
-            "TEST_TELEMETRY_DIR": str(work / "telemetry"),
             "HGRCPATH": "",
             "goversion": facts.version.removeprefix("go"),
             "newline": "\n",
         }
-        (work / "telemetry").mkdir(parents=True, exist_ok=True)
     else:
         start = work
         tmp = work / ".tmp"
         env = {
             **common,
             "TMPDIR": str(tmp),
+            "GOPATH": str(work / ".gopath"),
             "GOTOOLCHAIN": "local",
             "GONOSUMDB": "" if gosumdb != "off" else "*",
             "exe": facts.exe_suffix,

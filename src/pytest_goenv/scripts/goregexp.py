@@ -80,6 +80,7 @@ def _class(pattern: str, start: int) -> tuple[str, int]:
 
 def _translate(pattern: str) -> str:
     out: list[str] = []
+    closes = [0]  # per open group: scoped flag groups to close with it ("(?i)x" becomes "(?i:x)")
     i = 0
     while i < len(pattern):
         char = pattern[i]
@@ -113,20 +114,33 @@ def _translate(pattern: str) -> str:
             out.append(text)
         elif char == "(" and pattern.startswith("(?<", i) and not pattern.startswith(("(?<=", "(?<!"), i):
             out.append("(?P<")
+            closes.append(0)
             i += 3
-        elif char == "(" and pattern.startswith("(?", i):
+        elif char == "(" and pattern.startswith("(?", i) and not pattern.startswith(("(?P", "(?:", "(?=", "(?!"), i):
             end = i + 2
             while end < len(pattern) and pattern[end] not in ":)":
                 end += 1
             flags = pattern[i + 2 : end]
             if "U" in flags:
                 raise CommandFailed(f"regexp {pattern!r}: the ungreedy flag (?U) is not supported", fatal=True)
+            if end < len(pattern) and pattern[end] == ")":  # flags for the rest of the group
+                out.append(f"(?{flags}:")
+                closes[-1] += 1
+            else:
+                out.append(f"(?{flags}:")
+                closes.append(0)
+            i = end + 1
+        elif char == "(":
             out.append(char)
+            closes.append(0)
+            i += 1
+        elif char == ")":
+            out.append(")" * closes.pop() + ")" if len(closes) > 1 else ")")
             i += 1
         else:
             out.append(char)
             i += 1
-    return "".join(out)
+    return "".join(out) + ")" * closes[0]
 
 
 @functools.lru_cache(maxsize=1024)

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pytest_goenv.modules import txtar
+from pytest_goenv.scripts.archive import load_script
 from pytest_goenv.scripts.commands import ScriptCommand, default_commands
 from pytest_goenv.scripts.conditions import ScriptCondition, default_conditions
 from pytest_goenv.scripts.environment import extract_files, script_environment
@@ -36,7 +37,7 @@ from pytest_goenv.scripts.update import apply_updates
 if TYPE_CHECKING:
     from pytest_goenv.sandbox.goenv import GoEnv
 
-__all__ = ["ScriptOptions", "load_script", "run_script"]
+__all__ = ["ScriptOptions", "run_script"]
 
 
 @dataclass(frozen=True)
@@ -60,16 +61,6 @@ class ScriptOptions:
     facts_dir: Path | None = None
 
 
-def load_script(source: str | bytes | os.PathLike[str] | txtar.Archive, name: str | None = None) -> txtar.Archive:
-    """A script as an archive: a path to a ``.txt``/``.txtar`` file, its text, or an Archive."""
-    if isinstance(source, txtar.Archive):
-        return source
-    if isinstance(source, os.PathLike):
-        return txtar.read_file(source)
-    data = source.encode() if isinstance(source, str) else source
-    return txtar.parse(data, source=name)
-
-
 def run_script(
     goenv: GoEnv,
     source: str | bytes | os.PathLike[str] | txtar.Archive,
@@ -87,7 +78,7 @@ def run_script(
     file = name or (os.fspath(source) if isinstance(source, os.PathLike) else "script")
     try:
         archive = load_script(source, file)
-    except (txtar.TxtarError, OSError) as exc:
+    except OSError as exc:
         return ScriptResult(status="failed", file=file, log="", reason=f"cannot read the script: {exc}")
     facts = facts or toolchain_facts(goenv.toolchain, cache_dir=options.facts_dir, gocache=goenv.gocache)
     commands = default_commands(options.dialect)
