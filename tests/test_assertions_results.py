@@ -131,23 +131,10 @@ def test_helpers_are_registered_for_assertion_rewriting(
     pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
 
 
-def test_helpers_are_exported_from_the_package() -> None:
-    import pytest_goenv
-    from pytest_goenv import assert_failed as top_level
-    from pytest_goenv import assertions
-
-    assert top_level is assert_failed
-    missing = [
-        name for name in assertions.__all__ if getattr(pytest_goenv, name, None) is not getattr(assertions, name)
-    ]
-    assert missing == []
-    assert set(assertions.__all__) <= set(pytest_goenv.__all__)
-
-
 def test_package_imports_without_pytest() -> None:
     code = (
         "import sys; sys.modules['pytest'] = None\n"
-        "from pytest_goenv import assert_succeeded, assert_cache_hit\n"
+        "from pytest_goenv.assertions import assert_succeeded, assert_cache_hit\n"
         "print('imported')"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)

@@ -8,6 +8,13 @@ from typing import Any
 
 import pytest
 
+
+@pytest.fixture(autouse=True)
+def _experiment_side(pytester: pytest.Pytester) -> None:
+    """Load the experiment side of the plugin, as a project with experiments of its own does."""
+    pytester.makeconftest('pytest_plugins = ["pytest_goenv.plugin.behaviour"]\n')
+
+
 EXPERIMENTS = """
 import pytest
 

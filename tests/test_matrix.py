@@ -6,6 +6,7 @@ import json
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -98,10 +99,10 @@ def test_matrix_ids_tell_toolchains_of_one_version_apart(real: GoToolchain, tmp_
 # --------------------------------------------------------------------------- resolution
 
 
-def _offline(toolchain_cache: Path, **options: object) -> MatrixResolver:
+def _offline(toolchain_cache: Path, **options: Any) -> MatrixResolver:
     return MatrixResolver(
         offline=True, cache_root=toolchain_cache, environ={"PATH": "/nonexistent"}, locations=(), **options
-    )  # type: ignore[arg-type]
+    )
 
 
 def test_resolver_picks_versions_among_installed_toolchains(toolchain_cache: Path, real: GoToolchain) -> None:

@@ -250,9 +250,11 @@ def test_timeout_marker_fails_with_the_reason(pytester: pytest.Pytester) -> None
 @pytest.mark.parametrize(
     ("args", "ini", "error"),
     [
-        (["--goenv-timeout=0"], "", "--goenv-timeout=0*; use a positive number of seconds"),
-        (["--goenv-timeout=-5"], "", "--goenv-timeout=-5*; use a positive number of seconds"),
-        ([], "goenv_timeout = soon", "goenv_timeout = 'soon'; use a number of seconds"),
+        (["--goenv-timeout=0"], "", "--goenv-timeout=0; use a positive, finite number of seconds"),
+        (["--goenv-timeout=-5"], "", "--goenv-timeout=-5; use a positive, finite number of seconds"),
+        (["--goenv-timeout=inf"], "", "--goenv-timeout=inf; use a positive, finite number of seconds"),
+        (["--goenv-timeout=nan"], "", "--goenv-timeout=nan; use a positive, finite number of seconds"),
+        ([], "goenv_timeout = soon", "goenv_timeout='soon'; use a number of seconds"),
     ],
 )
 def test_bad_timeout_is_a_usage_error(pytester: pytest.Pytester, args: list[str], ini: str, error: str) -> None:

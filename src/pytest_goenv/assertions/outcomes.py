@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from pytest_goenv.base.errors import GoenvError
 from pytest_goenv.sandbox.result import GoResult
 
 __all__ = [
@@ -25,7 +26,7 @@ Pattern = str | re.Pattern[str]
 """A regular expression, searched for (``re.search``, multi-line) in a stream of output."""
 
 
-class BuildAssertionError(AssertionError):
+class BuildAssertionError(GoenvError, AssertionError):
     """A build behaviour a test stated did not hold; the message says what and why."""
 
 

@@ -14,10 +14,12 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 
+from pytest_goenv.base.errors import GoenvError
+
 __all__ = ["UnsafeFileName", "as_bytes", "replace_file", "resolve_inside", "write_tree"]
 
 
-class UnsafeFileName(ValueError):
+class UnsafeFileName(GoenvError, ValueError):
     """A file name that is absolute or leaves its directory with ``..``; ``name`` is the name given."""
 
     def __init__(self, name: str, message: str) -> None:

@@ -24,6 +24,8 @@ from pathlib import Path
 
 from filelock import FileLock
 
+from pytest_goenv.base.errors import GoenvError
+
 __all__ = ["CgroupUnavailable", "CpuQuota", "cpu_quota", "inherited_cpu_limit"]
 
 PERIOD_US = 100_000
@@ -32,7 +34,7 @@ RMDIR_PATIENCE_S = 2.0
 """How long removing the child cgroup is retried: its last processes may still be exiting."""
 
 
-class CgroupUnavailable(RuntimeError):
+class CgroupUnavailable(GoenvError, RuntimeError):
     """No child cgroup with a CPU quota can be made here; the message says why."""
 
 

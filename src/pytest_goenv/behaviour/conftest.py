@@ -1,4 +1,8 @@
-"""Fixtures shared by the behaviour experiments (their plain helpers live in ``_helpers``)."""
+"""The behaviour suite's conftest: it loads the experiment side of the plugin and shares a fixture.
+
+The ``claim`` fixtures and marker checks (:mod:`pytest_goenv.plugin.behaviour`) are loaded only
+when this package is collected; plain helpers live in ``_helpers``.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,12 @@ import pytest
 from pytest_goenv.behaviour._helpers import DEP, DEP_FILES
 from pytest_goenv.modules.proxy import GoProxy
 from pytest_goenv.sandbox.goenv import GoEnv
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from pytest_goenv.plugin.behaviour import activate
+
+    activate(config)
 
 
 @pytest.fixture

@@ -17,12 +17,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from pytest_goenv.base.errors import GoenvError
+
 __all__ = ["Catalogue", "CatalogueError", "Claim", "load_catalogue"]
 
 _ID_RE = re.compile(r"^(?:ch\d+(?:\.\d+)?|extra)\.[a-z0-9][a-z0-9.-]*$")
 
 
-class CatalogueError(ValueError):
+class CatalogueError(GoenvError, ValueError):
     """The catalogue file is malformed, or a claim id is not in it."""
 
 

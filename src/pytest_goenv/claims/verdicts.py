@@ -31,6 +31,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pytest_goenv.base.errors import GoenvError
 from pytest_goenv.claims.catalogue import Claim
 from pytest_goenv.sandbox.result import GoResult
 from pytest_goenv.toolchains.version import GoVersion, GoVersionSpec, InvalidGoVersion
@@ -70,11 +71,11 @@ class Verdict(str, enum.Enum):
             raise ExpectationError(f"unknown verdict {value!r}; use one of {choices}") from None
 
 
-class ExpectationError(ValueError):
+class ExpectationError(GoenvError, ValueError):
     """An expectation is malformed (bad version range, unknown verdict, overlapping ranges)."""
 
 
-class ClaimMismatch(AssertionError):
+class ClaimMismatch(GoenvError, AssertionError):
     """A toolchain's behaviour differs from what the test expects for its version."""
 
 

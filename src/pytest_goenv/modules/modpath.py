@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from pytest_goenv.base.errors import GoenvError
 from pytest_goenv.modules import semver
 from pytest_goenv.toolchains.version import GoVersion, InvalidGoVersion
 
@@ -34,7 +35,7 @@ _FILE_PUNCTUATION = set("!#$%&()+,-.=@[]^_{}~ ")
 _MODULE_PUNCTUATION = set("-._~")
 
 
-class InvalidModulePath(ValueError):
+class InvalidModulePath(GoenvError, ValueError):
     """A module path, file path or path/version pair the go command would refuse."""
 
 

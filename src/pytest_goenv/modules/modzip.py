@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pytest_goenv.base.errors import GoenvError
 from pytest_goenv.base.filetree import as_bytes
 from pytest_goenv.modules import modpath
 
@@ -54,7 +55,7 @@ _VCS_DIRS = frozenset({".bzr", ".git", ".hg", ".svn"})
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
-class ModZipError(ValueError):
+class ModZipError(GoenvError, ValueError):
     """Files that cannot form a module zip (bad names, collisions, sizes), or a malformed zip."""
 
 

@@ -28,6 +28,7 @@ from types import TracebackType
 from typing import Literal
 from urllib.parse import unquote, urlsplit
 
+from pytest_goenv.base.errors import GoenvError
 from pytest_goenv.base.filetree import as_bytes, replace_file
 from pytest_goenv.base.loopback import LoopbackServer, Request, Response
 from pytest_goenv.modules import modpath, modzip, semver, txtar
@@ -57,7 +58,7 @@ _TEXT = "text/plain; charset=utf-8"
 _KIND_BY_EXT: dict[str, RequestKind] = {"info": "info", "mod": "mod", "zip": "zip"}
 
 
-class ProxyError(ValueError):
+class ProxyError(GoenvError, ValueError):
     """A module version the proxy cannot hold (bad path or version, files that cannot form a zip...)."""
 
 

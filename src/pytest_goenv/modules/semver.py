@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import cmp_to_key
 
+from pytest_goenv.base.errors import GoenvError
+
 __all__ = [
     "InvalidSemver",
     "Semver",
@@ -40,7 +42,7 @@ _PSEUDO_RE = re.compile(
 _PSEUDO_TIME_FORMAT = "%Y%m%d%H%M%S"
 
 
-class InvalidSemver(ValueError):
+class InvalidSemver(GoenvError, ValueError):
     """A string that is not a semantic version in Go's module sense."""
 
 

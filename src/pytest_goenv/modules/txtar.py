@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from pytest_goenv.base import filetree
+from pytest_goenv.base.errors import GoenvError
 
 __all__ = [
     "Archive",
@@ -33,7 +34,7 @@ _MARKER_START = b"-- "
 _MARKER_END = b" --"
 
 
-class TxtarError(ValueError):
+class TxtarError(GoenvError, ValueError):
     """A malformed txtar archive or an archive that cannot be extracted safely."""
 
     def __init__(self, message: str, *, line: int | None = None, source: str | None = None) -> None:

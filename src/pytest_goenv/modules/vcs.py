@@ -18,6 +18,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from pytest_goenv.base import filetree
+from pytest_goenv.base.errors import GoenvError
 from pytest_goenv.base.process import run_process
 from pytest_goenv.modules import semver
 
@@ -31,7 +32,7 @@ _GENERIC_GIT = re.compile(r"^(?P<repo>([a-z0-9.\-]+\.)+[a-z0-9.\-]+(:[0-9]+)?(/~
 _GITHUB = re.compile(r"^(?P<root>github\.com/[\w.\-]+/[\w.\-]+)(/[\w.\-]+)*$")
 
 
-class GitError(RuntimeError):
+class GitError(GoenvError, RuntimeError):
     """A git command failed, or git is not installed."""
 
 

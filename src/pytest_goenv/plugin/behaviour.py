@@ -1,4 +1,4 @@
-"""The pytest side of the behaviour suite: the ``claim`` marker and fixtures, and ``--goenv-report``.
+"""The experiment side of the behaviour suite: the ``claim`` fixtures and the checks of ``claim`` markers.
 
 A test states the claim it checks with ``@pytest.mark.claim(id, expect={range: verdict})``
 and decides a verdict through the ``claim`` fixture (``claims[id]`` when it checks
@@ -13,15 +13,12 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import shlex
 from collections.abc import Generator
-from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 
-from pytest_goenv.claims.catalogue import Catalogue, CatalogueError, load_catalogue
-from pytest_goenv.claims.report import ClaimsReport
+from pytest_goenv.base.errors import GoenvError
+from pytest_goenv.claims.catalogue import Catalogue, CatalogueError
 from pytest_goenv.claims.verdicts import (
     ClaimCheck,
     ClaimMismatch,
@@ -30,65 +27,31 @@ from pytest_goenv.claims.verdicts import (
     ExpectationError,
     Verdict,
 )
+from pytest_goenv.plugin.claims import CLAIM_PROPERTY, claim_run
 from pytest_goenv.plugin.markers import collected_items
-from pytest_goenv.plugin.state import state_key
+from pytest_goenv.plugin.state import item_toolchain
 from pytest_goenv.toolchains.toolchain import GoToolchain
 
-__all__ = ["CLAIM_PROPERTY", "ClaimRecorder", "addoption", "claim", "claims"]
+__all__ = ["activate", "claim", "claims"]
 
-CLAIM_PROPERTY = "goenv_claim"
-MARKER = (
-    "claim(id, expect={'>=1.21': 'holds', ...}): the test checks catalogued claim `id` "
-    "(pytest_goenv/behaviour/claims.json) and expects these verdicts per Go version range "
-    "(holds, does-not-hold, partly, not-applicable); stack several for one experiment."
-)
-
-
-@dataclass
-class ClaimRun:
-    """What this pytest process knows about claims: the catalogue and the results reported so far."""
-
-    catalogue: Catalogue
-    report_path: Path | None
-    command: str
-    results: list[ClaimResult] = field(default_factory=list)
-    written: list[Path] = field(default_factory=list)
-
-
-run_key = pytest.StashKey[ClaimRun]()
 checks_key = pytest.StashKey[dict[str, ClaimCheck]]()
 results_key = pytest.StashKey[list[ClaimResult]]()
 
 
-def addoption(parser: pytest.Parser) -> None:
-    """Add ``--goenv-report`` (called from the main plugin's ``pytest_addoption``)."""
-    group = parser.getgroup("goenv")
-    group.addoption(
-        "--goenv-report",
-        dest="goenv_report",
-        metavar="PATH",
-        help="Write the verdicts of claim tests to PATH as Markdown and, beside it, JSON "
-        "(PATH.md + PATH.json; a .json PATH gets a .md sibling).",
-    )
-    parser.addini("goenv_report", "Where --goenv-report writes the claims report.", default="")
+def activate(config: pytest.Config) -> None:
+    """Load this part into ``config``'s run, once (the shipped suite's conftest calls it).
 
-
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", MARKER)
-    target = config.getoption("goenv_report", None) or config.getini("goenv_report") or None
-    report_path = (config.invocation_params.dir / Path(target)).resolve() if target else None
-    args = [arg for arg in config.invocation_params.args if not arg.startswith("--goenv-report")]
-    if target:
-        args.append(f"--goenv-report={target}")
-    config.stash[run_key] = ClaimRun(load_catalogue(), report_path, shlex.join(["pytest", *args]))
-    config.pluginmanager.register(ClaimRecorder(config), "goenv-claims-recorder")
+    A project with experiments of its own writes ``pytest_plugins = ["pytest_goenv.plugin.behaviour"]``
+    in its top-level conftest instead.
+    """
+    config.pluginmanager.import_plugin(__name__)
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_pycollect_makeitem(collector: pytest.Module | pytest.Class) -> Generator[None, object, object]:
     """Check each test's claim markers as it is collected: a bad one is a collection error naming the test."""
     collected = yield
-    catalogue = collector.config.stash[run_key].catalogue
+    catalogue = claim_run(collector.config).catalogue
     for item in collected_items(collected):
         problem = _claim_marker_problem(item, catalogue)
         if problem is not None:
@@ -126,7 +89,7 @@ def _parse_mark(mark: pytest.Mark, catalogue: Catalogue) -> tuple[str, Expectati
 @pytest.fixture
 def claims(request: pytest.FixtureRequest, go_toolchain: GoToolchain) -> dict[str, ClaimCheck]:
     """One :class:`ClaimCheck` per ``claim`` marker of the test, by claim id."""
-    run = request.config.stash[run_key]
+    run = claim_run(request.config)
     marks = list(request.node.iter_markers("claim"))
     if not marks:
         pytest.fail(
@@ -229,10 +192,10 @@ def _before_the_experiment(item: pytest.Item, report: pytest.TestReport) -> list
     """A claim test skipped in setup (a go_version or cgo marker) is not applicable there; one whose
     setup failed is undecided, so that the report shows the failure rather than a blank."""
     marks = list(item.iter_markers("claim"))
-    toolchain = _toolchain_of(item)
+    toolchain = item_toolchain(item)
     if not marks or toolchain is None:
         return []
-    run = item.config.stash[run_key]
+    run = claim_run(item.config)
     results = []
     for mark in marks:
         claim_id, expect = _parse_mark(mark, run.catalogue)
@@ -253,7 +216,7 @@ def _before_the_experiment(item: pytest.Item, report: pytest.TestReport) -> list
     return results
 
 
-class FixtureSetupFailed(Exception):
+class FixtureSetupFailed(GoenvError):
     """Stands for a failure in a claim test's fixtures, for the report."""
 
 
@@ -261,54 +224,3 @@ def _last_line(report: pytest.TestReport) -> str:
     lines = [line.strip() for line in report.longreprtext.splitlines() if line.strip()]
     errors = [line for line in lines if line.startswith("E ")]
     return (errors or lines or ["(no details)"])[-1].removeprefix("E").strip()
-
-
-def _toolchain_of(item: pytest.Item) -> GoToolchain | None:
-    callspec = getattr(item, "callspec", None)
-    param = callspec.params.get("go_toolchain") if callspec is not None else None
-    if isinstance(param, GoToolchain):
-        return param
-    state = item.config.stash.get(state_key, None)
-    toolchains = state.toolchains_under_test() if state is not None else []
-    return toolchains[0] if toolchains else None
-
-
-class ClaimRecorder:
-    """Collects claim results from test reports (on the xdist controller too) and writes the report."""
-
-    def __init__(self, config: pytest.Config) -> None:
-        self.config = config
-        self.run = config.stash[run_key]
-
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        for name, value in report.user_properties:
-            if name == CLAIM_PROPERTY and isinstance(value, str):
-                self.run.results.append(ClaimResult.from_dict(json.loads(value)))
-
-    def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        if self.run.report_path is None or hasattr(self.config, "workerinput"):
-            return
-        report = ClaimsReport(self.run.catalogue, list(self.run.results), command=self.run.command)
-        self.run.written = report.write(self.run.report_path)
-
-    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
-        run = self.run
-        if not run.results:
-            if run.written:  # --goenv-report on a suite without experiments: say why the table is empty
-                terminalreporter.write_line(
-                    f"goenv: {run.written[0]} holds no verdicts: no claim experiment ran (the behaviour suite "
-                    "runs with `pytest --pyargs pytest_goenv.behaviour`)"
-                )
-            return
-        report = ClaimsReport(run.catalogue, list(run.results))
-        terminalreporter.write_sep("-", "goenv claims (verdicts per toolchain)")
-        for line in report.summary_lines(width=terminalreporter._tw.fullwidth):
-            terminalreporter.write_line(line)
-        mismatches = [r for r in run.results if r.unexpected]
-        undecided = [r for r in run.results if r.verdict is Verdict.UNDECIDED]
-        if mismatches or undecided:
-            terminalreporter.write_line(
-                f"{len(mismatches)} verdict(s) differ from the expectation, {len(undecided)} experiment(s) failed"
-            )
-        for path in run.written:
-            terminalreporter.write_line(f"claims report written to {path}")

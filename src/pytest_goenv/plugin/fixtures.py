@@ -1,26 +1,27 @@
 """The plugin's fixtures: the toolchain under test, sandboxes, a module proxy and a checksum database.
 
 Each fixture hands out an object of the core (``GoToolchain``, ``GoEnv``, ``GoProxy``,
-``ChecksumDatabase``, ``GoWorkspace``) set up from the plugin's start-up decisions, and
-removes what it made afterwards.
+``ChecksumDatabase``, ``GoWorkspace``) set up from the plugin's settings, and removes what it
+made afterwards.  The core modules are imported when a fixture is first set up, not before.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pytest
 
-from pytest_goenv.modules.proxy import GoProxy
-from pytest_goenv.modules.sumdb import ChecksumDatabase, SignerKey
-from pytest_goenv.modules.sumdb.database import DEFAULT_NAME as SUMDB_NAME
-from pytest_goenv.plugin.markers import CACHE_MODES, SandboxOptions, sandbox_options
-from pytest_goenv.plugin.state import KEPT_PROPERTY, outcome_key, sandbox_key, state_key
-from pytest_goenv.sandbox.goenv import GoEnv
-from pytest_goenv.sandbox.workspace import GoWorkspace
-from pytest_goenv.toolchains.cachedir import build_cache_dir
-from pytest_goenv.toolchains.toolchain import GoToolchain
+from pytest_goenv.plugin.markers import CACHE_MODES, CacheMode, SandboxOptions, sandbox_options
+from pytest_goenv.plugin.state import KEPT_PROPERTY, outcome_key, sandbox_key, state_of
+
+if TYPE_CHECKING:
+    from pytest_goenv.modules.proxy import GoProxy
+    from pytest_goenv.modules.sumdb import ChecksumDatabase, SignerKey
+    from pytest_goenv.sandbox.goenv import GoEnv
+    from pytest_goenv.sandbox.workspace import GoWorkspace
+    from pytest_goenv.toolchains.toolchain import GoToolchain
 
 __all__ = ["GoEnvFactory"]
 
@@ -31,22 +32,37 @@ def go_toolchain(request: pytest.FixtureRequest) -> GoToolchain:
 
     Session-scoped, so module- and session-scoped fixtures can depend on it (build once per
     toolchain); ``go_version`` and ``cgo`` markers are applied per test before set-up.
+
+    Example::
+
+        def test_version(go_toolchain):
+            assert go_toolchain.version >= "1.21"
     """
     toolchain: GoToolchain | None = getattr(request, "param", None)
-    return toolchain if toolchain is not None else request.config.stash[state_key].single_toolchain()
+    return toolchain if toolchain is not None else state_of(request.config).single_toolchain()
 
 
 @pytest.fixture
 def goenv(
     request: pytest.FixtureRequest, go_toolchain: GoToolchain, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[GoEnv]:
-    """A fresh Go sandbox for this test: private GOPATH, module cache, HOME and temp dirs."""
-    state = request.config.stash[state_key]
+    """A fresh Go sandbox for this test: private GOPATH, module cache, GOENV file, HOME and temp dirs.
+
+    Removed after a passing test, kept (and named in the report) after a failing one, and kept
+    always under ``--goenv-keep``.  Options come from ``@pytest.mark.goenv(env=..., cache=..., timeout=...)``.
+
+    Example::
+
+        def test_env(goenv):
+            assert goenv.go_env("GOPROXY") == {"GOPROXY": "off"}
+    """
+    state = state_of(request.config)
     sandbox = _new_sandbox(request, tmp_path_factory, go_toolchain, sandbox_options(request.node))
     request.node.stash[sandbox_key] = sandbox.root  # named in the report if the test fails
     yield sandbox
-    if state.keep:
+    if state.settings.keep:
         sandbox.make_removable()
+        state.kept.append(sandbox.root)
         request.node.user_properties.append((KEPT_PROPERTY, str(sandbox.root)))
     elif request.node.stash.get(outcome_key, True):
         sandbox.cleanup()
@@ -60,10 +76,13 @@ def _new_sandbox(
     toolchain: GoToolchain,
     options: SandboxOptions,
 ) -> GoEnv:
-    state = request.config.stash[state_key]
+    from pytest_goenv.sandbox.goenv import GoEnv
+    from pytest_goenv.toolchains.cachedir import build_cache_dir
+
+    settings = state_of(request.config).settings
     root = tmp_path_factory.mktemp(f"goenv-{toolchain.name}-")
-    shared_cache = build_cache_dir(state.cache_root, toolchain) if options.cache == "shared" else None
-    sandbox = GoEnv(toolchain, root, gocache=shared_cache, timeout=options.timeout or state.timeout)
+    shared_cache = build_cache_dir(settings.cache_root, toolchain) if options.cache == "shared" else None
+    sandbox = GoEnv(toolchain, root, gocache=shared_cache, timeout=options.timeout or settings.timeout)
     request.config.hook.pytest_goenv_setup_sandbox(sandbox=sandbox, request=request)
     for name, value in options.env.items():  # the test's own marker wins over a conftest's hook
         if value is None:
@@ -79,6 +98,15 @@ class GoEnvFactory:
 
     ``make(go_toolchain)`` in a module-scoped fixture builds something once per toolchain;
     the sandboxes are removed at the end of the session (kept with ``--goenv-keep``).
+
+    Example::
+
+        @pytest.fixture(scope="module")
+        def tool(go_toolchain, goenv_factory):
+            sandbox = goenv_factory.make(go_toolchain)
+            module = sandbox.write_module("example.com/tool", {"main.go": TOOL})
+            sandbox.run("build", "-o", "tool", ".", cwd=module)
+            return module / "tool"
     """
 
     request: pytest.FixtureRequest
@@ -90,10 +118,16 @@ class GoEnvFactory:
         toolchain: GoToolchain,
         *,
         env: Mapping[str, str | None] | None = None,
-        cache: str = "shared",
+        cache: CacheMode = "shared",
         timeout: float | None = None,
     ) -> GoEnv:
-        """A new sandbox for ``toolchain``, with the options of a ``goenv`` marker."""
+        """A new sandbox for ``toolchain``, with the options of a ``goenv`` marker.
+
+        :param toolchain: usually the ``go_toolchain`` fixture's value.
+        :param env: environment overrides (``None`` unsets a variable).
+        :param cache: ``"shared"`` (the toolchain's warm build cache) or ``"fresh"`` (an empty private one).
+        :param timeout: time limit of one go command, in seconds (default: the run's ``--goenv-timeout``).
+        """
         if cache not in CACHE_MODES:
             raise ValueError(f"cache={cache!r}; use 'shared' or 'fresh'")
         options = SandboxOptions(env=dict(env or {}), cache=cache, timeout=timeout)
@@ -106,12 +140,12 @@ class GoEnvFactory:
 
         Each is handled even if another cannot be removed; the first failure is raised at the end.
         """
-        state = self.request.config.stash[state_key]
+        state = state_of(self.request.config)
         made, self.made = self.made, []
         failures: list[OSError] = []
         for sandbox in made:
             try:
-                if state.keep:
+                if state.settings.keep:
                     sandbox.make_removable()
                     state.kept.append(sandbox.root)
                 else:
@@ -124,7 +158,7 @@ class GoEnvFactory:
 
 @pytest.fixture(scope="session")
 def goenv_factory(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[GoEnvFactory]:
-    """Makes sandboxes for wider-scoped fixtures: ``goenv_factory.make(go_toolchain)``."""
+    """Makes sandboxes for wider-scoped fixtures: ``goenv_factory.make(go_toolchain)`` (see :class:`GoEnvFactory`)."""
     factory = GoEnvFactory(request, tmp_path_factory)
     yield factory
     factory.close()
@@ -132,7 +166,17 @@ def goenv_factory(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
 
 @pytest.fixture
 def go_proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GoProxy]:
-    """A module proxy for this test: ``.url`` (file://), ``.http_url`` (loopback, stopped after the test)."""
+    """A module proxy for this test: ``.url`` (file://), ``.http_url`` (loopback, stopped after the test).
+
+    Example::
+
+        def test_download(goenv, go_proxy):
+            go_proxy.add("example.com/dep", "v1.0.0", {"dep.go": "package dep\\n"})
+            goenv.use_proxy(go_proxy)
+            goenv.run("mod", "download", "example.com/dep@v1.0.0")
+    """
+    from pytest_goenv.modules.proxy import GoProxy
+
     with GoProxy(tmp_path_factory.mktemp("goproxy-")) as proxy:
         yield proxy
 
@@ -140,7 +184,10 @@ def go_proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GoProxy]:
 @pytest.fixture(scope="session")
 def go_sumdb_key() -> SignerKey:
     """The checksum database's signing key, generated once per session (override to pin one)."""
-    return SignerKey.generate(SUMDB_NAME)
+    from pytest_goenv.modules.sumdb import SignerKey
+    from pytest_goenv.modules.sumdb.database import DEFAULT_NAME
+
+    return SignerKey.generate(DEFAULT_NAME)
 
 
 @pytest.fixture
@@ -149,6 +196,8 @@ def go_sumdb(go_proxy: GoProxy, go_sumdb_key: SignerKey) -> Iterator[ChecksumDat
 
     ``goenv.use_sumdb(go_sumdb)`` sets GOSUMDB to ``.gosumdb`` (``name+key url``).
     """
+    from pytest_goenv.modules.sumdb import ChecksumDatabase
+
     database = ChecksumDatabase(go_proxy, key=go_sumdb_key)
     database.mount_on(go_proxy)
     yield database
@@ -157,5 +206,14 @@ def go_sumdb(go_proxy: GoProxy, go_sumdb_key: SignerKey) -> Iterator[ChecksumDat
 
 @pytest.fixture
 def go_workspace(goenv: GoEnv) -> GoWorkspace:
-    """A multi-module workspace with a go.work file, inside this test's ``goenv`` sandbox."""
+    """A multi-module workspace with a go.work file, inside this test's ``goenv`` sandbox.
+
+    Example::
+
+        def test_workspace(go_workspace):
+            go_workspace.add_module("example.com/a", {"a.go": "package a\\n"})
+            go_workspace.run("list", "-m")
+    """
+    from pytest_goenv.sandbox.workspace import GoWorkspace
+
     return GoWorkspace(goenv)

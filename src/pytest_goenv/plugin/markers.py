@@ -7,13 +7,17 @@ naming the test before any test runs, not a failure in the middle of a matrix.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Generator, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
 
 import pytest
 
-from pytest_goenv.toolchains.toolchain import GoToolchain
-from pytest_goenv.toolchains.version import GoVersionSpec, InvalidGoVersion
+from pytest_goenv.plugin.state import GO_FIXTURES, item_toolchain, state_of, uses_go
+
+if TYPE_CHECKING:
+    from pytest_goenv.toolchains.toolchain import GoToolchain
+    from pytest_goenv.toolchains.version import GoVersionSpec
 
 __all__ = [
     "MARKERS",
@@ -34,7 +38,8 @@ MARKERS = (
     "environment overrides (None unsets), an empty private build cache, a go command time limit.",
 )
 
-CACHE_MODES = ("shared", "fresh")
+CacheMode = Literal["shared", "fresh"]
+CACHE_MODES: tuple[CacheMode, ...] = ("shared", "fresh")
 _GOENV_OPTIONS = ("env", "cache", "timeout")
 MARKER_NAMES = ("go_version", "cgo", "goenv")
 
@@ -48,7 +53,7 @@ class SandboxOptions:
     """The options a test's ``goenv`` marker asks for."""
 
     env: Mapping[str, str | None] = field(default_factory=dict)
-    cache: str = "shared"
+    cache: CacheMode = "shared"
     timeout: float | None = None
 
 
@@ -89,6 +94,8 @@ def unused_marker_warning(item: pytest.Item, go_fixtures: frozenset[str]) -> Goe
 
 
 def _spec_of(mark: pytest.Mark) -> GoVersionSpec:
+    from pytest_goenv.toolchains.version import GoVersionSpec, InvalidGoVersion
+
     if len(mark.args) != 1 or mark.kwargs or not isinstance(mark.args[0], str):
         raise ValueError("@pytest.mark.go_version takes one specifier string, e.g. go_version('>=1.22')")
     try:
@@ -100,7 +107,7 @@ def _spec_of(mark: pytest.Mark) -> GoVersionSpec:
 def sandbox_options(item: pytest.Item) -> SandboxOptions:
     """Merge the test's ``goenv`` markers (the closest wins per option) into sandbox options."""
     env: dict[str, str | None] = {}
-    cache: str | None = None
+    cache: CacheMode | None = None
     timeout: float | None = None
     for mark in reversed(list(item.iter_markers("goenv"))):  # farthest first, closest last
         if mark.args:
@@ -118,9 +125,10 @@ def sandbox_options(item: pytest.Item) -> SandboxOptions:
         if "env" in mark.kwargs:
             env.update(_env_of(mark.kwargs["env"]))
         if "cache" in mark.kwargs:
-            cache = mark.kwargs["cache"]
-            if cache not in CACHE_MODES:
-                raise ValueError(f"@pytest.mark.goenv: cache={cache!r}; use 'shared' or 'fresh'")
+            given = mark.kwargs["cache"]
+            if given not in CACHE_MODES:
+                raise ValueError(f"@pytest.mark.goenv: cache={given!r}; use 'shared' or 'fresh'")
+            cache = given
         if "timeout" in mark.kwargs:
             value = mark.kwargs["timeout"]
             if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
@@ -151,3 +159,45 @@ def skip_reason(item: pytest.Item, toolchain: GoToolchain) -> str | None:
     if item.get_closest_marker("cgo") is not None and not toolchain.cgo:
         return f"needs cgo; {toolchain.name} has CGO_ENABLED=0 or no C compiler ({toolchain.cc or 'none'})"
     return None
+
+
+# --------------------------------------------------------------------------- hooks
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for marker in MARKERS:
+        config.addinivalue_line("markers", marker)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_pycollect_makeitem(collector: pytest.Module | pytest.Class) -> Generator[None, object, object]:
+    """Check the goenv markers of each test as it is collected.
+
+    A bad marker is a collection error naming the test: reported the same way with or
+    without pytest-xdist, before any test runs.
+    """
+    collected = yield
+    for item in collected_items(collected):
+        try:
+            validate_markers(item)
+            warning = unused_marker_warning(item, GO_FIXTURES)
+            if warning is not None:
+                item.warn(warning)
+        except (pytest.UsageError, GoenvMarkerWarning) as exc:  # the warning raises under -W error
+            raise collector.CollectError(str(exc)) from None
+    return collected
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Fail or skip a Go test before its fixtures are set up: no toolchain, or its markers rule it out.
+
+    A marker that rules the test out becomes a ``skip`` marker, which pytest's own skipping
+    (run after this hook) reports at the test's location.
+    """
+    if not uses_go(item):
+        return
+    toolchain = item_toolchain(item) or state_of(item.config).single_toolchain()
+    reason = skip_reason(item, toolchain)
+    if reason is not None:
+        item.add_marker(pytest.mark.skip(reason=reason))

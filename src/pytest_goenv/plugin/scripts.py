@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from pytest_goenv.plugin.matrix import TOOLCHAIN_PROPERTY, VERSION_PROPERTY, matrix_key
-from pytest_goenv.plugin.state import KEPT_PROPERTY, sandbox_key, state_key
+from pytest_goenv.plugin.state import KEPT_PROPERTY, sandbox_key, state_of
 from pytest_goenv.sandbox.goenv import GoEnv
 from pytest_goenv.scripts.archive import load_script
 from pytest_goenv.scripts.cmds_files import remove_all
@@ -42,28 +42,6 @@ UPDATED_PROPERTY = "goenv_script_updated"
 _DIALECTS: tuple[Dialect, ...] = ("cmdgo", "testscript")
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("goenv", "Go sandboxes (pytest-goenv)")
-    group.addoption(
-        "--goenv-scripts", dest="goenv_scripts", action="append", default=[], metavar="DIR",
-        help="Collect every *.txt/*.txtar script in DIR as a test (repeatable); 'cmd/go' runs each "
-             "toolchain's own cmd/go script suite.",
-    )  # fmt: skip
-    group.addoption(
-        "--goenv-short", dest="goenv_short", action="store_true", default=None,
-        help="Make the [short] script condition true (as go test -short).",
-    )  # fmt: skip
-    group.addoption(
-        "--goenv-update-scripts", dest="goenv_update_scripts", action="store_true",
-        help="Rewrite, inside each passing script, the archive files cmp found different.",
-    )  # fmt: skip
-    parser.addini(
-        "goenv_scripts", "Script directories (or cmd/go), relative to the rootdir.", type="linelist", default=[]
-    )
-    parser.addini("goenv_short", "Make the [short] script condition true.", type="bool", default=False)
-    parser.addini("goenv_script_dialect", "Dialect of script directories: testscript or cmdgo.", default="testscript")
-
-
 @dataclass
 class ScriptRun:
     """The configured script directories and what their items share in one pytest process."""
@@ -73,6 +51,7 @@ class ScriptRun:
     dialect: Dialect
     short: bool
     update: bool
+    names: frozenset[str] | None = None
     collected: set[Path] = field(default_factory=set)
     services: dict[tuple[str, str], ScriptServices] = field(default_factory=dict)
     extensions: dict[Path, tuple[list[ScriptCommand], list[ScriptCondition]]] = field(default_factory=dict)
@@ -80,7 +59,11 @@ class ScriptRun:
 
     def owns(self, path: Path) -> bool:
         """Whether ``path`` is a script file of a configured directory."""
-        return path.suffix in SUFFIXES and path.parent in self.directories
+        return path.suffix in SUFFIXES and path.parent in self.directories and self.listed(path)
+
+    def listed(self, path: Path) -> bool:
+        """Whether ``--goenv-script-list`` lets the script ``path`` run."""
+        return self.names is None or path.stem in self.names
 
     def close(self) -> None:
         """Stop every proxy and checksum database started for scripts."""
@@ -93,7 +76,7 @@ scripts_key = pytest.StashKey[ScriptRun]()
 
 
 def _dialect(config: pytest.Config) -> Dialect:
-    value = str(config.getini("goenv_script_dialect")).strip()
+    value = str(config.getini("goenv_script_dialect")).strip() or "testscript"
     for dialect in _DIALECTS:
         if value == dialect:
             return dialect
@@ -119,14 +102,30 @@ def pytest_configure(config: pytest.Config) -> None:
                 )
             if directory not in directories:
                 directories.append(directory)
-    short = config.getoption("goenv_short")
     config.stash[scripts_key] = ScriptRun(
         cmdgo=cmdgo,
         directories=directories,
         dialect=_dialect(config),
-        short=bool(config.getini("goenv_short") if short is None else short),
+        short=bool(config.getoption("goenv_short") or config.getini("goenv_short")),
         update=bool(config.getoption("goenv_update_scripts")),
+        names=_listed_names(config),
     )
+
+
+def _listed_names(config: pytest.Config) -> frozenset[str] | None:
+    """The script names ``--goenv-script-list`` (ini ``goenv_script_list``) allows; None: all of them."""
+    given = config.getoption("goenv_script_list") or config.getini("goenv_script_list")
+    if not given:
+        return None
+    path = (config.invocation_params.dir / Path(str(given)).expanduser()).resolve()
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        raise pytest.UsageError(
+            f"--goenv-script-list={given}: cannot read {path} ({exc.strerror or exc}); name a file listing "
+            "script names, one per line"
+        ) from None
+    return frozenset(filter(None, (line.split("#", 1)[0].strip() for line in text.splitlines())))
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -140,7 +139,7 @@ def _toolchains(config: pytest.Config) -> list[tuple[GoToolchain | None, str | N
     matrix = config.stash.get(matrix_key, None)
     if matrix is not None:
         return list(zip(matrix.toolchains, matrix.ids, strict=True))
-    found = config.stash[state_key].toolchains_under_test()
+    found = state_of(config).toolchains_under_test()
     return [(found[0], None)] if found else [(None, None)]
 
 
@@ -186,7 +185,8 @@ class ScriptSuite(pytest.Collector):
                 dialect: Dialect = "cmdgo"
             else:
                 directory, dialect = self.directory, run.dialect
-            for script in sorted(p for p in directory.iterdir() if p.suffix in SUFFIXES and p.is_file()):
+            scripts = sorted(p for p in directory.iterdir() if p.suffix in SUFFIXES and p.is_file() and run.listed(p))
+            for script in scripts:
                 yield ScriptItem.from_parent(
                     self,
                     name=script.stem + (f"[{toolchain_id}]" if toolchain_id else ""),
@@ -293,11 +293,16 @@ class ScriptItem(pytest.Item):
         return run.extensions[toolchain.goroot]
 
     def runtest(self) -> None:
-        state = self.config.stash[state_key]
+        state = state_of(self.config)
         run = self.config.stash[scripts_key]
         toolchain = self.toolchain or state.single_toolchain()
         root = self.config._tmp_path_factory.mktemp(f"goenv-script-{self.script.stem[:40]}-")  # type: ignore[attr-defined]
-        sandbox = GoEnv(toolchain, root, gocache=build_cache_dir(state.cache_root, toolchain), timeout=state.timeout)
+        sandbox = GoEnv(
+            toolchain,
+            root,
+            gocache=build_cache_dir(state.settings.cache_root, toolchain),
+            timeout=state.settings.timeout,
+        )
         self.stash[sandbox_key] = sandbox.root
         services = self._services(run, toolchain)
         own: ScriptServices | None = None
@@ -310,12 +315,12 @@ class ScriptItem(pytest.Item):
             short=run.short,
             verbose=self.config.get_verbosity() > 0,
             update=run.update and not self.suite,
-            timeout=state.timeout,
+            timeout=state.settings.timeout,
             goproxy=chosen.goproxy if chosen else "off",
             gosumdb=chosen.gosumdb if chosen else "off",
             commands=commands,
             conditions=conditions,
-            facts_dir=state.cache_root / "facts",
+            facts_dir=state.settings.cache_root / "facts",
         )
         try:
             result = run_script(sandbox, self.script, options=options, name=self._display_name())
@@ -325,7 +330,7 @@ class ScriptItem(pytest.Item):
         if result.updated:
             self.user_properties.append((UPDATED_PROPERTY, f"{self._display_name()}: {', '.join(result.updated)}"))
         passed = result.status != "failed"
-        if state.keep:
+        if state.settings.keep:
             sandbox.make_removable()
             self.user_properties.append((KEPT_PROPERTY, str(sandbox.root)))
         elif passed:

@@ -1,42 +1,65 @@
-"""What the plugin decided at start-up, shared by its hooks and fixtures in one pytest process."""
+"""What the plugin decided at start-up, shared by its parts in one pytest process.
+
+:class:`PluginState` holds the toolchains under test (found on first use, or set by the
+matrix) and the sandboxes kept for inspection; :func:`item_toolchain` is the one answer to
+"which toolchain does this test item run on".
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from pytest_goenv.toolchains.toolchain import GoToolchain, ToolchainError, default_toolchain
+from pytest_goenv.plugin.settings import Settings, settings_of
 
-__all__ = ["GO_FIXTURES", "KEPT_PROPERTY", "PluginState", "outcome_key", "sandbox_key", "state_key"]
+if TYPE_CHECKING:
+    from pytest_goenv.toolchains.toolchain import GoToolchain
+
+__all__ = [
+    "GO_FIXTURES",
+    "KEPT_PROPERTY",
+    "PluginState",
+    "item_toolchain",
+    "outcome_key",
+    "sandbox_key",
+    "state_of",
+    "uses_go",
+]
 
 GO_FIXTURES = frozenset({"go_toolchain", "goenv", "go_workspace"})
 """The fixtures that make a test a Go test: run per toolchain under a matrix, subject to the markers."""
 
 KEPT_PROPERTY = "goenv_sandbox_kept"
-"""A sandbox kept by --goenv-keep is named in its test's report under this property, so the
-pytest-xdist controller can list the sandboxes its workers kept."""
+"""A kept sandbox is named in its test's report under this property (JUnit XML shows it, and the
+pytest-xdist controller lists the sandboxes its workers kept)."""
 
 
 @dataclass
 class PluginState:
-    """What the plugin decided at start-up, shared by all fixtures of one pytest process."""
+    """The plugin's decisions for one pytest process: settings, toolchains under test, kept sandboxes."""
 
-    explicit_go: str | None
-    cache_root: Path
-    timeout: float
-    keep: bool
-    missing: str
+    settings: Settings
     toolchains: list[GoToolchain] | None = None
     missing_reason: str | None = None
     kept: list[Path] = field(default_factory=list)
 
+    def use_facts_cache(self) -> None:
+        """Keep toolchain facts in the cache directory: xdist workers and later runs skip the probes."""
+        from pytest_goenv.toolchains.toolchain import keep_facts_in
+
+        keep_facts_in(self.settings.cache_root / "facts")
+
     def toolchains_under_test(self) -> list[GoToolchain]:
         """The toolchains tests run on, found on first use (an empty list if there is none)."""
         if self.toolchains is None:
+            from pytest_goenv.toolchains.toolchain import ToolchainError, default_toolchain
+
+            self.use_facts_cache()
             try:
-                self.toolchains = [default_toolchain(self.explicit_go)]
+                self.toolchains = [default_toolchain(self.settings.go)]
             except ToolchainError as exc:
                 self.toolchains, self.missing_reason = [], str(exc)
         return self.toolchains
@@ -46,13 +69,39 @@ class PluginState:
         toolchains = self.toolchains_under_test()
         if not toolchains:
             message = f"this test needs Go: {self.missing_reason}"
-            if self.missing == "skip":
+            if self.settings.missing == "skip":
                 pytest.skip(message)
             pytest.fail(message + "\n(--goenv-missing=skip turns this into a skip)", pytrace=False)
         return toolchains[0]
 
 
-state_key = pytest.StashKey[PluginState]()
+_state_key = pytest.StashKey[PluginState]()
 outcome_key = pytest.StashKey[bool]()
+"""False once a phase of the test failed: its sandbox is then kept."""
 sandbox_key = pytest.StashKey[Path]()
 """The root of a test's ``goenv`` sandbox, so a failure report can say where it was kept."""
+
+
+def state_of(config: pytest.Config) -> PluginState:
+    """The plugin's state for ``config``, made on first use."""
+    state = config.stash.get(_state_key, None)
+    if state is None:
+        state = config.stash[_state_key] = PluginState(settings_of(config))
+    return state
+
+
+def uses_go(item: pytest.Item) -> bool:
+    """Whether ``item`` requests one of the Go fixtures."""
+    return not GO_FIXTURES.isdisjoint(getattr(item, "fixturenames", ()))
+
+
+def item_toolchain(item: pytest.Item) -> GoToolchain | None:
+    """The toolchain ``item`` runs on: its matrix parameter, else the run's single toolchain (None if none)."""
+    from pytest_goenv.toolchains.toolchain import GoToolchain
+
+    callspec = getattr(item, "callspec", None)
+    param = callspec.params.get("go_toolchain") if callspec is not None else None
+    if isinstance(param, GoToolchain):
+        return param
+    toolchains = state_of(item.config).toolchains_under_test()
+    return toolchains[0] if toolchains else None

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
 
+from pytest_goenv.base.errors import GoenvError
+
 __all__ = [
     "BinaryFormatError",
     "BuildInfo",
@@ -31,7 +33,7 @@ __all__ = [
 StrPath = str | PathLike[str]
 
 
-class BinaryFormatError(ValueError):
+class BinaryFormatError(GoenvError, ValueError):
     """The file is not an executable this module can read (or is truncated or corrupt)."""
 
 

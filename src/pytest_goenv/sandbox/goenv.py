@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from pytest_goenv.base import filetree
+from pytest_goenv.base.errors import GoenvError
 from pytest_goenv.base.process import run_process
 from pytest_goenv.modules import txtar
 from pytest_goenv.modules.proxy import goproxy_list
@@ -50,7 +51,7 @@ _GITCONFIG = """\
 """
 
 
-class SandboxError(Exception):
+class SandboxError(GoenvError):
     """A sandbox was asked for something it cannot do (a file outside it, say)."""
 
 

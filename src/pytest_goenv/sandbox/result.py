@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pytest_goenv.base.errors import GoenvError
+
 __all__ = ["GoCommandError", "GoResult", "excerpt"]
 
 # Output longer than this is shown as its head and tail with a note of what was cut.
@@ -19,7 +21,7 @@ MAX_SHOWN_LINES = 60
 MAX_LINE_CHARS = 2000
 
 
-class GoCommandError(AssertionError):
+class GoCommandError(GoenvError, AssertionError):
     """A command run with ``check=True`` exited non-zero or timed out."""
 
     def __init__(self, result: GoResult) -> None:

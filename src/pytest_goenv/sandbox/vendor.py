@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pytest_goenv.base.errors import GoenvError
 from pytest_goenv.sandbox.goenv import GoEnv
 
 __all__ = [
@@ -26,7 +27,7 @@ __all__ = [
 ]
 
 
-class VendorError(AssertionError):
+class VendorError(GoenvError, ValueError):
     """vendor/modules.txt disagrees with go.mod, or is malformed."""
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
+from pytest_goenv.base.errors import GoenvError
 from pytest_goenv.modules import modpath, semver
 from pytest_goenv.sandbox.goenv import GoEnv
 from pytest_goenv.sandbox.result import GoResult
@@ -28,7 +29,7 @@ GoWorkMode = Literal["file", "none", "off"]
 _MODES: tuple[GoWorkMode, ...] = ("file", "none", "off")
 
 
-class WorkspaceError(ValueError):
+class WorkspaceError(GoenvError, ValueError):
     """A workspace was asked for something inconsistent (a directory outside it, a duplicate module...)."""
 
 

@@ -1,11 +1,12 @@
 """The environment and directories a script starts with, per dialect, and unpacking its files.
 
-``cmdgo`` (Go's own cmd/go scripts): ``$WORK/gopath/src`` is the current directory and where the
-archive's files go, ``GOPATH=$WORK/gopath``, ``HOME=/no-home`` (see :data:`NO_HOME`), ``TMPDIR=$WORK/tmp``,
-``GOTOOLCHAIN=auto``, ``goversion`` the full version (``1.27.3``), and cmd/go's other settings
-(GOROOT, GOOS, GOARCH, GOEXE, GOTRACEBACK=system, GOVCS=*:all, empty GONOPROXY/GONOSUMDB/GOPRIVATE,
-devnull, newline).  ``testscript`` (go-internal): files and the current directory at ``$WORK``, ``GOPATH=$WORK/.gopath``,
-``HOME=/no-home``, ``TMPDIR=$WORK/.tmp``, ``exe``, ``goversion`` as ``1.27``, ``GOTOOLCHAIN=local``.
+``cmdgo`` (Go's own cmd/go scripts): ``$WORK/gopath/src`` is the current directory and where
+the archive's files go, ``GOPATH=$WORK/gopath``, ``HOME=/no-home`` (see :data:`NO_HOME`),
+``TMPDIR=$WORK/tmp``, ``GOTOOLCHAIN=auto``, ``goversion`` the full version (``1.27.3``), and cmd/go's
+other settings (GOROOT, GOOS, GOARCH, GOEXE, GOTRACEBACK=system, GOVCS=*:all, empty GONOPROXY,
+GONOSUMDB and GOPRIVATE, devnull, newline).  ``testscript`` (go-internal): files and the current
+directory at ``$WORK``, ``GOPATH=$WORK/.gopath``, ``HOME=/no-home``, ``TMPDIR=$WORK/.tmp``, ``exe``,
+``goversion`` as ``1.27``, ``GOTOOLCHAIN=local``.
 Both: nothing of the host's environment but ``PATH`` (after the toolchain's ``GOROOT/bin``).
 
 Example::

@@ -78,6 +78,29 @@ def _class(pattern: str, start: int) -> tuple[str, int]:
     raise CommandFailed(f"regexp {pattern!r}: missing closing ]", fatal=True)
 
 
+def _escape(pattern: str, i: int) -> tuple[str, int]:
+    """The escape at ``i`` (a backslash) rewritten for Python, and where it ends."""
+    nxt = pattern[i + 1]
+    if nxt == "z":
+        return "\\Z", i + 2
+    if nxt == "Q":
+        end = pattern.find("\\E", i + 2)
+        literal = pattern[i + 2 :] if end < 0 else pattern[i + 2 : end]
+        return re.escape(literal), len(pattern) if end < 0 else end + 2
+    if nxt in "pP":
+        if pattern.startswith("{", i + 2):
+            close = pattern.find("}", i + 2)
+            name, end = pattern[i + 3 : close], close + 1
+        else:
+            name, end = pattern[i + 2 : i + 3], i + 3
+        if name != "L":
+            raise CommandFailed(
+                f"regexp {pattern!r}: Unicode class \\{nxt}{{{name}}} is not supported here", fatal=True
+            )
+        return ("[\\W\\d_]" if nxt == "P" else _LETTER), end
+    return pattern[i : i + 2], i + 2
+
+
 def _translate(pattern: str) -> str:
     out: list[str] = []
     closes = [0]  # per open group: scoped flag groups to close with it ("(?i)x" becomes "(?i:x)")
@@ -85,30 +108,8 @@ def _translate(pattern: str) -> str:
     while i < len(pattern):
         char = pattern[i]
         if char == "\\" and i + 1 < len(pattern):
-            nxt = pattern[i + 1]
-            if nxt == "z":
-                out.append("\\Z")
-                i += 2
-            elif nxt == "Q":
-                end = pattern.find("\\E", i + 2)
-                literal = pattern[i + 2 :] if end < 0 else pattern[i + 2 : end]
-                out.append(re.escape(literal))
-                i = len(pattern) if end < 0 else end + 2
-            elif nxt in "pP":
-                negated = nxt == "P"
-                if pattern.startswith("{", i + 2):
-                    close = pattern.find("}", i + 2)
-                    name, i = pattern[i + 3 : close], close + 1
-                else:
-                    name, i = pattern[i + 2 : i + 3], i + 3
-                if name != "L":
-                    raise CommandFailed(
-                        f"regexp {pattern!r}: Unicode class \\{nxt}{{{name}}} is not supported here", fatal=True
-                    )
-                out.append("[\\W\\d_]" if negated else _LETTER)
-            else:
-                out.append(pattern[i : i + 2])
-                i += 2
+            text, i = _escape(pattern, i)
+            out.append(text)
         elif char == "[":
             text, i = _class(pattern, i)
             out.append(text)

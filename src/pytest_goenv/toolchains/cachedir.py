@@ -10,8 +10,10 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pytest_goenv.toolchains.toolchain import GoToolchain
+if TYPE_CHECKING:
+    from pytest_goenv.toolchains.toolchain import GoToolchain
 
 __all__ = ["build_cache_dir", "default_cache_root"]
 

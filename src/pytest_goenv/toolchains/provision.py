@@ -24,6 +24,7 @@ from pathlib import Path
 
 import filelock
 
+from pytest_goenv.base.errors import GoenvError
 from pytest_goenv.base.filetree import replace_file
 from pytest_goenv.base.process import ProcessOutcome, run_process, stream_process
 from pytest_goenv.toolchains.cachedir import default_cache_root
@@ -53,7 +54,7 @@ _LOCK_TIMEOUT_SECONDS = 3600.0
 ProgressCallback = Callable[["ProvisionProgress"], None]
 
 
-class ProvisionError(Exception):
+class ProvisionError(GoenvError):
     """A toolchain could not be provisioned; the message says what was asked and what to do."""
 
 

@@ -20,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pytest_goenv.base.errors import GoenvError
 from pytest_goenv.toolchains.discovery import (
     SYSTEM_LOCATIONS,
     FoundToolchain,
@@ -60,7 +61,7 @@ SELECTOR_HELP = (
 )
 
 
-class MatrixError(Exception):
+class MatrixError(GoenvError):
     """A matrix selector that cannot be satisfied; the message names the selector and the fix."""
 
 

@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from pytest_goenv.base.errors import GoenvError
 from pytest_goenv.base.filetree import replace_file
 from pytest_goenv.base.process import run_process
 from pytest_goenv.toolchains.version import GoVersion, InvalidGoVersion
@@ -48,7 +49,7 @@ HOW_TO_GET_GO = (
 )
 
 
-class ToolchainError(Exception):
+class ToolchainError(GoenvError):
     """A path that should be a Go toolchain is not one, or the toolchain misbehaves."""
 
 

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
+from pytest_goenv.base.errors import GoenvError
+
 __all__ = ["GoVersion", "GoVersionSpec", "InvalidGoVersion"]
 
 _VERSION_RE = re.compile(
@@ -37,7 +39,7 @@ _DEVEL_WITHOUT_BASE = 10**6
 """The minor version of a devel build that names no release: after every release."""
 
 
-class InvalidGoVersion(ValueError):
+class InvalidGoVersion(GoenvError, ValueError):
     """A string that is neither a Go version nor a Go version specifier."""
 
 

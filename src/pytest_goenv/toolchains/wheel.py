@@ -22,6 +22,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from pytest_goenv.base.errors import GoenvError
+
 __all__ = ["HashMismatch", "RecordEntry", "WheelError", "extract_verified", "read_record"]
 
 _CHUNK = 1 << 20
@@ -29,7 +31,7 @@ _HASHES = frozenset({"sha256", "sha384", "sha512"})
 _WORKERS = 8  # creating files is I/O-bound: threads overlap the waits
 
 
-class WheelError(Exception):
+class WheelError(GoenvError):
     """A wheel that is malformed, unsafe to extract, or does not match its RECORD."""
 
 

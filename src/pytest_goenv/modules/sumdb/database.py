@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Literal, Protocol
 
+from pytest_goenv.base.errors import GoenvError
 from pytest_goenv.base.loopback import LoopbackServer, Response
 from pytest_goenv.modules.modpath import InvalidModulePath, check_module_version, unescape_path, unescape_version
 from pytest_goenv.modules.modzip import go_sum_lines
@@ -29,7 +30,7 @@ _NAME_RE = re.compile(r"[A-Za-z0-9][-A-Za-z0-9.]*(:[0-9]+)?(/[-A-Za-z0-9._~]+)*"
 _LOOKUP_RE = re.compile(r"[^@]+@v[0-9]+\.[0-9]+\.[0-9]+(-[^@]*)?(\+incompatible)?")
 
 
-class SumDBError(ValueError):
+class SumDBError(GoenvError, ValueError):
     """The checksum database was asked for something it cannot do; the message says what to change."""
 
 

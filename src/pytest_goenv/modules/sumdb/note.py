@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from pytest_goenv.base.errors import GoenvError
+
 ALGORITHM_ED25519 = 1
 """The algorithm byte that starts every encoded key; Ed25519 is the only one Go defines."""
 
@@ -23,7 +25,7 @@ SIGNATURE_PREFIX = "— "
 MAX_SIGNATURES = 100
 
 
-class NoteError(ValueError):
+class NoteError(GoenvError, ValueError):
     """A key, a note or a signature is malformed, unknown or does not verify."""
 
 

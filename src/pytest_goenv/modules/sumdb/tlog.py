@@ -13,6 +13,8 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from pytest_goenv.base.errors import GoenvError
+
 HASH_SIZE = 32
 TILE_HEIGHT = 8
 """The tile height the go command asks for."""
@@ -21,7 +23,7 @@ EMPTY_TREE_HASH = hashlib.sha256(b"").digest()
 TREE_NOTE_HEADER = "go.sum database tree\n"
 
 
-class TlogError(ValueError):
+class TlogError(GoenvError, ValueError):
     """A tile path, a record or a tree is malformed, or asks for what the log does not hold."""
 
 

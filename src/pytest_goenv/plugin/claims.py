@@ -1,0 +1,118 @@
+"""Claim verdicts gathered from test reports: ``--goenv-report`` and the claims summary.
+
+Claim experiments (see :mod:`pytest_goenv.plugin.behaviour`) attach each verdict to their test
+report as a ``user_properties`` entry, which pytest-xdist carries from workers to the controller.
+This part collects them wherever reports arrive, writes the report that ``--goenv-report=PATH``
+asks for (Markdown and JSON) and prints the summary; it does nothing in a run without claims.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from pytest_goenv.plugin.state import state_of
+
+if TYPE_CHECKING:
+    from pytest_goenv.claims.catalogue import Catalogue
+    from pytest_goenv.claims.verdicts import ClaimResult
+
+__all__ = ["CLAIM_PROPERTY", "ClaimRecorder", "ClaimRun", "claim_run"]
+
+CLAIM_PROPERTY = "goenv_claim"
+MARKER = (
+    "claim(id, expect={'>=1.21': 'holds', ...}): the test checks catalogued claim `id` "
+    "(pytest_goenv/behaviour/claims.json) and expects these verdicts per Go version range "
+    "(holds, does-not-hold, partly, not-applicable); stack several for one experiment."
+)
+
+
+@dataclass
+class ClaimRun:
+    """What this pytest process knows about claims: where the report goes and the results reported so far."""
+
+    report_path: Path | None
+    command: str
+    results: list[ClaimResult] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+    _catalogue: Catalogue | None = None
+
+    @property
+    def catalogue(self) -> Catalogue:
+        """The catalogue of claims, read on first use."""
+        if self._catalogue is None:
+            from pytest_goenv.claims.catalogue import load_catalogue
+
+            self._catalogue = load_catalogue()
+        return self._catalogue
+
+
+_run_key = pytest.StashKey[ClaimRun]()
+
+
+def claim_run(config: pytest.Config) -> ClaimRun:
+    """The claims of this pytest process."""
+    return config.stash[_run_key]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", MARKER)
+    settings = state_of(config).settings
+    args = [arg for arg in config.invocation_params.args if not arg.startswith("--goenv-report")]
+    if settings.report_text:
+        args.append(f"--goenv-report={settings.report_text}")
+    config.stash[_run_key] = ClaimRun(settings.report, shlex.join(["pytest", *args]))
+    config.pluginmanager.register(ClaimRecorder(config), "goenv-claims-recorder")
+
+
+class ClaimRecorder:
+    """Collects claim results from test reports (on the xdist controller too) and writes the report."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.run = claim_run(config)
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        for name, value in report.user_properties:
+            if name == CLAIM_PROPERTY and isinstance(value, str):
+                from pytest_goenv.claims.verdicts import ClaimResult
+
+                self.run.results.append(ClaimResult.from_dict(json.loads(value)))
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        if self.run.report_path is None or hasattr(self.config, "workerinput"):
+            return
+        from pytest_goenv.claims.report import ClaimsReport
+
+        report = ClaimsReport(self.run.catalogue, list(self.run.results), command=self.run.command)
+        self.run.written = report.write(self.run.report_path)
+
+    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        run = self.run
+        if not run.results:
+            if run.written:  # --goenv-report on a suite without experiments: say why the table is empty
+                terminalreporter.write_line(
+                    f"goenv: {run.written[0]} holds no verdicts: no claim experiment ran (the behaviour suite "
+                    "runs with `pytest --pyargs pytest_goenv.behaviour`)"
+                )
+            return
+        from pytest_goenv.claims.report import ClaimsReport
+        from pytest_goenv.claims.verdicts import Verdict
+
+        report = ClaimsReport(run.catalogue, list(run.results))
+        terminalreporter.write_sep("-", "goenv claims (verdicts per toolchain)")
+        for line in report.summary_lines(width=terminalreporter.config.get_terminal_writer().fullwidth):
+            terminalreporter.write_line(line)
+        mismatches = [r for r in run.results if r.unexpected]
+        undecided = [r for r in run.results if r.verdict is Verdict.UNDECIDED]
+        if mismatches or undecided:
+            terminalreporter.write_line(
+                f"{len(mismatches)} verdict(s) differ from the expectation, {len(undecided)} experiment(s) failed"
+            )
+        for path in run.written:
+            terminalreporter.write_line(f"claims report written to {path}")
