@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import pytest
 
+from pytest_goenv.plugin.state import state_of
+
 PASSING = "# a passing script\nexec echo hello\nstdout '^hello$'\n"
 FAILING = "# a failing script\nexec echo hello\nstdout '^goodbye$'\n"
 SKIPPING = "[unix] skip 'only elsewhere'\nexec false\n"
+
+
+@pytest.fixture(autouse=True)
+def shared_cache(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Inner runs use this run's cache root (pytester moves HOME): warm build cache, kept toolchain facts."""
+    monkeypatch.setenv("PYTEST_GOENV_CACHE_DIR", str(state_of(request.config).settings.cache_root))
 
 
 def _scripts(pytester: pytest.Pytester, **scripts: str) -> None:
