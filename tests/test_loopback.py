@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from pytest_goenv.base.loopback import LoopbackServer, Request, Response
+from pytest_goenv.base.loopback import LoopbackServer, Reply, Request, Response
 
 
 def _echo(request: Request) -> Response:
@@ -145,3 +145,20 @@ def test_connections_are_served_concurrently_and_close_is_bounded() -> None:
     while _threads("test-slow") and time.monotonic() < deadline:
         time.sleep(0.01)
     assert not _threads("test-slow")
+
+
+def test_a_reply_sends_its_headers_and_a_client_follows_its_redirect() -> None:
+    def responder(request: Request) -> Response | Reply:
+        if request.path == "/old":
+            return Reply(302, "text/plain", b"", {"Location": "/new", "X-Hop": "1"})
+        return _echo(request)
+
+    with LoopbackServer(responder, name="test-reply") as server:
+        conn = http.client.HTTPConnection("127.0.0.1", _port(server.url), timeout=10)
+        conn.request("GET", "/old")
+        hop = conn.getresponse()
+        hop.read()
+        assert (hop.status, hop.getheader("Location"), hop.getheader("X-Hop")) == (302, "/new", "1")
+        conn.close()
+        with urllib.request.urlopen(server.url + "/old", timeout=10) as followed:
+            assert followed.read() == b"GET /new"

@@ -19,14 +19,14 @@ import socketserver
 import sys
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from types import TracebackType
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-__all__ = ["LoopbackServer", "Request", "Responder", "Response"]
+__all__ = ["LoopbackServer", "Reply", "Request", "Responder", "Response"]
 
 Response = tuple[int, str, bytes]
 """What a responder returns: HTTP status, content type and body."""
@@ -40,7 +40,27 @@ class Request:
     path: str
 
 
-Responder = Callable[[Request], Response]
+@dataclass(frozen=True)
+class Reply:
+    """A response with headers of its own (a redirect's ``Location``), which a responder may return.
+
+    Example::
+
+        LoopbackServer(lambda request: Reply(302, "text/plain", b"", {"Location": "/elsewhere"}))
+    """
+
+    status: int
+    content_type: str
+    body: bytes
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def response(self) -> Response:
+        """Status, content type and body, without the headers."""
+        return self.status, self.content_type, self.body
+
+
+Responder = Callable[[Request], Response | Reply]
 """The function that answers every request of a :class:`LoopbackServer`."""
 
 _Connection = socket.socket | tuple[bytes, socket.socket]
@@ -188,11 +208,15 @@ class _RequestHandler(BaseHTTPRequestHandler):
     def _answer(self, *, send_body: bool) -> None:
         request = Request(self.command, unquote(urlsplit(self.path).path))
         try:
-            status, content_type, body = self.server.responder(request)
+            answer = self.server.responder(request)
+            reply = answer if isinstance(answer, Reply) else Reply(*answer)
         except Exception as exc:  # a broken responder must answer, not hang the go command
-            status, content_type, body = 500, _TEXT, f"internal error: {exc!r}\n".encode()
+            reply = Reply(500, _TEXT, f"internal error: {exc!r}\n".encode())
+        status, content_type, body = reply.response
         self.send_response(status)
         self.send_header("Content-Type", content_type)
+        for name, value in reply.headers.items():
+            self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if send_body:

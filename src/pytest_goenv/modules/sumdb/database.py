@@ -31,15 +31,31 @@ _LOOKUP_RE = re.compile(r"[^@]+@v[0-9]+\.[0-9]+\.[0-9]+(-[^@]*)?(\+incompatible)
 
 
 class SumDBError(GoenvError, ValueError):
-    """The checksum database was asked for something it cannot do; the message says what to change."""
+    """The checksum database was asked for something it cannot do; the message says what to change.
+
+    Example::
+
+        with pytest.raises(SumDBError, match="disagrees with the key"):
+            ChecksumDatabase(proxy, name="other.test", key=SignerKey.generate("sum.golang.test"))
+    """
 
 
 class UnknownModuleError(SumDBError, LookupError):
-    """A module version that neither the proxy holds nor was logged by hand."""
+    """A module version that neither the proxy holds nor was logged by hand.
+
+    Example::
+
+        with pytest.raises(UnknownModuleError):
+            db.log("example.com/absent", "v1.0.0")
+    """
 
 
 class LoggableModule(Protocol):
-    """What the database needs to know of a module version: its path, version and two h1: hashes."""
+    """What the database needs to know of a module version: its path, version and two h1: hashes.
+
+    A proxy's ModuleVersion is one; so is any object with these four attributes (cmd/go's test database
+    logs archives with hashes of its own this way).
+    """
 
     @property
     def path(self) -> str: ...
@@ -52,13 +68,22 @@ class LoggableModule(Protocol):
 
 
 class ModuleSource(Protocol):
-    """Where the module versions come from: a module proxy."""
+    """Where the module versions come from: a module proxy, or anything listing LoggableModules.
+
+    Example::
+
+        class Fixed:
+            def modules(self) -> list[ModuleVersion]:
+                return [proxy.get("example.com/hello", "v1.0.0")]
+
+        db = ChecksumDatabase(Fixed())
+    """
 
     def modules(self) -> Sequence[LoggableModule]: ...
 
 
 class MountingProxy(Protocol):
-    """A module proxy that can pass the requests under a URL prefix to another handler, over HTTP."""
+    """A module proxy that can pass the requests under a URL prefix to another handler, over HTTP (a GoProxy)."""
 
     def mount(self, prefix: str, handler: Callable[[str], Response]) -> None: ...
     @property
@@ -83,11 +108,27 @@ def gosum_record(path: str, version: str, h1: str, h1_mod: str) -> bytes:
 class ChecksumDatabase:
     """A signed, append-only log of go.sum lines for the modules of ``source``, served over HTTP.
 
-    ``key`` is a signer key (``PRIVATE+KEY+name+...`` text or a SignerKey) whose name becomes the
-    database name (a ``name`` given too must be the same); without one a new key is generated for
-    ``name`` (default :data:`DEFAULT_NAME`). With ``auto_log=False`` a lookup finds only the versions
-    logged with :meth:`log` (as a public database knows nothing of private modules); by default a
-    lookup logs any version the source holds.
+    Parameters:
+        source: where module versions come from (a GoProxy, or any :class:`ModuleSource`); None for a
+            database that knows only what :meth:`log` is given by hand.
+        name: the database name (``host[/path]``, default :data:`DEFAULT_NAME`), for a key generated here.
+        key: a signer key, as a SignerKey or its ``PRIVATE+KEY+name+...`` text (``SignerKey.parse`` reads
+            that format, x/mod's sumdb/note); its name becomes the database name (a ``name`` given too
+            must be the same). Without one a new Ed25519 key is generated for ``name``.
+        auto_log: with True (the default) a lookup logs any version the source holds; with False it
+            finds only the versions logged with :meth:`log` (as a public database knows nothing of
+            private modules).
+
+    It serves ``/latest``, ``/lookup/M@V`` and ``/tile/...`` on its own loopback port (:attr:`gosumdb`)
+    or through a proxy (:meth:`mount_on`). Call :meth:`close` (or use ``with``) to stop its server.
+
+    Example::
+
+        with GoProxy(tmp_path / "proxy") as proxy, ChecksumDatabase(proxy) as db:
+            proxy.add("example.com/hello", "v1.0.0", {"hello.go": "package hello\n"})
+            env["GOPROXY"], env["GOSUMDB"] = proxy.http_url, db.gosumdb   # "name+hash+key http://..."
+            ...                                                            # go get example.com/hello@v1.0.0
+            assert db.lookups == ["example.com/hello@v1.0.0"]
     """
 
     def __init__(

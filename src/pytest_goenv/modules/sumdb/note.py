@@ -71,7 +71,13 @@ def _decode_key_fields(text: str, what: str, example: str) -> tuple[str, int, by
 
 @dataclass(frozen=True)
 class VerifierKey:
-    """A public key that checks a named server's signatures."""
+    """A public key that checks a named server's signatures.
+
+    Example::
+
+        verifier = VerifierKey.parse(db.verifier_key)   # "name+<8 hex>+<base64 key>"
+        open_note(db.signed_tree(), [verifier])
+    """
 
     name: str
     hash: int
@@ -105,7 +111,20 @@ class VerifierKey:
 
 @dataclass(frozen=True)
 class SignerKey:
-    """A private key that signs notes in a server's name (keep it secret outside tests)."""
+    """A private key that signs notes in a server's name (keep it secret outside tests).
+
+    Parameters:
+        name: the server's name (a checksum database's ``host[/path]``).
+        seed: the 32-byte Ed25519 private key seed.
+
+    Make one with :meth:`generate`, or read a published one in x/mod's ``PRIVATE+KEY+name+hash+base64``
+    text with :meth:`parse` (as cmd/go's test key in ``src/cmd/go/proxy_test.go``); ``str()`` writes it back.
+
+    Example::
+
+        signer = SignerKey.parse("PRIVATE+KEY+sum.example.test+1a2b3c4d+AXu6...")
+        str(signer.verifier)   # "sum.example.test+1a2b3c4d+Ac...": the GOSUMDB key of its database
+    """
 
     name: str
     seed: bytes
