@@ -316,6 +316,7 @@ class ScriptItem(pytest.Item):
             verbose=self.config.get_verbosity() > 0,
             update=run.update and not self.suite,
             timeout=state.settings.timeout,
+            env=chosen.env if chosen else {},
             goproxy=chosen.goproxy if chosen else "off",
             gosumdb=chosen.gosumdb if chosen else "off",
             commands=commands,

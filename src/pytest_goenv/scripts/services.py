@@ -3,10 +3,9 @@
 cmd/go's layout keeps one txtar archive per module version in ``testdata/mod`` beside
 ``testdata/script``; :func:`directory_services` serves such a directory from a :class:`GoProxy`
 (archives made to break the go command included) with a :class:`ChecksumDatabase` of its modules,
-reached through the proxy as the go command does.  :func:`cmdgo_services` serves a toolchain's own
-``src/cmd/go/testdata/mod`` with cmd/go's naming rules, fault paths and checksum-database test key
-when the modules layer provides them (``pytest_goenv.modules.proxy.cmdgo``), else as a plain
-directory.  go-internal's per-archive ``.gomodproxy/`` trees are served by :func:`archive_services`.
+reached through the proxy as the go command does.  :func:`cmdgo_services` serves a toolchain's
+own ``src/cmd/go/testdata/mod`` with cmd/go's naming rules, fault paths and checksum-database
+test key (:mod:`pytest_goenv.modules.proxy.cmdgo`).  go-internal's per-archive ``.gomodproxy/`` trees are served by :func:`archive_services`.
 
 Example::
 
@@ -16,15 +15,13 @@ Example::
 
 from __future__ import annotations
 
-import contextlib
-import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Any
 
 from pytest_goenv.modules import txtar
 from pytest_goenv.modules.proxy import GoProxy, ProxyError
+from pytest_goenv.modules.proxy.cmdgo import cmdgo_env, cmdgo_proxy, cmdgo_sumdb
 from pytest_goenv.modules.sumdb import ChecksumDatabase
 
 __all__ = ["ScriptServices", "archive_services", "cmdgo_services", "directory_services"]
@@ -39,6 +36,7 @@ class ScriptServices:
     proxy: GoProxy | None = None
     sumdb: ChecksumDatabase | None = None
     refused: list[str] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
 
     def close(self) -> None:
         """Stop the servers."""
@@ -97,13 +95,7 @@ def archive_services(archive: txtar.Archive, scratch: Path) -> ScriptServices | 
 
 def cmdgo_services(goroot: Path, scratch: Path) -> ScriptServices:
     """Serve a toolchain's ``src/cmd/go/testdata/mod`` the way its own script tests expect."""
-    module: Any = None
-    with contextlib.suppress(ImportError):
-        module = importlib.import_module("pytest_goenv.modules.proxy.cmdgo")
-    mod_dir = goroot / "src" / "cmd" / "go" / "testdata" / "mod"
-    if module is None:
-        return directory_services(mod_dir, scratch)
-    proxy = module.cmdgo_proxy(goroot, scratch / "goproxy")
-    database = module.cmdgo_sumdb(goroot, proxy)
-    goproxy = proxy.http_url
-    return ScriptServices(goproxy, database.gosumdb_for("proxy", goproxy=goproxy), proxy, database)
+    proxy = cmdgo_proxy(goroot, scratch / "goproxy")
+    database = cmdgo_sumdb(goroot, proxy)
+    env = cmdgo_env(proxy, database)
+    return ScriptServices(env.pop("GOPROXY"), env.pop("GOSUMDB"), proxy, database, env=env)
