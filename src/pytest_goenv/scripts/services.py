@@ -5,7 +5,8 @@ cmd/go's layout keeps one txtar archive per module version in ``testdata/mod`` b
 (archives made to break the go command included) with a :class:`ChecksumDatabase` of its modules,
 reached through the proxy as the go command does.  :func:`cmdgo_services` serves a toolchain's
 own ``src/cmd/go/testdata/mod`` with cmd/go's naming rules, fault paths and checksum-database
-test key (:mod:`pytest_goenv.modules.proxy.cmdgo`).  go-internal's per-archive ``.gomodproxy/`` trees are served by :func:`archive_services`.
+test key (:mod:`pytest_goenv.modules.proxy.cmdgo`).  go-internal's per-archive ``.gomodproxy/``
+trees are served by :func:`archive_services`.
 
 Example::
 
