@@ -103,3 +103,28 @@ def test_modules_from_the_mod_directory_beside_the_scripts(pytester: pytest.Pyte
         '-- dep.go --\npackage dep\n\nimport "fmt"\n\nfunc Say() { fmt.Println("dep v1") }\n'
     )
     pytester.runpytest("--goenv-scripts=testdata/script").assert_outcomes(passed=1)
+
+
+def test_a_go_program_of_the_project_is_a_command(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(
+        """
+        from pathlib import Path
+
+        from pytest_goenv.plugin.state import state_of
+        from pytest_goenv.scripts.programs import go_program
+        from pytest_goenv.toolchains.cachedir import build_cache_dir
+
+        def pytest_goenv_script_commands(config, toolchain):
+            cache = build_cache_dir(state_of(config).settings.cache_root, toolchain)
+            here = Path(__file__).parent
+            return [go_program("greeter", here / "greeter", toolchain, here / "bin", gocache=cache)]
+        """
+    )
+    greeter = pytester.path / "greeter"
+    greeter.mkdir()
+    (greeter / "go.mod").write_text("module example.com/greeter\n\ngo 1.21\n")
+    (greeter / "main.go").write_text(
+        'package main\n\nimport (\n\t"fmt"\n\t"os"\n)\n\nfunc main() { fmt.Println("hi", os.Args[1]) }\n'
+    )
+    _scripts(pytester, greet__txtar="greeter you\nstdout '^hi you$'\n! greeter\n")
+    pytester.runpytest("--goenv-scripts=testdata/script").assert_outcomes(passed=1)
