@@ -128,3 +128,13 @@ def test_a_go_program_of_the_project_is_a_command(pytester: pytest.Pytester) -> 
     )
     _scripts(pytester, greet__txtar="greeter you\nstdout '^hi you$'\n! greeter\n")
     pytester.runpytest("--goenv-scripts=testdata/script").assert_outcomes(passed=1)
+
+
+def test_the_toolchains_own_cmd_go_scripts(pytester: pytest.Pytester) -> None:
+    listed = pytester.path / "list.txt"
+    listed.write_text(
+        "# two of cmd/go's scripts: the environment, and its test proxy and checksum database\nenv_unset\nmod_sumdb\n"
+    )
+    result = pytester.runpytest("--goenv-scripts=cmd/go", "--goenv-short", f"--goenv-script-list={listed}", "-v")
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(["cmd/go::env_unset PASSED*", "cmd/go::mod_sumdb PASSED*"])
