@@ -148,6 +148,8 @@ def main() -> None:
         print(f"  {name}: {verdict}: {reason[:200]}")
     wrongly = sorted(n for n, (v, _) in ours.items() if v == "passed" and theirs.get(n, ("", ""))[0] == "failed")
     print(f"failing under Go's harness, passing here: {', '.join(wrongly) or 'none'}")
+    extra = sorted(n for n, (v, _) in ours.items() if v == "failed" and theirs.get(n, ("", ""))[0] == "skipped")
+    print(f"skipped under Go's harness, failing here: {', '.join(extra) or 'none'}")
 
 
 if __name__ == "__main__":
