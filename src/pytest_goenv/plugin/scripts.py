@@ -26,7 +26,7 @@ from pytest_goenv.scripts.archive import load_script
 from pytest_goenv.scripts.cmds_files import remove_all
 from pytest_goenv.scripts.commands import ScriptCommand
 from pytest_goenv.scripts.conditions import ScriptCondition
-from pytest_goenv.scripts.errors import ScriptFailed
+from pytest_goenv.scripts.errors import ScriptError, ScriptFailed
 from pytest_goenv.scripts.runner import ScriptResult
 from pytest_goenv.scripts.script import ScriptOptions, run_script
 from pytest_goenv.scripts.services import ScriptServices, archive_services, cmdgo_services, directory_services
@@ -348,7 +348,7 @@ class ScriptItem(pytest.Item):
         if isinstance(excinfo.value, ScriptFailure):
             result = excinfo.value.result
             return f"{result.file}:{result.lineno}: {result.reason}\n\n{result.report()}"
-        if isinstance(excinfo.value, ScriptFailed):
+        if isinstance(excinfo.value, ScriptError | ScriptFailed):
             return str(excinfo.value)
         return str(super().repr_failure(excinfo, style=style))
 

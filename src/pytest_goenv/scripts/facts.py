@@ -1,9 +1,10 @@
 """What a toolchain says about its platform, for script conditions: asked of that toolchain, never of Python.
 
 Most answers come from the toolchain's own ``internal/platform`` tables (race, msan, asan, fuzz,
-build modes, external linking) and ``internal/buildcfg`` (experiments): a small Go program is laid
-over the toolchain's GOROOT with ``go run -overlay`` (nothing is written into the GOROOT), so
-each release answers with its own tables.  ``go tool dist list -json`` gives the known GOOS and
+build modes, external linking) and ``internal/buildcfg`` (experiments): a small test file is laid
+into that package with ``go test -overlay`` (nothing is written into the GOROOT; Go 1.21 accepts
+an overlay file in an existing package, not a new package), so each release answers with its
+own tables.  ``go tool dist list -json`` gives the known GOOS and
 GOARCH values, ``go version -m`` whether the go binary was built with ``-trimpath``.  Answers are
 kept on disk per toolchain (pytest-xdist workers and later runs read them).
 
@@ -31,44 +32,51 @@ from pytest_goenv.toolchains.toolchain import GoToolchain, probe_environment
 
 __all__ = ["ToolchainFacts", "toolchain_facts"]
 
-_FORMAT = 1
+_FORMAT = 2
 _TIMEOUT = 300.0
 _BUILDMODES = ("archive", "c-archive", "c-shared", "default", "exe", "pie", "plugin", "shared")
 
 _PROBE = """\
-package main
+package platform
 
 import (
 	"encoding/json"
 	"internal/buildcfg"
-	"internal/platform"
 	"os"
 	"runtime"
+	"strings"
+	"testing"
 )
 
-func main() {
+func TestGoenvFacts(t *testing.T) {
 	goos, goarch := runtime.GOOS, runtime.GOARCH
 	modes := map[string]bool{}
-	for _, m := range os.Args[1:] {
-		modes[m] = platform.BuildModeSupported(runtime.Compiler, m, goos, goarch)
+	for _, m := range strings.Fields(os.Getenv("GOENV_FACTS_MODES")) {
+		modes[m] = BuildModeSupported(runtime.Compiler, m, goos, goarch)
 	}
 	exp, err := buildcfg.ParseGOEXPERIMENT(goos, goarch, "")
 	var all []string
 	if err == nil {
 		all = exp.All()
 	}
-	json.NewEncoder(os.Stdout).Encode(map[string]any{
-		"race":              platform.RaceDetectorSupported(goos, goarch),
-		"msan":              platform.MSanSupported(goos, goarch),
-		"asan":              platform.ASanSupported(goos, goarch),
-		"fuzz":              platform.FuzzSupported(goos, goarch),
-		"fuzz_instrumented": platform.FuzzInstrumented(goos, goarch),
-		"mustlinkext":       platform.MustLinkExternal(goos, goarch, false),
-		"cgolinkext":        platform.MustLinkExternal(goos, goarch, true),
-		"pielinkext":        !platform.InternalLinkPIESupported(goos, goarch),
+	data, err := json.Marshal(map[string]any{
+		"race":              RaceDetectorSupported(goos, goarch),
+		"msan":              MSanSupported(goos, goarch),
+		"asan":              ASanSupported(goos, goarch),
+		"fuzz":              FuzzSupported(goos, goarch),
+		"fuzz_instrumented": FuzzInstrumented(goos, goarch),
+		"mustlinkext":       MustLinkExternal(goos, goarch, false),
+		"cgolinkext":        MustLinkExternal(goos, goarch, true),
+		"pielinkext":        !InternalLinkPIESupported(goos, goarch),
 		"buildmodes":        modes,
 		"experiments":       all,
 	})
+	if err == nil {
+		err = os.WriteFile(os.Getenv("GOENV_FACTS_OUT"), data, 0o644)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
 }
 """
 
@@ -123,15 +131,16 @@ def _probe(toolchain: GoToolchain, gocache: Path | None) -> dict[str, Any]:
         env = {"PATH": f"{toolchain.bindir}:/usr/bin:/bin", **env, "GOFLAGS": "", "GOPROXY": "off"}
         if gocache is not None:
             env["GOCACHE"] = str(gocache)
-        probe = Path(scratch) / "main.go"
+        probe = Path(scratch) / "facts_test.go"
         probe.write_text(_PROBE)
         overlay = Path(scratch) / "overlay.json"
-        overlay.write_text(
-            json.dumps({"Replace": {str(toolchain.goroot / "src" / "goenvfacts" / "main.go"): str(probe)}})
-        )
-        answers: dict[str, Any] = json.loads(
-            _run(toolchain, ["run", f"-overlay={overlay}", "goenvfacts", *_BUILDMODES], env, Path(scratch))
-        )
+        target = toolchain.goroot / "src" / "internal" / "platform" / "zz_goenvfacts_test.go"
+        overlay.write_text(json.dumps({"Replace": {str(target): str(probe)}}))
+        out = Path(scratch) / "facts.json"
+        env.update(GOENV_FACTS_OUT=str(out), GOENV_FACTS_MODES=" ".join(_BUILDMODES))
+        test = ["test", "-vet=off", "-count=1", f"-overlay={overlay}", "-run=^TestGoenvFacts$", "internal/platform"]
+        _run(toolchain, test, env, Path(scratch))
+        answers: dict[str, Any] = json.loads(out.read_text())
         platforms = json.loads(_run(toolchain, ["tool", "dist", "list", "-json"], env, Path(scratch)))
         answers["known_os"] = sorted({entry["GOOS"] for entry in platforms})
         answers["known_arch"] = sorted({entry["GOARCH"] for entry in platforms})
