@@ -24,7 +24,7 @@ from pytest_goenv.assertions import (
     go_test_outcomes,
     stale_packages,
 )
-from pytest_goenv.assertions._buildargs import BuildArgs, parse_build_args
+from pytest_goenv.readers.buildlog import BuildArgs, parse_build_args
 from pytest_goenv.sandbox.goenv import GoEnv
 
 

@@ -13,7 +13,9 @@ from _support import wait_until_dead
 from pytest_goenv.base.process import run_process
 from pytest_goenv.sandbox.goenv import GoEnv, SandboxError, remove_tree
 from pytest_goenv.sandbox.result import GoCommandError, GoResult, excerpt
+from pytest_goenv.toolchains import facts as facts_module
 from pytest_goenv.toolchains import toolchain as toolchain_module
+from pytest_goenv.toolchains.facts import FactsCache, probe_go_env
 from pytest_goenv.toolchains.toolchain import GoToolchain, ToolchainError, default_toolchain
 
 HELLO = 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("hello") }\n'
@@ -45,10 +47,11 @@ def test_toolchain_facts_are_kept_on_disk(
         probes.append(list(argv))
         return run_process(argv, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(toolchain_module, "run_process", counting_run_process)
-    monkeypatch.setattr(toolchain_module, "_FACTS", toolchain_module._FactsCache())
-    toolchain_module.keep_facts_in(tmp_path / "facts")
-    describe = toolchain_module._describe.__wrapped__  # past the in-process cache: a new process
+    monkeypatch.setattr(facts_module, "run_process", counting_run_process)
+
+    def describe(binary: str, source: str) -> GoToolchain:
+        """A new cache object on the same directory each time: what a new process sees."""
+        return toolchain_module.describe(binary, source, facts=FactsCache(tmp_path / "facts"))
 
     assert describe(str(toolchain.go), toolchain.source) == toolchain
     assert len(probes) == 1
@@ -66,6 +69,25 @@ def test_toolchain_facts_are_kept_on_disk(
     describe(str(wrapper), "path")
     describe(str(wrapper), "path")
     assert [argv[0] for argv in probes[2:]] == [str(wrapper), str(wrapper)]
+
+
+def test_toolchain_facts_in_memory_only(
+    toolchain: GoToolchain, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    probes: list[str] = []
+
+    def counting_probe(binary: str) -> dict[str, str]:
+        probes.append(binary)
+        return probe_go_env(binary)
+
+    monkeypatch.setattr(facts_module, "probe_go_env", counting_probe)
+    monkeypatch.chdir(tmp_path)
+    facts = FactsCache()  # no directory: kept by this object only, nothing written
+    assert GoToolchain.from_path(toolchain.goroot, facts=facts) == GoToolchain.from_path(toolchain.go, facts=facts)
+    assert probes == [str(toolchain.go)]
+    assert GoToolchain.from_path(toolchain.go, facts=FactsCache()) == GoToolchain.from_path(toolchain.go)
+    assert probes == [str(toolchain.go)] * 2  # another object asks again
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_not_a_toolchain(tmp_path: Path) -> None:

@@ -6,10 +6,17 @@ from pathlib import Path
 
 import pytest
 
+from pytest_goenv.assertions.vendoring import (
+    ModulesTxtError,
+    VendorError,
+    check_vendor,
+    parse_modules_txt,
+    vendor_module,
+    vendor_problems,
+)
 from pytest_goenv.modules.proxy import GoProxy
 from pytest_goenv.sandbox.goenv import GoEnv
 from pytest_goenv.sandbox.gopath import GoPath
-from pytest_goenv.sandbox.vendor import VendorError, check_vendor, parse_modules_txt, vendor_module, vendor_problems
 from pytest_goenv.sandbox.workspace import GoWorkspace, WorkspaceError, parse_use_directives
 
 LIB_GO = 'package lib\n\nconst Where = "%s"\n'
@@ -246,6 +253,10 @@ def test_check_vendor_lists_every_problem(goenv: GoEnv, tmp_path: Path) -> None:
         "  example.com/other v0.1.0 is required in go.mod but not marked '## explicit'",
         "  example.com/x v1.0.0 is marked explicit in vendor/modules.txt but not in go.mod",
     ]
+    (app / "vendor/modules.txt").write_text("example.com/other\n")  # malformed: a usage error, not a failed check
+    with pytest.raises(ModulesTxtError, match=r"modules\.txt:1: package 'example\.com/other' before any") as bad:
+        check_vendor(goenv, app)
+    assert not isinstance(bad.value, AssertionError)
 
 
 def test_parse_modules_txt() -> None:
@@ -260,9 +271,9 @@ def test_parse_modules_txt() -> None:
         ("example.com/e", "v0.1.0", "./e", None, True, None),
     ]
     assert entries[0].packages == ["example.com/a", "example.com/a/b"]
-    with pytest.raises(VendorError, match=r"modules\.txt:1: package 'example\.com/a' before any"):
+    with pytest.raises(ModulesTxtError, match=r"modules\.txt:1: package 'example\.com/a' before any"):
         parse_modules_txt("example.com/a\n")
-    with pytest.raises(VendorError, match=r"modules\.txt:2: cannot read module line"):
+    with pytest.raises(ModulesTxtError, match=r"modules\.txt:2: cannot read module line"):
         parse_modules_txt("# example.com/a v1\n# a b c d\n")
 
 

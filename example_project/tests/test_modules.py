@@ -15,9 +15,8 @@ from pathlib import Path
 import pytest
 
 from pytest_goenv import GoProxy
-from pytest_goenv.assertions import assert_resolved, assert_succeeded, assert_vendored
+from pytest_goenv.assertions import assert_resolved, assert_succeeded, assert_vendored, vendor_module
 from pytest_goenv.sandbox.goenv import GoEnv
-from pytest_goenv.sandbox.vendor import vendor_module
 
 
 def test_the_workspace_resolves_the_library_to_this_checkout(

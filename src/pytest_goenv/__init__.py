@@ -24,6 +24,7 @@ if _pytest_module is not None:  # under pytest, the assertion helpers' own asser
     _pytest_module.register_assert_rewrite("pytest_goenv.assertions")
 
 if TYPE_CHECKING:
+    from pytest_goenv.assertions.vendoring import VendorError
     from pytest_goenv.base.errors import GoenvError
     from pytest_goenv.modules.modzip import ModZipError
     from pytest_goenv.modules.proxy import GoProxy, ModuleVersion, ProxyError
@@ -33,7 +34,6 @@ if TYPE_CHECKING:
     from pytest_goenv.sandbox.goenv import GoEnv, SandboxError
     from pytest_goenv.sandbox.gopath import GoPath
     from pytest_goenv.sandbox.result import GoCommandError, GoResult
-    from pytest_goenv.sandbox.vendor import VendorError
     from pytest_goenv.sandbox.workspace import GoWorkspace, WorkspaceError
     from pytest_goenv.toolchains.toolchain import GoToolchain, ToolchainError, ToolchainNotFound, default_toolchain
     from pytest_goenv.toolchains.version import GoVersion, GoVersionSpec, InvalidGoVersion
@@ -61,7 +61,7 @@ _WHERE = {
     "GoPath": "pytest_goenv.sandbox.gopath",
     "GoCommandError": "pytest_goenv.sandbox.result",
     "GoResult": "pytest_goenv.sandbox.result",
-    "VendorError": "pytest_goenv.sandbox.vendor",
+    "VendorError": "pytest_goenv.assertions.vendoring",
     "GoWorkspace": "pytest_goenv.sandbox.workspace",
     "WorkspaceError": "pytest_goenv.sandbox.workspace",
 }

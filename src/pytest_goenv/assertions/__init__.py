@@ -63,12 +63,9 @@ from pytest_goenv.assertions.modules import (
     ModuleInfo,
     assert_go_sum_gained,
     assert_go_sum_unchanged,
-    assert_not_vendored,
     assert_resolved,
-    assert_vendored,
     read_go_sum,
     resolved_module,
-    vendored_packages,
 )
 from pytest_goenv.assertions.outcomes import BuildAssertionError, Pattern, assert_failed, assert_succeeded
 from pytest_goenv.assertions.runtime import (
@@ -83,6 +80,18 @@ from pytest_goenv.assertions.runtime import (
     parse_schedtrace,
     parse_traceback,
     run_program,
+)
+from pytest_goenv.assertions.vendoring import (
+    ModulesTxtError,
+    VendoredModule,
+    VendorError,
+    assert_not_vendored,
+    assert_vendored,
+    check_vendor,
+    parse_modules_txt,
+    vendor_module,
+    vendor_problems,
+    vendored_packages,
 )
 from pytest_goenv.readers.executables import parse_build_info
 
@@ -99,12 +108,15 @@ __all__ = [
     "GoSumWatch",
     "GoTestOutcome",
     "ModuleInfo",
+    "ModulesTxtError",
     "PackageAction",
     "PackageFiles",
     "Pattern",
     "RuntimeAssertionError",
     "Target",
     "UnknownTargetError",
+    "VendorError",
+    "VendoredModule",
     "assert_binary",
     "assert_cache_hit",
     "assert_cache_miss",
@@ -134,6 +146,7 @@ __all__ = [
     "assert_up_to_date",
     "assert_vendored",
     "build_actions",
+    "check_vendor",
     "compiled_files",
     "env_origin",
     "go_test_outcomes",
@@ -144,6 +157,7 @@ __all__ = [
     "parse_build_info",
     "parse_gctrace",
     "parse_inittrace",
+    "parse_modules_txt",
     "parse_schedtrace",
     "parse_traceback",
     "read_binary",
@@ -155,5 +169,7 @@ __all__ = [
     "resolved_module",
     "run_program",
     "stale_packages",
+    "vendor_module",
+    "vendor_problems",
     "vendored_packages",
 ]

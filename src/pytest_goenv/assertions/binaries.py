@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pytest_goenv.assertions._stringlists import reject_bare_string
 from pytest_goenv.assertions.outcomes import BuildAssertionError
+from pytest_goenv.base.exeformat import ExecutableFormat
 from pytest_goenv.readers.executables import (
     BinaryFormatError,
     BuildInfo,
@@ -64,7 +65,7 @@ def assert_binary(
     *,
     goos: str | None = None,
     goarch: str | None = None,
-    format: str | None = None,
+    format: ExecutableFormat | None = None,
     static: bool | None = None,
     cgo: bool | None = None,
     trimpath: bool | None = None,
@@ -82,6 +83,25 @@ def assert_binary(
     ``go_version`` (``"go1.22.3"`` exactly, or ``"1.22"`` for any 1.22 release), ``main_module``,
     ``package_path`` and ``settings`` from the build info (``settings={"-ldflags": None}``: the
     setting must be absent).
+
+    :param path: the executable, or a :class:`GoBinary` already read.
+    :param goos: expected GOOS
+    :param goarch: expected GOARCH
+    :param format: ``"elf"``, ``"macho"`` or ``"pe"``.
+    :param static: True: no dynamic loader and no shared library; False: dynamically linked.
+    :param cgo: expected ``CGO_ENABLED`` build setting
+    :param trimpath: expected ``-trimpath`` setting.
+    :param interpreter: the dynamic loader (ELF ``PT_INTERP``) the file must name.
+    :param needs: shared libraries (file names) that must be linked.
+    :param go_version: ``"go1.22.3"`` exactly, or ``"1.22"`` for any 1.22 release.
+    :param main_module: the main module's path
+    :param package_path: the main package's import path.
+    :param settings: build settings that must have these values (None: must be absent).
+
+    Example::
+
+        goenv.run("build", "-o", "bin/hello", ".", cwd="hello", env={"CGO_ENABLED": "0"})
+        assert_binary(goenv.workdir / "bin/hello", static=True, cgo=False, main_module="example.com/hello")
     """
     __tracebackhide__ = True
     reject_bare_string("needs", needs)
@@ -149,7 +169,15 @@ def _report(headline: str, problems: list[str], binary: GoBinary) -> str:
 def assert_depends_on(
     path: StrPath | GoBinary, module: str, version: str | None = None, *, replaced_by: str | None = None
 ) -> Module:
-    """Assert the build info lists dependency ``module`` (at ``version``, replaced by ``replaced_by``)."""
+    """Assert the build info lists dependency ``module`` (at ``version``, replaced by ``replaced_by``).
+
+    :param path: the executable, or a :class:`GoBinary` already read.
+    :param module: the dependency's module path.
+    :param version: its version, if it matters.
+    :param replaced_by: the module path or directory that replaced it, if it must be replaced.
+
+    Example: ``assert_depends_on("bin/app", "golang.org/x/text", "v0.14.0")`` returns the :class:`Module`.
+    """
     __tracebackhide__ = True
     binary = _binary(path)
     deps = binary.build_info.deps if binary.build_info else ()
@@ -173,7 +201,13 @@ def assert_depends_on(
 
 
 def assert_not_depends_on(path: StrPath | GoBinary, module: str) -> None:
-    """Assert ``module`` was not linked in (it is absent from the build info's dependencies)."""
+    """Assert ``module`` was not linked in (it is absent from the build info's dependencies).
+
+    :param path: the executable, or a :class:`GoBinary` already read.
+    :param module: the module path that must not be among the dependencies.
+
+    Example: ``assert_not_depends_on("bin/app", "example.com/debugtools")`` after a build without its tag.
+    """
     __tracebackhide__ = True
     binary = _binary(path)
     if binary.build_info is None:
@@ -195,6 +229,12 @@ def recorded_paths(path: StrPath | GoBinary, needle: str | os.PathLike[str]) -> 
 
     A needle with backslashes is also searched with forward slashes, the form Go records
     Windows paths in.
+
+    :param path: the executable, or a :class:`GoBinary` already read.
+    :param needle: a directory, file name or module path to look for.
+
+    Example: ``recorded_paths("bin/hello", goenv.workdir)`` lists the work-dir source files a build without
+    ``-trimpath`` recorded.
     """
     __tracebackhide__ = True
     binary = _binary(path)
@@ -227,6 +267,11 @@ def assert_paths_recorded(path: StrPath | GoBinary, *needles: str | os.PathLike[
     """Assert each needle (a directory, a file name, a module path) occurs in a path the binary records.
 
     Returns the hits per needle.  Without ``-trimpath`` the line table holds absolute source paths.
+
+    :param path: the executable, or a :class:`GoBinary` already read.
+    :param needles: directories, file names or module paths, each of which must be recorded.
+
+    Example: ``assert_paths_recorded("bin/hello", goenv.toolchain.goroot, "hello/main.go")``.
     """
     __tracebackhide__ = True
     _require_needles(needles, "assert_paths_recorded(exe, module_dir)")
@@ -243,7 +288,13 @@ def assert_paths_recorded(path: StrPath | GoBinary, *needles: str | os.PathLike[
 
 
 def assert_paths_not_recorded(path: StrPath | GoBinary, *needles: str | os.PathLike[str]) -> None:
-    """Assert no recorded path and no string in the file contains any of the needles."""
+    """Assert no recorded path and no string in the file contains any of the needles.
+
+    :param path: the executable, or a :class:`GoBinary` already read.
+    :param needles: directories, file names or module paths none of which may occur.
+
+    Example: ``assert_paths_not_recorded("bin/hello", goenv.workdir)`` after ``go build -trimpath``.
+    """
     __tracebackhide__ = True
     _require_needles(needles, "assert_paths_not_recorded(exe, goenv.root)")
     binary = _binary(path)
@@ -261,6 +312,14 @@ def assert_trimmed(path: StrPath | GoBinary, *roots: StrPath | GoEnv) -> GoBinar
 
     A :class:`GoEnv` stands for its toolchain's GOROOT and its sandbox root (work dir, GOPATH,
     module cache, temp dirs); give other directories (a project outside the sandbox) as paths.
+
+    :param path: the executable, or a :class:`GoBinary` already read.
+    :param roots: directories that must not appear, or a :class:`GoEnv` for all of its own.
+
+    Example::
+
+        goenv.run("build", "-trimpath", "-o", "bin/hello", ".", cwd="hello")
+        assert_trimmed(goenv.workdir / "bin/hello", goenv)
     """
     __tracebackhide__ = True
     binary = _binary(path)

@@ -14,19 +14,17 @@ Three observations, each from the go command itself:
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import shlex
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pytest_goenv.assertions._buildargs import parse_build_args
 from pytest_goenv.assertions._golist import go_list, go_list_like, listing_report, require_packages
 from pytest_goenv.assertions.outcomes import BuildAssertionError, command_name, pattern_text
 from pytest_goenv.assertions.outcomes import outcome as run_outcome
+from pytest_goenv.readers.buildlog import BuildActions, PackageAction, parse_build_args, parse_build_log
+from pytest_goenv.readers.testlog import GoTestOutcome, TestStatus, parse_test_summaries
 from pytest_goenv.sandbox.result import GoResult
 
 if TYPE_CHECKING:
@@ -36,6 +34,7 @@ __all__ = [
     "BuildActions",
     "GoTestOutcome",
     "PackageAction",
+    "TestStatus",
     "assert_cache_hit",
     "assert_cache_miss",
     "assert_stale",
@@ -50,53 +49,18 @@ __all__ = [
 # `go list` calls a command whose compiled form is in the cache "stale" only because it is
 # not installed in GOBIN; a build would not compile it again.
 _CACHED_COMMAND = "not installed but available in build cache"
-_TOOL_NAMES = ("compile", "link", "cgo", "asm")
-_TEST_SUMMARY = re.compile(r"^(ok|FAIL|\?)\s+(\S+)\s*(.*)$")
 # The summary of a package whose test binary could not be built or set up.
 _NOT_RUN = re.compile(r"\[(build|setup) failed\]")
-
-
-@dataclass(frozen=True)
-class PackageAction:
-    """One run of a Go tool on a package: its import path (``main`` for a command) and directory."""
-
-    package: str
-    dir: Path
-
-    def __str__(self) -> str:
-        return f"{self.package} ({self.dir})" if self.package == "main" else self.package
-
-
-@dataclass(frozen=True)
-class BuildActions:
-    """The tool runs ``go ... -x`` printed: what was compiled, linked and run through cgo."""
-
-    compiled: tuple[PackageAction, ...]
-    linked: tuple[str, ...]
-    cgo: tuple[PackageAction, ...]
-
-    @property
-    def packages(self) -> tuple[str, ...]:
-        """The compiled packages, as :class:`PackageAction` prints them."""
-        __tracebackhide__ = True
-        return tuple(str(action) for action in self.compiled)
-
-    def compiled_package(self, package: str, cwd: Path) -> bool:
-        """True if ``package`` (an import path, or a directory absolute or relative to ``cwd``) was compiled."""
-        __tracebackhide__ = True
-        directory = (cwd / package).resolve() if package.startswith((".", "/")) else None
-        for action in self.compiled:
-            if action.package == package:
-                return True
-            if directory is not None and action.dir.resolve() == directory:
-                return True
-        return False
 
 
 def build_actions(result: GoResult) -> BuildActions:
     """Read the actions from the ``-x`` trace of a ``go build``/``install``/``test``/``vet`` run.
 
     Raises ``ValueError`` if the command was run without ``-x`` (there is nothing to read).
+
+    :param result: a finished command, from :meth:`GoEnv.run` (``check=False`` for one that may fail).
+
+    Example: ``build_actions(goenv.run("build", "-x", "./...")).compiled`` is empty when everything came from the cache.
     """
     __tracebackhide__ = True
     if not _traced(result):
@@ -104,32 +68,7 @@ def build_actions(result: GoResult) -> BuildActions:
             f"`{result.command}` was run without -x, so it printed no actions; "
             "run it as e.g. goenv.run('build', '-x', ...)"
         )
-    compiled: list[PackageAction] = []
-    linked: list[str] = []
-    cgo: list[PackageAction] = []
-    directory = result.cwd
-    for line in result.stderr.splitlines():
-        words = _words(line)
-        if len(words) == 2 and words[0] == "cd":
-            directory = result.cwd / words[1]  # an absolute path replaces the cwd
-            continue
-        tool, args = _tool_call(words)
-        if tool == "compile":
-            package = _flag(args, "-p") or "?"
-            # a cgo package is compiled from generated $WORK files only: take cgo's directory
-            cgo_dir = next((action.dir for action in cgo if action.package == package), None)
-            compiled.append(PackageAction(package, _source_dir(directory, args) or cgo_dir or directory))
-        elif tool == "link":
-            linked.append(_flag(args, "-o") or "?")
-        elif tool == "cgo" and "-objdir" in args:  # not the -dynimport step that follows
-            cgo.append(PackageAction(_flag(args, "-importpath") or "?", _source_dir(directory, args) or directory))
-    return BuildActions(tuple(compiled), tuple(linked), tuple(cgo))
-
-
-def _source_dir(directory: Path, args: list[str]) -> Path | None:
-    """Where a tool's Go sources are (tools run with paths relative to ``cd``); None if all are generated."""
-    sources = [arg for arg in args if arg.endswith(".go") and not arg.startswith("$")]  # $WORK is generated
-    return (directory / sources[0]).parent if sources else None
+    return parse_build_log(result.stderr, result.cwd)
 
 
 def _traced(result: GoResult) -> bool:
@@ -137,78 +76,15 @@ def _traced(result: GoResult) -> bool:
     return "-x" in result.argv[1:] or "-x" in goflags
 
 
-def _words(line: str) -> list[str]:
-    try:
-        return shlex.split(line, comments=False)
-    except ValueError:
-        return line.split()
-
-
-def _tool_call(words: list[str]) -> tuple[str, list[str]]:
-    """The Go tool a traced command line runs (after any ``NAME=value`` prefix) and its arguments."""
-    index = 0
-    while index < len(words) and re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", words[index]):
-        index += 1
-    if index >= len(words):
-        return "", []
-    program = os.path.basename(words[index])
-    program = program.removesuffix(".exe")
-    if "/" not in words[index] and os.sep not in words[index]:
-        return "", []  # a shell builtin or `go tool buildid`, not a toolchain binary
-    return (program, words[index + 1 :]) if program in _TOOL_NAMES else ("", [])
-
-
-def _flag(args: list[str], name: str) -> str | None:
-    for index, arg in enumerate(args):
-        if arg == name and index + 1 < len(args):
-            return args[index + 1]
-        if arg.startswith(name + "="):
-            return arg.split("=", 1)[1]
-    return None
-
-
-@dataclass(frozen=True)
-class GoTestOutcome:
-    """The summary line ``go test`` printed for one package."""
-
-    package: str
-    status: str
-    cached: bool
-    line: str
-
-
 def go_test_outcomes(result: GoResult) -> dict[str, GoTestOutcome]:
-    """Each package's summary line (``ok``, ``FAIL`` or ``?``) from ``go test`` output, plain or ``-json``."""
+    """Each package's summary line (``ok``, ``FAIL`` or ``?``) from ``go test`` output, plain or ``-json``.
+
+    :param result: a finished command, from :meth:`GoEnv.run` (``check=False`` for one that may fail).
+
+    Example: ``go_test_outcomes(goenv.run("test", "./...", cwd="c"))["example.com/c/lib"].cached``.
+    """
     __tracebackhide__ = True
-    outcomes: dict[str, GoTestOutcome] = {}
-    for line in _output_lines(result):
-        match = _TEST_SUMMARY.match(line)
-        if match is None:
-            continue
-        status, package, rest = match.groups()
-        outcomes[package] = GoTestOutcome(
-            package=package,
-            status={"?": "no test files"}.get(status, status),
-            cached="(cached)" in rest.split(),
-            line=line,
-        )
-    return outcomes
-
-
-def _output_lines(result: GoResult) -> list[str]:
-    lines: list[str] = []
-    for line in result.stdout.splitlines():
-        if line.startswith("{"):
-            try:
-                event = json.loads(line)
-            except json.JSONDecodeError:
-                lines.append(line)
-                continue
-            if isinstance(event, dict) and event.get("Action") == "output":
-                lines.extend(str(event.get("Output", "")).splitlines())
-        else:
-            lines.append(line)
-    return lines
+    return parse_test_summaries(result.stdout)
 
 
 def stale_packages(
@@ -224,6 +100,14 @@ def stale_packages(
     when its compiled form is in the cache, even though ``go list`` calls it stale
     because it is not installed.  Patterns that match no package, or a package that
     cannot be loaded, raise :class:`BuildAssertionError`: there is nothing to judge.
+
+    :param goenv: the sandbox whose toolchain and environment are used.
+    :param patterns: package patterns as for ``go list`` (default ``.``).
+    :param deps: include the dependencies of the matched packages.
+    :param cwd: where to run the go command (relative to the sandbox's work directory; default: it).
+    :param env: variables set (a value of None unsets one) for this command only, as in :meth:`GoEnv.run`.
+
+    Example: ``stale_packages(goenv, "./...", cwd="c")`` is ``{}`` right after a build.
     """
     __tracebackhide__ = True
     _result, listed = _staleness(goenv, patterns, deps=deps, cwd=cwd, env=env)
@@ -263,6 +147,14 @@ def assert_cache_hit(result: GoResult, *packages: str) -> BuildActions:
     Packages are import paths or directories (relative to the command's cwd); each
     must be part of the build (``go list -deps`` of the command's packages), so a
     misspelt name fails instead of counting as cached.
+
+    :param result: a finished command, from :meth:`GoEnv.run` (``check=False`` for one that may fail).
+    :param packages: import paths or directories that must not have been compiled.
+
+    Example::
+
+        goenv.run("build", "./...", cwd="c")
+        assert_cache_hit(goenv.run("build", "-x", "./...", cwd="c"), "example.com/c/lib")
     """
     __tracebackhide__ = True
     actions = _successful_build(result, "take packages from the build cache")
@@ -285,7 +177,13 @@ def assert_cache_hit(result: GoResult, *packages: str) -> BuildActions:
 
 
 def assert_cache_miss(result: GoResult, *packages: str) -> BuildActions:
-    """Assert a traced (``-x``), successful build compiled each of ``packages`` (something, if none are named)."""
+    """Assert a traced (``-x``), successful build compiled each of ``packages`` (something, if none are named).
+
+    :param result: a finished command, from :meth:`GoEnv.run` (``check=False`` for one that may fail).
+    :param packages: import paths or directories that must have been compiled.
+
+    Example: after editing ``c/lib/lib.go``, ``assert_cache_miss(goenv.run("build", "-x", "./...", cwd="c"), "./lib")``.
+    """
     __tracebackhide__ = True
     actions = _successful_build(result, "compile packages")
     if packages:
@@ -364,6 +262,14 @@ def assert_up_to_date(
     """Assert a build of ``patterns`` (and, by default, their dependencies) would compile nothing.
 
     The patterns must match packages that load without errors.
+
+    :param goenv: the sandbox whose toolchain and environment are used.
+    :param patterns: package patterns as for ``go list`` (default ``.``).
+    :param deps: judge the dependencies too (the default).
+    :param cwd: where to run the go command (relative to the sandbox's work directory; default: it).
+    :param env: variables set (a value of None unsets one) for this command only, as in :meth:`GoEnv.run`.
+
+    Example: ``assert_up_to_date(goenv, "./...", cwd="c")`` after ``goenv.run("install", "./...", cwd="c")``.
     """
     __tracebackhide__ = True
     result, listed = _staleness(goenv, patterns, deps=deps, cwd=cwd, env=env)
@@ -384,7 +290,16 @@ def assert_stale(
     cwd: str | os.PathLike[str] | None = None,
     env: Mapping[str, str | None] | None = None,
 ) -> dict[str, str]:
-    """Assert a build would compile each package of ``patterns`` again, for a reason matching ``reason``."""
+    """Assert a build would compile each package of ``patterns`` again, for a reason matching ``reason``.
+
+    :param goenv: the sandbox whose toolchain and environment are used.
+    :param patterns: package patterns as for ``go list`` (default ``.``).
+    :param reason: a string or compiled pattern searched in each ``StaleReason``.
+    :param cwd: where to run the go command (relative to the sandbox's work directory; default: it).
+    :param env: variables set (a value of None unsets one) for this command only, as in :meth:`GoEnv.run`.
+
+    Example: ``assert_stale(goenv, "./lib", reason="stale dependency", cwd="c")``; returns the reasons.
+    """
     __tracebackhide__ = True
     result, listed = _staleness(goenv, patterns, deps=False, cwd=cwd, env=env)
     problems: list[str] = []
@@ -405,13 +320,25 @@ def assert_stale(
 
 
 def assert_test_cached(result: GoResult, *packages: str) -> dict[str, GoTestOutcome]:
-    """Assert ``go test`` replayed the result of each package (every tested package if none are named)."""
+    """Assert ``go test`` replayed the result of each package (every tested package if none are named).
+
+    :param result: a finished command, from :meth:`GoEnv.run` (``check=False`` for one that may fail).
+    :param packages: import paths whose results must be ``(cached)``.
+
+    Example: ``assert_test_cached(goenv.run("test", "./...", cwd="c"), "example.com/c/lib")`` on a second run.
+    """
     __tracebackhide__ = True
     return _check_tests(result, packages, want_cached=True)
 
 
 def assert_test_ran(result: GoResult, *packages: str) -> dict[str, GoTestOutcome]:
-    """Assert ``go test`` ran the tests of each package instead of replaying a cached result."""
+    """Assert ``go test`` ran the tests of each package instead of replaying a cached result.
+
+    :param result: a finished command, from :meth:`GoEnv.run` (``check=False`` for one that may fail).
+    :param packages: import paths whose tests must have run.
+
+    Example: ``assert_test_ran(goenv.run("test", "-count=1", "./...", cwd="c"))``.
+    """
     __tracebackhide__ = True
     return _check_tests(result, packages, want_cached=False)
 

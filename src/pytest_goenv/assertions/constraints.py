@@ -21,6 +21,7 @@ from pytest_goenv.assertions._golist import go_list, listing_report
 from pytest_goenv.assertions._stringlists import reject_bare_string
 from pytest_goenv.assertions.outcomes import BuildAssertionError
 from pytest_goenv.base.errors import GoenvError
+from pytest_goenv.readers.buildconstraints import file_name_constraint, go_build_line
 
 if TYPE_CHECKING:
     from pytest_goenv.sandbox.goenv import GoEnv
@@ -41,7 +42,6 @@ __all__ = [
 ]
 
 _EXCLUDED_ALL = "build constraints exclude all Go files"
-_GO_BUILD_LINE = re.compile(r"^//go:build\s+(.*?)\s*$")
 
 
 class UnknownTargetError(GoenvError, ValueError):
@@ -115,7 +115,12 @@ _KNOWN_TARGETS: dict[Path, frozenset[Target]] = {}
 
 
 def known_targets(goenv: GoEnv) -> frozenset[Target]:
-    """Every target of ``go tool dist list`` for the sandbox's toolchain (asked once per toolchain)."""
+    """Every target of ``go tool dist list`` for the sandbox's toolchain (asked once per toolchain).
+
+    :param goenv: the sandbox whose toolchain and environment are used.
+
+    Example: ``Target("linux", "amd64") in known_targets(goenv)``.
+    """
     __tracebackhide__ = True
     toolchain: GoToolchain = goenv.toolchain
     known = _KNOWN_TARGETS.get(toolchain.go)
@@ -165,6 +170,16 @@ def package_files(
 
     ``cgo`` sets CGO_ENABLED (None keeps the go command's own default, which is off
     when cross-compiling); ``tags`` are passed as ``-tags``.
+
+    :param goenv: the sandbox whose toolchain and environment are used.
+    :param package: an import path or a directory (``./lib``).
+    :param goos: the target GOOS (default: the host's).
+    :param goarch: the target GOARCH (default: the host's).
+    :param tags: build tags, passed as ``-tags``.
+    :param cgo: CGO_ENABLED as a bool; None keeps the go command's default (off when cross-compiling).
+    :param cwd: where to run the go command (relative to the sandbox's work directory; default: it).
+
+    Example: ``package_files(goenv, ".", goos="windows", cwd="m").ignored`` lists the files left out for windows.
     """
     __tracebackhide__ = True
     reject_bare_string("tags", tags)
@@ -182,7 +197,12 @@ def compiled_files(
     cgo: bool | None = None,
     cwd: str | os.PathLike[str] | None = None,
 ) -> list[str]:
-    """The Go files of ``package`` compiled for a target: GoFiles plus CgoFiles, sorted."""
+    """The Go files of ``package`` compiled for a target: GoFiles plus CgoFiles, sorted.
+
+    The parameters are as for :func:`package_files`.
+
+    Example: ``compiled_files(goenv, ".", goos="linux", cwd="m") == ["a.go", "a_linux.go"]``.
+    """
     __tracebackhide__ = True
     files = package_files(goenv, package, goos=goos, goarch=goarch, tags=tags, cgo=cgo, cwd=cwd)
     return list(files.compiled)
@@ -283,7 +303,15 @@ def assert_compiled(
     cgo: bool | None = None,
     cwd: str | os.PathLike[str] | None = None,
 ) -> PackageFiles:
-    """Assert ``files`` are the Go files compiled for a target (with ``exact=False``: among them)."""
+    """Assert ``files`` are the Go files compiled for a target (with ``exact=False``: among them).
+
+    ``goenv`` and ``package`` are as for :func:`package_files`.
+    :param files: the Go files (names in the package directory) that must be compiled.
+    :param exact: with True (the default) no other file may be compiled.
+    ``goos``, ``goarch``, ``tags``, ``cgo`` and ``cwd`` are as for :func:`package_files`.
+
+    Example: ``assert_compiled(goenv, ".", ["a.go", "a_linux.go"], goos="linux", cwd="m")``.
+    """
     __tracebackhide__ = True
     reject_bare_string("files", files)
     listing = package_files(goenv, package, goos=goos, goarch=goarch, tags=tags, cgo=cgo, cwd=cwd)
@@ -306,7 +334,14 @@ def assert_not_compiled(
     cgo: bool | None = None,
     cwd: str | os.PathLike[str] | None = None,
 ) -> PackageFiles:
-    """Assert none of ``files`` is compiled for a target (each must exist in the package)."""
+    """Assert none of ``files`` is compiled for a target (each must exist in the package).
+
+    ``goenv`` and ``package`` are as for :func:`package_files`.
+    :param files: Go files of the package none of which may be compiled.
+    ``goos``, ``goarch``, ``tags``, ``cgo`` and ``cwd`` are as for :func:`package_files`.
+
+    Example: ``assert_not_compiled(goenv, ".", ["a_linux.go"], goos="darwin", cwd="m")``.
+    """
     __tracebackhide__ = True
     reject_bare_string("files", files)
     unwanted = set(files)
@@ -339,6 +374,16 @@ def assert_targets(
 
     ``expected`` maps ``"GOOS/GOARCH"`` to the compiled files; all targets are
     checked against ``go tool dist list`` before anything is listed.
+
+    ``goenv`` and ``package`` are as for :func:`package_files`.
+    :param expected: ``{"GOOS/GOARCH": [files...]}`` (or :class:`Target` keys).
+    :param tags: build tags, passed as ``-tags``.
+    :param cgo: CGO_ENABLED as a bool; None keeps the go command's default.
+    :param cwd: where to run the go command (relative to the sandbox's work directory; default: it).
+
+    Example::
+
+        assert_targets(goenv, ".", {"linux/amd64": ["a.go", "a_linux.go"], "windows/amd64": ["a.go"]}, cwd="m")
     """
     __tracebackhide__ = True
     reject_bare_string("tags", tags)
@@ -383,6 +428,18 @@ def assert_file_targets(
 
     This states a constraint such as ``unix && !android`` as the targets it should
     select, e.g. ``included=["linux/amd64", "darwin/arm64"], excluded=["android/arm64"]``.
+
+    ``goenv`` and ``package`` are as for :func:`package_files`.
+    :param file: the Go file whose constraint is stated.
+    :param included: targets (``"GOOS/GOARCH"`` or :class:`Target`) that must compile it.
+    :param excluded: targets that must not.
+    :param tags: build tags, passed as ``-tags``.
+    :param cgo: CGO_ENABLED as a bool; None keeps the go command's default.
+    :param cwd: where to run the go command (relative to the sandbox's work directory; default: it).
+
+    Example::
+
+        assert_file_targets(goenv, ".", "unix.go", included=["linux/amd64"], excluded=["windows/amd64"], cwd="m")
     """
     __tracebackhide__ = True
     reject_bare_string("included", included)
@@ -482,6 +539,15 @@ def _table(rows: list[tuple[str, list[str], list[str]]]) -> list[str]:
     return lines
 
 
+def _constraint_text(path: Path) -> str:
+    """The file's ``//go:build`` line as a failure message shows it."""
+    try:
+        line = go_build_line(path)
+    except OSError:
+        return "(file not found)"
+    return "no //go:build line" if line is None else f"//go:build {line}"
+
+
 def _explain(goenv: GoEnv, directory: Path, names: Iterable[str]) -> list[str]:
     """What decides each file: its ``//go:build`` line and its file-name suffix."""
     names = sorted(set(names))
@@ -493,39 +559,9 @@ def _explain(goenv: GoEnv, directory: Path, names: Iterable[str]) -> list[str]:
     width = max(len(name) for name in names)
     lines = ["  what decides the files involved:"]
     for name in names:
-        reasons = [_constraint_line(directory / name)]
-        suffix = _name_suffix(name, systems, arches)
+        reasons = [_constraint_text(directory / name)]
+        suffix = file_name_constraint(name, systems, arches)
         if suffix:
             reasons.append(f"file name suffix {suffix}")
         lines.append(f"    {name.ljust(width)}  {'; '.join(reasons)}")
     return lines
-
-
-def _constraint_line(path: Path) -> str:
-    try:
-        with path.open(encoding="utf-8", errors="replace") as handle:
-            for line in handle:
-                stripped = line.strip()
-                match = _GO_BUILD_LINE.match(stripped)
-                if match:
-                    return f"//go:build {match.group(1)}"
-                if stripped.startswith("package "):
-                    break
-    except OSError:
-        return "(file not found)"
-    return "no //go:build line"
-
-
-def _name_suffix(name: str, systems: set[str], arches: set[str]) -> str:
-    """The ``_GOOS``, ``_GOARCH`` or ``_GOOS_GOARCH`` part of a file name that constrains it."""
-    stem = name.rsplit(".", 1)[0]
-    if "_" not in stem:
-        return ""
-    parts = stem.split("_")[1:]
-    if parts and parts[-1] == "test":
-        parts = parts[:-1]
-    if len(parts) >= 2 and parts[-2] in systems and parts[-1] in arches:
-        return f"_{parts[-2]}_{parts[-1]}"
-    if parts and (parts[-1] in systems or parts[-1] in arches):
-        return f"_{parts[-1]}"
-    return ""

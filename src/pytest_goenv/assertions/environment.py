@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, get_args
 
 from pytest_goenv.assertions.outcomes import BuildAssertionError, Pattern, pattern_text
+from pytest_goenv.readers.goenvfile import read_env_file
 
 if TYPE_CHECKING:
     from pytest_goenv.sandbox.goenv import GoEnv
@@ -95,34 +96,18 @@ _KNOWN_NAMES: dict[Path, frozenset[str]] = {}
 
 
 def known_env_names(goenv: GoEnv) -> frozenset[str]:
-    """The variables ``go env`` reports for the sandbox's toolchain (asked once per toolchain)."""
+    """The variables ``go env`` reports for the sandbox's toolchain (asked once per toolchain).
+
+    :param goenv: the sandbox whose toolchain and environment are used.
+
+    Example: ``"GOEXPERIMENT" in known_env_names(goenv)``.
+    """
     __tracebackhide__ = True
     known = _KNOWN_NAMES.get(goenv.toolchain.go)
     if known is None:
         known = frozenset(json.loads(goenv.run("env", "-json").stdout))
         _KNOWN_NAMES[goenv.toolchain.go] = known
     return known
-
-
-def read_env_file(path: Path) -> dict[str, str]:
-    """The settings of a GOENV file or ``go.env``, read as the go command reads them.
-
-    A line is ``NAME=value``: the name runs to the first ``=`` and must start with an
-    upper-case letter, the value is taken as it is (no quotes, no trimming); other
-    lines (comments, blank lines, indented lines) are ignored.  A later line wins.
-    """
-    __tracebackhide__ = True
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except (FileNotFoundError, NotADirectoryError):
-        return {}
-    settings: dict[str, str] = {}
-    for line in text.split("\n"):
-        line = line.removesuffix("\r")
-        name, equals, value = line.partition("=")
-        if equals and name and "A" <= name[0] <= "Z":
-            settings[name] = value
-    return settings
 
 
 def env_origin(
@@ -135,6 +120,13 @@ def env_origin(
     """The value the go command computes for ``name`` and where it came from.
 
     ``env`` adds variables for this one question, as :meth:`GoEnv.run` does.
+
+    :param goenv: the sandbox whose toolchain and environment are used.
+    :param name: the variable, e.g. ``GOPROXY``; a name ``go env`` does not report is a ``ValueError``.
+    :param cwd: where to run the go command (relative to the sandbox's work directory; default: it).
+    :param env: variables set (a value of None unsets one) for this command only, as in :meth:`GoEnv.run`.
+
+    Example: ``env_origin(goenv, "GOPROXY").source == "environment"`` in a fresh sandbox.
     """
     __tracebackhide__ = True
     _check_name(goenv, name)
@@ -180,7 +172,20 @@ def assert_go_env(
     env: Mapping[str, str | None] | None = None,
 ) -> EnvOrigin:
     """Assert the go command computes ``value`` for ``name`` (a string, or a compiled pattern to search)
-    and, if ``source`` is given, that it took it from there."""
+    and, if ``source`` is given, that it took it from there.
+
+    :param goenv: the sandbox whose toolchain and environment are used.
+    :param name: the variable, e.g. ``GOPROXY``.
+    :param value: the expected value, or a compiled pattern searched in it.
+    :param source: ``"environment"``, ``"goenv"``, ``"goroot"`` or ``"default"``.
+    :param cwd: where to run the go command (relative to the sandbox's work directory; default: it).
+    :param env: variables set (a value of None unsets one) for this command only, as in :meth:`GoEnv.run`.
+
+    Example::
+
+        goenv.run("env", "-w", "GOPRIVATE=example.com")
+        assert_go_env(goenv, "GOPRIVATE", "example.com", source="goenv")
+    """
     __tracebackhide__ = True
     if source is not None and source not in get_args(EnvSource):
         raise ValueError(f"source={source!r}; use one of {', '.join(get_args(EnvSource))}")

@@ -1,9 +1,9 @@
-"""Modules: which version and directory a module resolved to, vendoring, and what go.sum gained.
+"""Modules: which version and directory a module resolved to, and what go.sum gained.
 
 Resolution is the go command's own answer (``go list -m -json``); a failure adds the
 requirement edges of ``go mod graph`` that name the module, which is what minimal
-version selection chose from.  Vendoring is read from where ``go list -deps`` loaded
-each package.  go.sum changes are a before/after comparison of the file.
+version selection chose from.  go.sum changes are a before/after comparison of the file
+(read by :mod:`pytest_goenv.readers.gosum`).  Vendoring is in :mod:`.vendoring`.
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pytest_goenv.assertions._golist import go_list, listing_report, require_packages
+from pytest_goenv.assertions._golist import go_list, listing_report
 from pytest_goenv.assertions._stringlists import reject_bare_string
 from pytest_goenv.assertions.outcomes import BuildAssertionError
+from pytest_goenv.readers.gosum import GoSumLine, read_go_sum
 from pytest_goenv.sandbox.result import GoResult
 
 if TYPE_CHECKING:
@@ -29,12 +30,9 @@ __all__ = [
     "ModuleInfo",
     "assert_go_sum_gained",
     "assert_go_sum_unchanged",
-    "assert_not_vendored",
     "assert_resolved",
-    "assert_vendored",
     "read_go_sum",
     "resolved_module",
-    "vendored_packages",
 ]
 
 
@@ -107,6 +105,13 @@ def resolved_module(
     """The version, directory and replacement the main module's build list has for ``module_path``.
 
     A module not in the build list comes back with ``error`` set (the go command's message).
+
+    :param goenv: the sandbox whose toolchain and environment are used.
+    :param module_path: the module to look up.
+    :param cwd: where to run the go command (relative to the sandbox's work directory; default: it).
+    :param env: variables set (a value of None unsets one) for this command only, as in :meth:`GoEnv.run`.
+
+    Example: ``resolved_module(goenv, "example.com/dep", cwd=app).version``.
     """
     __tracebackhide__ = True
     return _resolve(goenv, module_path, cwd=cwd, env=env)[1]
@@ -141,6 +146,16 @@ def assert_resolved(
     ``replaced_by`` is a module path (``example.com/fork``) or a directory (``../local``)
     as written in the ``replace`` directive; ``directory`` (of the replacement, if any)
     is compared after resolving links.
+
+    :param goenv: the sandbox whose toolchain and environment are used.
+    :param module_path: the module to look up.
+    :param version: the version it must resolve to.
+    :param directory: the directory it must be built from.
+    :param replaced_by: the module path or directory of its replacement.
+    :param cwd: where to run the go command (relative to the sandbox's work directory; default: it).
+    :param env: variables set (a value of None unsets one) for this command only, as in :meth:`GoEnv.run`.
+
+    Example: ``assert_resolved(goenv, "example.com/dep", "v1.1.0", cwd=app)``.
     """
     __tracebackhide__ = True
     result, info = _resolve(goenv, module_path, cwd=cwd, env=env)
@@ -188,150 +203,7 @@ def _requirements(
     return ["  go mod graph (requirements of it):", *shown]
 
 
-# -- vendoring ---------------------------------------------------------------------------
-
-
-def vendored_packages(
-    goenv: GoEnv,
-    *patterns: str,
-    cwd: str | os.PathLike[str] | None = None,
-    env: Mapping[str, str | None] | None = None,
-) -> dict[str, bool]:
-    """For each dependency of ``patterns`` outside the standard library and the main modules:
-    True if the go command loaded it from a ``vendor/`` directory of a main module.
-
-    Patterns that match nothing, or a package or dependency that cannot be loaded,
-    raise :class:`BuildAssertionError`: where it would come from cannot be told.
-    """
-    __tracebackhide__ = True
-    return _vendoring(goenv, patterns, cwd=cwd, env=env)[1]
-
-
-def _vendoring(
-    goenv: GoEnv,
-    patterns: tuple[str, ...],
-    *,
-    cwd: str | os.PathLike[str] | None,
-    env: Mapping[str, str | None] | None,
-) -> tuple[GoResult, dict[str, bool]]:
-    __tracebackhide__ = True
-    result, packages = go_list(goenv, "-deps", "-e", *(patterns or (".",)), cwd=cwd, env=env)
-    require_packages(result, packages, patterns, "tell where their dependencies come from")
-    main_dirs = {
-        Path(str(package["Module"]["Dir"]))
-        for package in packages
-        if isinstance(package.get("Module"), Mapping) and package["Module"].get("Main") and package["Module"].get("Dir")
-    }
-    vendor_dirs = [directory / "vendor" for directory in main_dirs]
-    found: dict[str, bool] = {}
-    for package in packages:
-        module = package.get("Module")
-        if package.get("Standard") or (isinstance(module, Mapping) and module.get("Main")):
-            continue
-        directory = Path(str(package.get("Dir", "")))
-        found[str(package.get("ImportPath", "?"))] = any(directory.is_relative_to(v) for v in vendor_dirs)
-    return result, found
-
-
-def assert_vendored(
-    goenv: GoEnv,
-    *patterns: str,
-    cwd: str | os.PathLike[str] | None = None,
-    env: Mapping[str, str | None] | None = None,
-) -> dict[str, bool]:
-    """Assert every non-standard dependency of ``patterns`` is built from ``vendor/``."""
-    __tracebackhide__ = True
-    return _check_vendoring(goenv, patterns, want=True, cwd=cwd, env=env)
-
-
-def assert_not_vendored(
-    goenv: GoEnv,
-    *patterns: str,
-    cwd: str | os.PathLike[str] | None = None,
-    env: Mapping[str, str | None] | None = None,
-) -> dict[str, bool]:
-    """Assert no dependency of ``patterns`` is built from ``vendor/`` (they come from the module cache)."""
-    __tracebackhide__ = True
-    return _check_vendoring(goenv, patterns, want=False, cwd=cwd, env=env)
-
-
-def _check_vendoring(
-    goenv: GoEnv,
-    patterns: tuple[str, ...],
-    *,
-    want: bool,
-    cwd: str | os.PathLike[str] | None,
-    env: Mapping[str, str | None] | None,
-) -> dict[str, bool]:
-    __tracebackhide__ = True
-    result, packages = _vendoring(goenv, patterns, cwd=cwd, env=env)
-    if want and not packages:
-        raise BuildAssertionError(
-            listing_report(
-                result,
-                f"expected {' '.join(patterns) or '.'} to use vendor/, but it has no dependencies outside "
-                "the standard library and the main module",
-            )
-        )
-    wrong = sorted(path for path, vendored in packages.items() if vendored != want)
-    if wrong:
-        mode = goenv.run("env", "GOFLAGS", cwd=cwd, env=env, check=False).stdout.strip()
-        expected = "from vendor/" if want else "from the module cache, not vendor/"
-        lines = [f"expected the dependencies of {' '.join(patterns) or '.'} to be built {expected}, but:"]
-        lines.extend(f"  {path}: {'vendor/' if packages[path] else 'module cache'}" for path in wrong)
-        lines.append(
-            f"  (GOFLAGS={mode!r}; -mod=vendor is the default when vendor/modules.txt exists and "
-            "go.mod says go 1.14 or later)"
-        )
-        raise BuildAssertionError(listing_report(result, "\n".join(lines)))
-    return packages
-
-
 # -- go.sum ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, order=True)
-class GoSumLine:
-    """One go.sum line: ``module version[/go.mod] h1:hash``."""
-
-    module: str
-    version: str
-    hash: str
-
-    @property
-    def for_go_mod(self) -> bool:
-        """True for the hash of the module's go.mod alone (version ending in ``/go.mod``)."""
-        __tracebackhide__ = True
-        return self.version.endswith("/go.mod")
-
-    def __str__(self) -> str:
-        return f"{self.module} {self.version} {self.hash}"
-
-    def matches(self, entry: str) -> bool:
-        """True if ``entry`` (``module version`` or a whole line with its hash) names this line."""
-        __tracebackhide__ = True
-        words = entry.split()
-        if len(words) == 2:
-            return (self.module, self.version) == (words[0], words[1])
-        return words == [self.module, self.version, self.hash]
-
-
-def read_go_sum(path: str | os.PathLike[str]) -> frozenset[GoSumLine]:
-    """The lines of a go.sum file (an absent file has none); a malformed line is a ``ValueError``."""
-    __tracebackhide__ = True
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return frozenset()
-    lines: set[GoSumLine] = set()
-    for number, line in enumerate(text.splitlines(), start=1):
-        words = line.split()
-        if not words:
-            continue
-        if len(words) != 3:
-            raise ValueError(f"{path}:{number}: not a go.sum line (module version hash): {line!r}")
-        lines.add(GoSumLine(*words))
-    return frozenset(lines)
 
 
 @dataclass(frozen=True)
@@ -400,6 +272,16 @@ def assert_go_sum_gained(watch: GoSumWatch, entries: Iterable[str], *, exact: bo
     """Assert go.sum gained ``entries`` (``"module version"``, ``"module version/go.mod"`` or whole lines).
 
     With ``exact`` (the default) it must have gained nothing else and lost nothing.
+
+    :param watch: the snapshot taken before the commands ran.
+    :param entries: the lines go.sum must have gained.
+    :param exact: with True (the default) nothing else may have changed.
+
+    Example::
+
+        sums = GoSumWatch(app)
+        goenv.run("get", "example.com/lib@v1.0.0", cwd=app)
+        assert_go_sum_gained(sums, ["example.com/lib v1.0.0", "example.com/lib v1.0.0/go.mod"])
     """
     __tracebackhide__ = True
     reject_bare_string("entries", entries)
@@ -431,7 +313,12 @@ def assert_go_sum_gained(watch: GoSumWatch, entries: Iterable[str], *, exact: bo
 
 
 def assert_go_sum_unchanged(watch: GoSumWatch) -> None:
-    """Assert go.sum is exactly as it was when ``watch`` was made (created or deleted counts as changed)."""
+    """Assert go.sum is exactly as it was when ``watch`` was made (created or deleted counts as changed).
+
+    :param watch: the snapshot taken before the commands ran.
+
+    Example: ``sums = GoSumWatch(app); goenv.run("build", "./...", cwd=app); assert_go_sum_unchanged(sums)``.
+    """
     __tracebackhide__ = True
     changes = watch.changes()
     if changes.changed:

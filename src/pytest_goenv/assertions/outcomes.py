@@ -44,6 +44,14 @@ def assert_succeeded(
     diagnostics to stderr and results to stdout; use it when either will do);
     ``absent`` must occur in neither (``absent=r"go: downloading"``).
     Returns ``result`` so that a test can go on looking at it.
+
+    :param result: a finished command, from :meth:`GoEnv.run` (``check=False`` for one that may fail).
+    :param stdout: a string or compiled pattern that must occur in stdout.
+    :param stderr: the same for stderr.
+    :param output: the same for stdout followed by stderr.
+    :param absent: a string or pattern that must occur in neither.
+
+    Example: ``assert_succeeded(goenv.run("run", ".", cwd="hello", check=False), stdout="hello")``.
     """
     __tracebackhide__ = True
     if not result.ok:
@@ -68,6 +76,15 @@ def assert_failed(
     The patterns work as for :func:`assert_succeeded`.
     ``returncode`` pins the exit status when it matters (the go command uses 1 for
     build and test failures and 2 for usage errors).
+
+    :param result: a finished command, from :meth:`GoEnv.run` (``check=False`` for one that may fail).
+    :param stdout: a string or compiled pattern that must occur in stdout.
+    :param stderr: the same for stderr.
+    :param output: the same for stdout followed by stderr.
+    :param absent: a string or pattern that must occur in neither.
+    :param returncode: the exit status it must have.
+
+    Example: ``assert_failed(goenv.run("build", "./...", check=False), stderr="undefined: x", returncode=1)``.
     """
     __tracebackhide__ = True
     if result.timed_out:

@@ -54,7 +54,12 @@ class RuntimeAssertionError(BuildAssertionError):
 
 
 def godebug_value(settings: Mapping[str, str | int | bool] | str) -> str:
-    """``{"gctrace": 1, "schedtrace": 100}`` as ``gctrace=1,schedtrace=100`` (a string is kept)."""
+    """``{"gctrace": 1, "schedtrace": 100}`` as ``gctrace=1,schedtrace=100`` (a string is kept).
+
+    :param settings: GODEBUG settings as a mapping (True is 1, False is 0) or a ready string.
+
+    Example: ``godebug_value({"gctrace": 1, "madvdontneed": True}) == "gctrace=1,madvdontneed=1"``.
+    """
     __tracebackhide__ = True
     if isinstance(settings, str):
         return settings
@@ -88,6 +93,21 @@ def run_program(
     ``gomemlimit`` takes the runtime's syntax (``"64MiB"``, ``"off"``) or a number of bytes.  A
     GODEBUG already in ``env`` comes first, so the settings given here win.  Check the outcome
     with ``assert_succeeded``/``assert_panicked`` or parse ``result.stderr`` with :mod:`pytest_goenv.readers.gotrace`.
+
+    :param goenv: the sandbox whose toolchain and environment are used.
+    :param program: the built program (relative to the work directory, or absolute).
+    :param args: its arguments.
+    :param godebug: GODEBUG settings (see :func:`godebug_value`).
+    :param gotraceback: GOTRACEBACK (``none``, ``single``, ``all``, ``system``, ``crash``).
+    :param gomaxprocs: GOMAXPROCS
+    :param gomemlimit: GOMEMLIMIT
+    :param gogc: GOGC (``"off"`` or a percentage).
+    :param env: variables set (a value of None unsets one) for this command only, as in :meth:`GoEnv.run`.
+    :param cwd: where to run the go command (relative to the sandbox's work directory; default: it).
+    :param timeout: seconds before the program and its children are killed (default: the sandbox's).
+    :param stdin: text given on standard input.
+
+    Example: ``run_program(goenv, "bin/alloc", godebug={"gctrace": 1}, gomaxprocs=2)``.
     """
     __tracebackhide__ = True
     extra: dict[str, str | None] = dict(env or {})
@@ -155,6 +175,14 @@ def assert_panicked(
     ``message`` is searched in the first panic's value; ``function`` must be one of the frames of the
     goroutine that panicked (``"main.(*T).Get"``); ``signal`` is searched in the ``[signal ...]``
     line; ``goroutines`` is the least number of goroutines printed (see GOTRACEBACK).
+
+    :param result: a finished command, from :meth:`GoEnv.run` (``check=False`` for one that may fail).
+    :param message: a string or pattern searched in the panic value.
+    :param function: a frame (``"main.(*T).Get"``) of the goroutine that panicked.
+    :param signal: a string or pattern searched in the ``[signal ...]`` line.
+    :param goroutines: the least number of goroutines printed.
+
+    Example: ``assert_panicked(run_program(goenv, "bin/crash"), "index out of range", function="main.main")``.
     """
     __tracebackhide__ = True
     return _assert_crash(result, "panic", message, function=function, signal=signal, goroutines=goroutines)
@@ -167,7 +195,15 @@ def assert_fatal_error(
     function: str | None = None,
     goroutines: int | None = None,
 ) -> Traceback:
-    """Assert the runtime threw a ``fatal error:`` (deadlock, stack overflow, concurrent map writes)."""
+    """Assert the runtime threw a ``fatal error:`` (deadlock, stack overflow, concurrent map writes).
+
+    :param result: a finished command, from :meth:`GoEnv.run` (``check=False`` for one that may fail).
+    :param message: a string or pattern searched in the ``fatal error:`` line.
+    :param function: a frame of the goroutine that threw.
+    :param goroutines: the least number of goroutines printed.
+
+    Example: ``assert_fatal_error(run_program(goenv, "bin/deadlock"), "all goroutines are asleep")``.
+    """
     __tracebackhide__ = True
     return _assert_crash(result, "fatal error", message, function=function, signal=None, goroutines=goroutines)
 
@@ -251,6 +287,14 @@ def assert_gctrace(
     ``forced``: at least this many cycles were forced by ``runtime.GC()``; ``max_heap_goal_mb``:
     no cycle aimed above this heap size (a GOGC effect; GOMEMLIMIT is a soft limit that the heap
     may overshoot when GC would use too much CPU); ``procs``: every cycle ran with this many Ps.
+
+    :param result: a finished command, from :meth:`GoEnv.run` (``check=False`` for one that may fail).
+    :param min_cycles: the least number of GC cycles reported.
+    :param forced: the least number of cycles forced by ``runtime.GC()``.
+    :param max_heap_goal_mb: the largest heap goal, in MB, any cycle may have.
+    :param procs: the number of Ps every cycle must report.
+
+    Example: ``assert_gctrace(run_program(goenv, "bin/alloc", godebug={"gctrace": 1}, gogc=50), forced=1)``.
     """
     __tracebackhide__ = True
     _require_finished(result, "gctrace")
@@ -287,6 +331,14 @@ def assert_schedtrace(
     """Assert the run exited 0 and printed scheduler traces (``godebug={"schedtrace": 100}``); returns them.
 
     ``gomaxprocs``: every SCHED line reports this many Ps.
+
+    :param result: a finished command, from :meth:`GoEnv.run` (``check=False`` for one that may fail).
+    :param min_records: the least number of SCHED lines.
+    :param gomaxprocs: the number of Ps every SCHED line must report.
+
+    Example::
+
+        assert_schedtrace(run_program(goenv, "bin/spin", godebug={"schedtrace": 100}, gomaxprocs=2), gomaxprocs=2)
     """
     __tracebackhide__ = True
     _require_finished(result, "schedtrace")

@@ -41,6 +41,18 @@ class GitRepo:
 
     Commits get the author ``pytest-goenv`` and dates from :data:`DEFAULT_COMMIT_TIME`, one minute
     apart, so hashes and pseudo-versions are the same on every run.
+
+    :param path: the work tree (``GitRepo.init(path)`` creates one).
+    :param git: the git executable (default: ``git`` on PATH).
+    :param timeout: time limit of one git command, in seconds.
+
+    Example (direct-mode fetches of a module served from a local repository)::
+
+        repo = GitRepo.init(tmp_path / "lib")
+        repo.commit({"go.mod": "module example.com/lib.git\n\ngo 1.21\n", "lib.go": "package lib\n"})
+        repo.tag("v1.0.0")
+        goenv.use_git("example.com/lib.git", repo)
+        goenv.run("mod", "download", "example.com/lib.git@v1.0.0")
     """
 
     def __init__(self, path: str | os.PathLike[str], *, git: str | None = None, timeout: float = 60.0) -> None:

@@ -67,7 +67,6 @@ def _resolver(config: pytest.Config, progress: bool) -> MatrixResolver:
     from pytest_goenv.toolchains.toolchain import ToolchainError
 
     settings = state_of(config).settings
-    state_of(config).use_facts_cache()
     try:
         extra = _hook_toolchains(config)
     except ToolchainError as exc:
@@ -78,6 +77,7 @@ def _resolver(config: pytest.Config, progress: bool) -> MatrixResolver:
         cache_root=settings.cache_root,
         extra_dirs=list(settings.toolchain_dirs),
         extra_toolchains=extra,
+        facts=state_of(config).facts(),
         progress=_ProgressLine(reporter) if progress and reporter is not None else None,
     )
 
@@ -91,7 +91,7 @@ def _hook_toolchains(config: pytest.Config) -> list[GoToolchain]:
             if isinstance(entry, GoToolchain):
                 toolchains.append(entry)
             else:
-                toolchains.append(GoToolchain.from_path(entry, source="hook"))
+                toolchains.append(GoToolchain.from_path(entry, source="hook", facts=state_of(config).facts()))
     return toolchains
 
 

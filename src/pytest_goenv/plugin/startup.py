@@ -17,9 +17,8 @@ def pytest_configure(config: pytest.Config) -> None:
     if settings.go is not None:
         from pytest_goenv.toolchains.toolchain import ToolchainError, default_toolchain
 
-        state.use_facts_cache()
         try:  # an explicit toolchain that is wrong is a usage error, before any test runs
-            state.toolchains = [default_toolchain(settings.go)]
+            state.toolchains = [default_toolchain(settings.go, facts=state.facts())]
         except ToolchainError as exc:
             raise pytest.UsageError(f"{settings.go_origin}: {exc}") from None
     if settings.clear_cache and not hasattr(config, "workerinput"):

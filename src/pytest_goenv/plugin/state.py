@@ -16,6 +16,7 @@ import pytest
 from pytest_goenv.plugin.settings import Settings, settings_of
 
 if TYPE_CHECKING:
+    from pytest_goenv.toolchains.facts import FactsCache
     from pytest_goenv.toolchains.toolchain import GoToolchain
 
 __all__ = [
@@ -45,21 +46,23 @@ class PluginState:
     toolchains: list[GoToolchain] | None = None
     missing_reason: str | None = None
     kept: list[Path] = field(default_factory=list)
+    _facts: FactsCache | None = field(default=None, init=False, repr=False)
 
-    def use_facts_cache(self) -> None:
-        """Keep toolchain facts in the cache directory: xdist workers and later runs skip the probes."""
-        from pytest_goenv.toolchains.toolchain import keep_facts_in
+    def facts(self) -> FactsCache:
+        """The toolchains' facts, kept in the cache directory: xdist workers and later runs skip the probes."""
+        if self._facts is None:
+            from pytest_goenv.toolchains.facts import FactsCache
 
-        keep_facts_in(self.settings.cache_root / "facts")
+            self._facts = FactsCache.under(self.settings.cache_root)
+        return self._facts
 
     def toolchains_under_test(self) -> list[GoToolchain]:
         """The toolchains tests run on, found on first use (an empty list if there is none)."""
         if self.toolchains is None:
             from pytest_goenv.toolchains.toolchain import ToolchainError, default_toolchain
 
-            self.use_facts_cache()
             try:
-                self.toolchains = [default_toolchain(self.settings.go)]
+                self.toolchains = [default_toolchain(self.settings.go, facts=self.facts())]
             except ToolchainError as exc:
                 self.toolchains, self.missing_reason = [], str(exc)
         return self.toolchains

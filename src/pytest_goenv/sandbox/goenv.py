@@ -27,7 +27,8 @@ from pytest_goenv.modules import txtar
 from pytest_goenv.modules.proxy import goproxy_list
 from pytest_goenv.modules.vcs import route_module
 from pytest_goenv.sandbox.result import GoResult
-from pytest_goenv.toolchains.toolchain import GoToolchain, switch_off_telemetry
+from pytest_goenv.toolchains.telemetry import switch_off_telemetry
+from pytest_goenv.toolchains.toolchain import GoToolchain
 
 if TYPE_CHECKING:
     from pytest_goenv.modules.proxy import GoProxy
@@ -67,6 +68,25 @@ class GoEnv:
     at its default place ``home/.config/go/env`` and a git config), ``tmp/`` (TMPDIR and
     GOTMPDIR), ``work/`` (the default working directory) and ``gocache/`` unless a
     shared build cache is given.
+
+    The environment of every command is built from scratch (see :attr:`defaults`); changes made
+    with :meth:`setenv`, :meth:`delenv` or :meth:`env_applied` last for the sandbox's life or for a
+    ``with`` block, and :meth:`env_diff` shows them.
+
+    :param toolchain: the Go toolchain whose ``GOROOT/bin/go`` the sandbox runs.
+    :param root: the sandbox directory (created if missing).
+    :param gocache: a shared build cache to use instead of a private ``gocache/``.
+    :param env: environment overrides applied at once (``None`` unsets a variable).
+    :param timeout: time limit of one command, in seconds; its process group is killed past it.
+
+    Example::
+
+        sandbox = GoEnv(default_toolchain(), "/tmp/sandbox")
+        module = sandbox.write_module("example.com/hello", {"main.go": "package main\nfunc main() {}\n"})
+        sandbox.run("build", "-o", "hello", ".", cwd=module)
+        with sandbox.env_applied(GOOS="windows"):
+            sandbox.run("build", ".", cwd=module)
+        sandbox.cleanup()
     """
 
     def __init__(

