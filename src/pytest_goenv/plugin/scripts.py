@@ -15,24 +15,20 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from pytest_goenv.plugin.matrix import TOOLCHAIN_PROPERTY, VERSION_PROPERTY, matrix_key
 from pytest_goenv.plugin.state import KEPT_PROPERTY, sandbox_key, state_of
-from pytest_goenv.sandbox.goenv import GoEnv
-from pytest_goenv.scripts.archive import load_script
-from pytest_goenv.scripts.cmds_files import remove_all
-from pytest_goenv.scripts.commands import ScriptCommand
-from pytest_goenv.scripts.conditions import ScriptCondition
-from pytest_goenv.scripts.errors import ScriptError, ScriptFailed
-from pytest_goenv.scripts.runner import ScriptResult
-from pytest_goenv.scripts.script import ScriptOptions, run_script
-from pytest_goenv.scripts.services import ScriptServices, archive_services, cmdgo_services, directory_services
-from pytest_goenv.scripts.state import Dialect
-from pytest_goenv.toolchains.cachedir import build_cache_dir
-from pytest_goenv.toolchains.toolchain import GoToolchain
+
+if TYPE_CHECKING:  # the engine is imported when a script runs, not at start-up
+    from pytest_goenv.scripts.commands import ScriptCommand
+    from pytest_goenv.scripts.conditions import ScriptCondition
+    from pytest_goenv.scripts.runner import ScriptResult
+    from pytest_goenv.scripts.services import ScriptServices
+    from pytest_goenv.scripts.state import Dialect
+    from pytest_goenv.toolchains.toolchain import GoToolchain
 
 __all__ = ["CMDGO", "ScriptItem", "ScriptRun", "scripts_key"]
 
@@ -267,6 +263,8 @@ class ScriptItem(pytest.Item):
             return str(self.script)
 
     def _services(self, run: ScriptRun, toolchain: GoToolchain) -> ScriptServices | None:
+        from pytest_goenv.scripts.services import cmdgo_services, directory_services
+
         if self.suite:
             key = ("cmdgo", str(toolchain.goroot))
         else:
@@ -293,6 +291,13 @@ class ScriptItem(pytest.Item):
         return run.extensions[toolchain.goroot]
 
     def runtest(self) -> None:
+        from pytest_goenv.sandbox.goenv import GoEnv
+        from pytest_goenv.scripts.archive import load_script
+        from pytest_goenv.scripts.cmds_files import remove_all
+        from pytest_goenv.scripts.script import ScriptOptions, run_script
+        from pytest_goenv.scripts.services import archive_services
+        from pytest_goenv.toolchains.cachedir import build_cache_dir
+
         state = state_of(self.config)
         run = self.config.stash[scripts_key]
         toolchain = self.toolchain or state.single_toolchain()
@@ -345,6 +350,8 @@ class ScriptItem(pytest.Item):
             raise ScriptFailure(result)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        from pytest_goenv.scripts.errors import ScriptError, ScriptFailed
+
         if isinstance(excinfo.value, ScriptFailure):
             result = excinfo.value.result
             return f"{result.file}:{result.lineno}: {result.reason}\n\n{result.report()}"

@@ -28,7 +28,8 @@ from typing import Any
 from pytest_goenv.base.filetree import replace_file
 from pytest_goenv.base.process import run_process
 from pytest_goenv.scripts.errors import ScriptError
-from pytest_goenv.toolchains.toolchain import GoToolchain, probe_environment
+from pytest_goenv.toolchains.facts import probe_environment
+from pytest_goenv.toolchains.toolchain import GoToolchain
 
 __all__ = ["ToolchainFacts", "toolchain_facts"]
 

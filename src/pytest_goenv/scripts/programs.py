@@ -24,7 +24,8 @@ from pytest_goenv.scripts.cmds_process import start_program
 from pytest_goenv.scripts.commands import ScriptCommand
 from pytest_goenv.scripts.errors import ScriptError
 from pytest_goenv.scripts.state import Pending, ScriptState
-from pytest_goenv.toolchains.toolchain import GoToolchain, probe_environment
+from pytest_goenv.toolchains.facts import probe_environment
+from pytest_goenv.toolchains.toolchain import GoToolchain
 
 __all__ = ["build_program", "go_program"]
 
