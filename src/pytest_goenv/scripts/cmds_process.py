@@ -22,6 +22,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 from typing import IO
 
@@ -71,20 +72,29 @@ class ProgramRun(Pending):
         """Wait until the program exits or the script's time is up (then kill its group: a fatal failure)."""
         if self.result is not None:
             return self.result
-        try:
-            returncode = self.process.wait(timeout=state.remaining())
-        except subprocess.TimeoutExpired:
+        # A blocking wait (Popen.wait with a timeout polls, adding up to 50 ms to every command);
+        # a timer kills the process group when the script's time runs out.
+        expired = threading.Event()
+
+        def expire() -> None:
+            expired.set()
             _signal_group(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+
+        timer = threading.Timer(state.remaining(), expire)
+        timer.daemon = True
+        timer.start()
+        try:
+            returncode = self.process.wait()
+        finally:
+            timer.cancel()
+            _signal_group(self.process.pid, signal.SIGKILL)  # what it left behind in its group
+        if expired.is_set():
             limit = state.extras.get("timeout")
             detail = f" of {limit:g} s" if isinstance(limit, (int, float)) else ""
             return self._collect(
                 f"the script's time limit{detail} ran out while this command ran; its process group was killed",
                 fatal=True,
             )
-        finally:
-            if self.process.returncode is not None:
-                _signal_group(self.process.pid, signal.SIGKILL)  # what it left behind in its group
         return self._collect(None if returncode == 0 else _exit_text(returncode))
 
     def kill(self, signal_number: int) -> None:
