@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pytest_goenv.assertions.outcomes import BuildAssertionError
+from pytest_goenv.base.excerpt import cut_lines
 from pytest_goenv.base.process import run_process
 from pytest_goenv.sandbox.result import GoResult
 
@@ -124,7 +125,5 @@ def require_packages(
     problems = package_errors(listed)
     if problems:
         lines = [f"go list could not load every package of {named}, so it cannot {purpose}:"]
-        lines.extend(f"  {problem}" for problem in problems[:20])
-        if len(problems) > 20:
-            lines.append(f"  ... and {len(problems) - 20} more")
+        lines.extend(cut_lines([f"  {problem}" for problem in problems], 20, note="  ... and {cut} more"))
         raise BuildAssertionError(listing_report(result, "\n".join(lines)))

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pytest_goenv.assertions._stringlists import reject_bare_string
 from pytest_goenv.assertions.outcomes import BuildAssertionError
+from pytest_goenv.base.excerpt import cut_lines
 from pytest_goenv.base.exeformat import ExecutableFormat
 from pytest_goenv.readers.executables import (
     BinaryFormatError,
@@ -256,11 +257,8 @@ def _require_needles(needles: tuple[str | os.PathLike[str], ...], example: str) 
 
 
 def _shown(paths: list[str]) -> str:
-    extra = len(paths) - MAX_SHOWN_PATHS
-    lines = [f"    {p}" for p in paths[:MAX_SHOWN_PATHS]]
-    if extra > 0:
-        lines.append(f"    ... and {extra} more (recorded_paths() lists them all)")
-    return "\n".join(lines)
+    lines = [f"    {p}" for p in paths]
+    return "\n".join(cut_lines(lines, MAX_SHOWN_PATHS, note="    ... and {cut} more (recorded_paths() lists them all)"))
 
 
 def assert_paths_recorded(path: StrPath | GoBinary, *needles: str | os.PathLike[str]) -> dict[str, list[str]]:

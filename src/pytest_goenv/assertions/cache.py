@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from pytest_goenv.assertions._golist import go_list, go_list_like, listing_report, require_packages
 from pytest_goenv.assertions.outcomes import BuildAssertionError, command_name, pattern_text
 from pytest_goenv.assertions.outcomes import outcome as run_outcome
+from pytest_goenv.base.excerpt import cut_lines
 from pytest_goenv.readers.buildlog import BuildActions, PackageAction, parse_build_args, parse_build_log
 from pytest_goenv.readers.testlog import GoTestOutcome, TestStatus, parse_test_summaries
 from pytest_goenv.sandbox.result import GoResult
@@ -382,6 +383,4 @@ def _report(result: GoResult, actions: BuildActions, headline: str) -> str:
 
 
 def _cut(lines: list[str], keep: int = 40) -> list[str]:
-    if len(lines) <= keep:
-        return lines
-    return [*lines[:keep], f"  ... and {len(lines) - keep} more"]
+    return cut_lines(lines, keep, note="  ... and {cut} more")

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from pytest_goenv.assertions._golist import go_list, listing_report
 from pytest_goenv.assertions._stringlists import reject_bare_string
 from pytest_goenv.assertions.outcomes import BuildAssertionError
+from pytest_goenv.base.excerpt import cut_lines
 from pytest_goenv.readers.gosum import GoSumLine, read_go_sum
 from pytest_goenv.sandbox.result import GoResult
 
@@ -199,7 +200,7 @@ def _requirements(
     ]
     if not wanted:
         return ["  go mod graph: nothing requires it"]
-    shown = wanted[:20] + ([f"    ... and {len(wanted) - 20} more"] if len(wanted) > 20 else [])
+    shown = cut_lines(wanted, 20, note="    ... and {cut} more")
     return ["  go mod graph (requirements of it):", *shown]
 
 

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pytest_goenv.base.errors import GoenvError
+from pytest_goenv.base.excerpt import cut_lines, escape_controls, shorten
 from pytest_goenv.claims.catalogue import Claim
 from pytest_goenv.sandbox.result import GoResult
 from pytest_goenv.toolchains.version import GoVersion, GoVersionSpec, InvalidGoVersion
@@ -255,13 +256,8 @@ class ClaimCheck:
 
     @staticmethod
     def _cut(text: str) -> str:
-        lines = text.splitlines()
-        if len(lines) > EXCERPT_LINES:
-            lines = [*lines[:EXCERPT_LINES], f"... ({len(lines) - EXCERPT_LINES} more lines)"]
-        out = "\n".join(lines)
-        if len(out) > EXCERPT_CHARS:
-            out = out[:EXCERPT_CHARS] + f" ... ({len(out) - EXCERPT_CHARS} more chars)"
-        return out
+        out = "\n".join(cut_lines(text.splitlines(), EXCERPT_LINES, note="... ({cut} more lines)"))
+        return escape_controls(shorten(out, EXCERPT_CHARS, " ... ({cut} more chars)"))
 
     # -- verdicts -------------------------------------------------------------------------
 

@@ -259,8 +259,12 @@ def _check_on_disk(f: File, dest: str | os.PathLike[str], source: str | None) ->
             )
 
 
-def extract(archive: Archive | Iterable[File], dest: str | os.PathLike[str]) -> list[Path]:
+def extract(
+    archive: Archive | Iterable[File], dest: str | os.PathLike[str], *, within: str | os.PathLike[str] | None = None
+) -> list[Path]:
     """Write the archive's files under ``dest`` (created if needed) and return their paths.
+
+    No write passes through a symlink leading out of ``within`` (default: ``dest``).
 
     Absolute names, ``..`` escapes, names that are the same once normalised and file/directory clashes
     (within the archive or with what ``dest`` holds) are refused before anything is written.
@@ -272,4 +276,4 @@ def extract(archive: Archive | Iterable[File], dest: str | os.PathLike[str]) -> 
     check_tree(files, source)
     for f in files:
         _check_on_disk(f, dest, source)
-    return filetree.write_tree(dest, {f.name: f.data for f in files})
+    return filetree.write_tree(dest, {f.name: f.data for f in files}, within=within)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -38,6 +39,9 @@ def go_toolchain(request: pytest.FixtureRequest) -> GoToolchain:
         def test_version(go_toolchain):
             assert go_toolchain.version >= "1.21"
     """
+    from pytest_goenv.plugin.startup import remove_leftovers_once
+
+    remove_leftovers_once(state_of(request.config).settings.cache_root)
     toolchain: GoToolchain | None = getattr(request, "param", None)
     return toolchain if toolchain is not None else state_of(request.config).single_toolchain()
 
@@ -60,14 +64,17 @@ def goenv(
     sandbox = _new_sandbox(request, tmp_path_factory, go_toolchain, sandbox_options(request.node))
     request.node.stash[sandbox_key] = sandbox.root  # named in the report if the test fails
     yield sandbox
-    if state.settings.keep:
-        sandbox.make_removable()
-        state.kept.append(sandbox.root)
-        request.node.user_properties.append((KEPT_PROPERTY, str(sandbox.root)))
-    elif request.node.stash.get(outcome_key, True):
-        sandbox.cleanup()
-    else:  # left for inspection under pytest's basetemp; removable by pytest's retention
-        sandbox.make_removable()
+    try:
+        if state.settings.keep:
+            sandbox.make_removable()
+            state.kept.append(sandbox.root)
+            request.node.user_properties.append((KEPT_PROPERTY, str(sandbox.root)))
+        elif request.node.stash.get(outcome_key, True):
+            sandbox.cleanup()
+        else:  # left for inspection under pytest's basetemp; removable by pytest's retention
+            sandbox.make_removable()
+    finally:
+        _forget(sandbox.root)
 
 
 def _new_sandbox(
@@ -81,6 +88,7 @@ def _new_sandbox(
 
     settings = state_of(request.config).settings
     root = tmp_path_factory.mktemp(f"goenv-{toolchain.name}-")
+    _watch(root.resolve())  # removed by the watchdog should this process be killed
     shared_cache = build_cache_dir(settings.cache_root, toolchain) if options.cache == "shared" else None
     sandbox = GoEnv(toolchain, root, gocache=shared_cache, timeout=options.timeout or settings.timeout)
     request.config.hook.pytest_goenv_setup_sandbox(sandbox=sandbox, request=request)
@@ -90,6 +98,18 @@ def _new_sandbox(
         else:
             sandbox.setenv(name, value)
     return sandbox
+
+
+def _watch(root: Path) -> None:
+    from pytest_goenv.base import guardian
+
+    guardian.watch_dir(root)
+
+
+def _forget(root: Path) -> None:
+    from pytest_goenv.base import guardian
+
+    guardian.forget_dir(root)
 
 
 @dataclass
@@ -152,6 +172,8 @@ class GoEnvFactory:
                     sandbox.cleanup()
             except OSError as exc:
                 failures.append(exc)
+            finally:
+                _forget(sandbox.root)
         if failures:
             raise failures[0]
 

@@ -130,10 +130,9 @@ def sandbox_options(item: pytest.Item) -> SandboxOptions:
                 raise ValueError(f"@pytest.mark.goenv: cache={given!r}; use 'shared' or 'fresh'")
             cache = given
         if "timeout" in mark.kwargs:
-            value = mark.kwargs["timeout"]
-            if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
-                raise ValueError(f"@pytest.mark.goenv: timeout={value!r}; use a positive number of seconds")
-            timeout = float(value)
+            from pytest_goenv.base.process import check_timeout
+
+            timeout = check_timeout(mark.kwargs["timeout"], "@pytest.mark.goenv: timeout")
     return SandboxOptions(env=env, cache=cache or "shared", timeout=timeout)
 
 
@@ -146,6 +145,11 @@ def _env_of(value: object) -> dict[str, str | None]:
             raise TypeError(
                 f"@pytest.mark.goenv: env[{name!r}]={setting!r}; names and values must be strings (None unsets)"
             )
+        from pytest_goenv.base.process import env_problem
+
+        problem = env_problem(name, setting)
+        if problem is not None:
+            raise ValueError(f"@pytest.mark.goenv: env: {problem}")
         env[name] = setting
     return env
 

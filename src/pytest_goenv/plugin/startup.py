@@ -1,8 +1,13 @@
-"""Start-up: the explicit toolchain checked up front, the toolchain facts cache, cache clearing, the header."""
+"""Start-up: the explicit toolchain checked up front, the toolchain facts cache, cache clearing, the header,
+SIGTERM/SIGHUP turned into an interrupt (:mod:`pytest_goenv.plugin.signals`), and (when Go is first
+used) the removal of what a killed run left."""
 
 from __future__ import annotations
 
-import shutil
+import contextlib
+import os
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +17,9 @@ __all__: list[str] = []
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    from pytest_goenv.plugin import signals
+
+    config.add_cleanup(signals.end_runs_on_termination(forward=_is_xdist_controller(config)))
     state = state_of(config)
     settings = state.settings
     if settings.go is not None:
@@ -22,7 +30,46 @@ def pytest_configure(config: pytest.Config) -> None:
         except ToolchainError as exc:
             raise pytest.UsageError(f"{settings.go_origin}: {exc}") from None
     if settings.clear_cache and not hasattr(config, "workerinput"):
-        shutil.rmtree(settings.cache_root / "gocache", ignore_errors=True)
+        from pytest_goenv.base.filetree import remove_tree
+
+        with contextlib.suppress(OSError):
+            remove_tree(settings.cache_root / "gocache")
+
+
+def _is_xdist_controller(config: pytest.Config) -> bool:
+    """Whether this process starts pytest-xdist workers (``-n``/``--tx`` given, not itself a worker)."""
+    numprocesses = getattr(config.option, "numprocesses", None)
+    return not hasattr(config, "workerinput") and bool(numprocesses or getattr(config.option, "tx", None))
+
+
+_leftovers_removed = False
+
+
+def remove_leftovers_once(cache_root: Path) -> None:
+    """Remove what a killed run left (toolchain probe homes, staging dirs of provisioning), once per process.
+
+    Called when Go is first used (the ``go_toolchain`` fixture), so a run without Go pays nothing;
+    only a directory listing each unless there is something to remove.
+    """
+    global _leftovers_removed  # noqa: PLW0603 - once per process, whatever the session
+    if _leftovers_removed:
+        return
+    _leftovers_removed = True
+    if _any_named(Path(tempfile.gettempdir()), ("pytest-goenv-probe-",)):
+        from pytest_goenv.toolchains.facts import remove_stale_probes
+
+        remove_stale_probes()
+    if _any_named(cache_root / "toolchains", (".staging-", ".download-")):
+        from pytest_goenv.toolchains.provision import remove_leftovers
+
+        remove_leftovers(cache_root)
+
+
+def _any_named(directory: Path, prefixes: tuple[str, ...]) -> bool:
+    try:
+        return any(name.startswith(prefixes) for name in os.listdir(directory))
+    except OSError:
+        return False
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

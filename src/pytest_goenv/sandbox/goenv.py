@@ -13,19 +13,19 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import stat
-import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from pytest_goenv.base import filetree
 from pytest_goenv.base.errors import GoenvError
-from pytest_goenv.base.process import run_process
+from pytest_goenv.base.filetree import make_writable, remove_tree
+from pytest_goenv.base.process import check_timeout, env_problem, run_process
 from pytest_goenv.modules import txtar
 from pytest_goenv.modules.proxy import goproxy_list
 from pytest_goenv.modules.vcs import route_module
+from pytest_goenv.sandbox import copylinks
 from pytest_goenv.sandbox.result import GoResult
 from pytest_goenv.toolchains.telemetry import switch_off_telemetry
 from pytest_goenv.toolchains.toolchain import GoToolchain
@@ -100,7 +100,7 @@ class GoEnv:
     ) -> None:
         self.toolchain = toolchain
         self.root = Path(root).resolve()
-        self.timeout = timeout
+        self.timeout = check_timeout(timeout, "GoEnv(timeout)")
         self.gopath = self.root / "gopath"
         self.gomodcache = self.gopath / "pkg" / "mod"
         self.home = self.root / "home"
@@ -120,6 +120,7 @@ class GoEnv:
         self.gitconfig.write_text(_GITCONFIG)
         self.defaults: dict[str, str] = self._default_env()
         self._overrides: dict[str, str | None] = {}
+        self._commands = 0
         for name, value in (env or {}).items():
             self._set(name, value)
 
@@ -184,10 +185,9 @@ class GoEnv:
         self._set(name, None)
 
     def _set(self, name: str, value: str | None) -> None:
-        if not name or "=" in name:
-            raise SandboxError(f"invalid environment variable name {name!r}")
-        if value is not None and not isinstance(value, str):
-            raise SandboxError(f"{name}: environment values must be strings, not {type(value).__name__}")
+        problem = env_problem(name, value)
+        if problem is not None:
+            raise SandboxError(problem)
         self._overrides[name] = value
 
     @contextmanager
@@ -230,8 +230,9 @@ class GoEnv:
         __tracebackhide__ = True
         extra = dict(env or {})
         for name, value in extra.items():
-            if value is not None and not isinstance(value, str):
-                raise SandboxError(f"{name}: environment values must be strings, not {type(value).__name__}")
+            problem = env_problem(name, value)
+            if problem is not None:
+                raise SandboxError(problem)
         full_env = self._merged({**self._overrides, **extra})
         workdir = Path(cwd) if cwd is not None else self.workdir
         if not workdir.is_absolute():
@@ -244,10 +245,12 @@ class GoEnv:
         for arg in (program, *args):
             if not isinstance(arg, (str, os.PathLike)):
                 raise SandboxError(f"argument {arg!r} ({type(arg).__name__}) is not a string; pass {str(arg)!r}")
-        limit = self.timeout if timeout is None else timeout
+        limit = self.timeout if timeout is None else check_timeout(timeout)
         argv = (os.fspath(program), *(os.fspath(arg) for arg in args))
         try:
-            outcome = run_process(argv, cwd=workdir, env=full_env, timeout=limit, stdin=stdin)
+            outcome = run_process(
+                argv, cwd=workdir, env=full_env, timeout=limit, stdin=stdin, spill_to=self._spill_name(argv[0])
+            )
         except FileNotFoundError:
             if os.sep in argv[0]:
                 raise SandboxError(f"cannot run {argv[0]!r}: no such file (relative to cwd {workdir})") from None
@@ -265,8 +268,16 @@ class GoEnv:
             env_diff=self.env_diff(extra),
             timed_out=outcome.timed_out,
             timeout=limit,
+            stdout_file=outcome.stdout_file,
+            stderr_file=outcome.stderr_file,
+            killed_after_exit=outcome.killed_after_exit,
         )
         return result.check() if check else result
+
+    def _spill_name(self, program: str) -> Path:
+        """Where a command's output past the memory bound goes: ``output/NNN-program.stdout`` in the sandbox."""
+        self._commands += 1
+        return self.root / "output" / f"{self._commands:03d}-{Path(program).name}"
 
     def go_env(self, *names: str, cwd: str | os.PathLike[str] | None = None) -> dict[str, str]:
         """The values the go command computes for ``names`` (all variables if none are given)."""
@@ -290,11 +301,28 @@ class GoEnv:
         """Write ``{relative name: content}`` below ``dest`` (default: the work directory)."""
         base = self.path(".", dest)
         try:
-            filetree.write_tree(base, files)
+            filetree.write_tree(base, files, within=self.root)
+        except filetree.LinkLeavesTree as exc:
+            raise SandboxError(str(exc)) from None
         except filetree.UnsafeFileName as exc:
             raise SandboxError(_outside_message(exc.name, base)) from None
-        base.mkdir(parents=True, exist_ok=True)  # the directory returned exists, even for no files
-        return base
+        return self.mkdir(base)  # the directory returned exists, even for no files
+
+    def mkdir(self, directory: str | os.PathLike[str]) -> Path:
+        """Create ``directory`` (relative to the work directory, or absolute inside the sandbox); return it.
+
+        A symlink on the way that leads out of the sandbox is refused, as for every write here::
+
+            goenv.mkdir("gen/out")  # work/gen/out
+        """
+        path = Path(directory)
+        path = path if path.is_absolute() else self.workdir / path
+        try:
+            return filetree.make_dirs(path, self.root)
+        except filetree.LinkLeavesTree as exc:
+            raise SandboxError(str(exc)) from None
+        except filetree.UnsafeFileName:
+            raise SandboxError(f"{path} is outside the sandbox {self.root}; name a directory inside it") from None
 
     def copy_tree(
         self,
@@ -306,13 +334,20 @@ class GoEnv:
         """Copy a directory of the host (a Go module on disk, say) to ``dest`` in the sandbox; return it.
 
         ``dest`` defaults to ``work/<source's name>``; names matching a pattern of ``ignore``
-        (glob patterns, at any depth) are left out.
+        (glob patterns, at any depth) are left out.  Symlinks follow the policy of
+        :mod:`pytest_goenv.sandbox.copylinks`: inside the tree they stay links, to a file outside
+        they become copies of it, to a directory outside (or dangling) they are refused.
         """
         origin = Path(source).expanduser()
         if not origin.is_dir():
             raise SandboxError(f"copy_tree: {origin} is not a directory; name the directory to copy into the sandbox")
         target = self.path(dest if dest is not None else origin.resolve().name)
-        shutil.copytree(origin, target, ignore=shutil.ignore_patterns(*ignore), dirs_exist_ok=True, symlinks=True)
+        try:
+            copylinks.refuse_outward_dest(target, self.root)
+            shutil.copytree(origin, target, ignore=shutil.ignore_patterns(*ignore), dirs_exist_ok=True, symlinks=True)
+            copylinks.settle_links(origin, target)
+        except filetree.UnsafeFileName as exc:
+            raise SandboxError(str(exc)) from None
         return target
 
     def write_module(
@@ -337,7 +372,6 @@ class GoEnv:
         if "go.mod" not in contents:
             go_line = f"\ngo {go}\n" if go else ""
             contents["go.mod"] = f"module {module_path}\n{go_line}"
-        directory.mkdir(parents=True, exist_ok=True)
         return self.write_files(contents, directory)
 
     # -- modules: txtar trees, module proxies, git repositories ------------------------------
@@ -347,7 +381,10 @@ class GoEnv:
     ) -> Path:
         """Unpack a txtar archive (text, a file path or an Archive) below ``dest`` (default: the work dir)."""
         base = self.path(".", dest)
-        txtar.extract(txtar.load(archive), base)
+        try:
+            txtar.extract(txtar.load(archive), base, within=self.root)
+        except filetree.LinkLeavesTree as exc:
+            raise SandboxError(str(exc)) from None
         return base
 
     def use_proxy(
@@ -385,31 +422,3 @@ class GoEnv:
     def cleanup(self) -> None:
         """Remove the sandbox directory, read-only module cache files included."""
         remove_tree(self.root)
-
-
-def make_writable(root: Path) -> None:
-    """Add owner write permission to every directory below ``root`` (the module cache makes them 0555)."""
-    if not root.exists():
-        return
-    for directory, _subdirs, _files in os.walk(root):
-        mode = os.lstat(directory).st_mode
-        if not mode & stat.S_IWUSR:
-            os.chmod(directory, mode | stat.S_IWUSR | stat.S_IXUSR)
-
-
-def remove_tree(root: Path) -> None:
-    """``rm -rf root``, restoring write permission where Go's module cache removed it."""
-
-    def retry_writable(function: Callable[..., Any], path: str, _excinfo: Any) -> None:
-        parent = os.path.dirname(path)
-        os.chmod(parent, os.lstat(parent).st_mode | stat.S_IWUSR | stat.S_IXUSR)
-        if os.path.isdir(path) and not os.path.islink(path):
-            os.chmod(path, os.lstat(path).st_mode | stat.S_IWUSR | stat.S_IXUSR)
-        function(path)
-
-    if not root.exists():
-        return
-    if sys.version_info >= (3, 12):
-        shutil.rmtree(root, onexc=retry_writable)
-    else:
-        shutil.rmtree(root, onerror=retry_writable)

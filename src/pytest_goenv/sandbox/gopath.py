@@ -44,9 +44,7 @@ class GoPath:
 
     def add_package(self, import_path: str, files: Mapping[str, str | bytes]) -> Path:
         """Write ``files`` into ``$GOPATH/src/<import_path>`` and return that directory."""
-        directory = self.package_dir(import_path)
-        directory.mkdir(parents=True, exist_ok=True)
-        return self.goenv.write_files(files, directory)
+        return self.goenv.write_files(files, self.package_dir(import_path))
 
     def run(
         self,

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pytest_goenv.base.errors import GoenvError
+from pytest_goenv.base.excerpt import cut_lines, escape_controls, shorten
 
 __all__ = ["GoCommandError", "GoResult", "excerpt"]
 
@@ -43,6 +44,9 @@ class GoResult:
     env_diff: Mapping[str, str | None] = field(default_factory=dict)
     timed_out: bool = False
     timeout: float | None = None
+    stdout_file: Path | None = None
+    stderr_file: Path | None = None
+    killed_after_exit: int = 0
 
     @property
     def ok(self) -> bool:
@@ -67,7 +71,11 @@ class GoResult:
         return self
 
     def describe(self, headline: str | None = None) -> str:
-        """A report of the command, its cwd, the non-default environment and its output."""
+        """A report of the command, its cwd, the non-default environment and its output.
+
+        Control characters in it are shown escaped (``\\x1b``), so that printed output cannot act on
+        the reader's terminal; a stream that passed the output limit names the file holding it whole.
+        """
         if headline is None:
             headline = self._status()
         lines = [headline, f"  command: {self.command}", f"  cwd:     {self.cwd}"]
@@ -78,13 +86,23 @@ class GoResult:
                 lines.append(f"    {name} (unset)" if value is None else f"    {name}={value}")
         else:
             lines.append("  env:     sandbox defaults")
-        for label, text in (("stdout", self.stdout), ("stderr", self.stderr)):
+        for label, text, spilled in (
+            ("stdout", self.stdout, self.stdout_file),
+            ("stderr", self.stderr, self.stderr_file),
+        ):
             if not text.strip():
                 lines.append(f"  {label}:  (empty)")
                 continue
             lines.append(f"  {label}:")
-            lines.extend(f"    | {line}" for line in excerpt(text).splitlines())
-        return "\n".join(lines)
+            lines.extend(f"    | {line}" for line in excerpt(text).split("\n"))
+            if spilled is not None:
+                lines.append(f"    (the first {len(text)} characters; all {_size(spilled)} bytes are in {spilled})")
+        if self.killed_after_exit:
+            lines.append(
+                f"  ({self.killed_after_exit} process(es) it started kept its output open after it exited "
+                "and were killed)"
+            )
+        return "\n".join(escape_controls(line) for line in lines)
 
     def _status(self) -> str:
         program = Path(self.argv[0]).name
@@ -99,15 +117,14 @@ class GoResult:
 
 def excerpt(text: str, max_lines: int = MAX_SHOWN_LINES) -> str:
     """``text`` cut to its first and last lines, saying how many lines were left out."""
-    lines = [
-        line if len(line) <= MAX_LINE_CHARS else line[:MAX_LINE_CHARS] + f" ... ({len(line)} chars)"
-        for line in text.rstrip("\n").splitlines()
-    ]
-    if len(lines) <= max_lines:
-        return "\n".join(lines)
+    lines = [shorten(line, MAX_LINE_CHARS) for line in text.rstrip("\n").split("\n")]
     head = max_lines * 2 // 3
-    tail = max_lines - head
-    cut = len(lines) - head - tail
-    return "\n".join(
-        [*lines[:head], f"... ({cut} lines cut; the whole text is on the result object) ...", *lines[-tail:]]
-    )
+    note = "... ({cut} lines cut; the whole text is on the result object) ..."
+    return "\n".join(cut_lines(lines, head, max_lines - head, note))
+
+
+def _size(path: Path) -> str:
+    try:
+        return str(path.stat().st_size)
+    except OSError:
+        return "the"

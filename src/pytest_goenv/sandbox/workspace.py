@@ -75,8 +75,7 @@ class GoWorkspace:
     ) -> None:
         self.goenv = goenv
         base = Path(root) if root is not None else Path("workspace")
-        self.root = (base if base.is_absolute() else goenv.workdir / base).resolve()
-        self.root.mkdir(parents=True, exist_ok=True)
+        self.root = goenv.mkdir(os.path.abspath(base if base.is_absolute() else goenv.workdir / base))
         self.go = go
         self.toolchain = toolchain
         self._gowork: GoWorkMode = "file"
@@ -179,7 +178,6 @@ class GoWorkspace:
                 f"{'module ' + repr(declared) if declared else 'no module line'}; "
                 "make the module path and the go.mod's module line agree (or leave go.mod out to have it written)"
             )
-        target.mkdir(parents=True, exist_ok=True)
         self.goenv.write_files(contents, target)
         self._modules[rel] = WorkspaceModule(rel, module_path, use)
         self.write()
@@ -230,7 +228,7 @@ class GoWorkspace:
         if self._gowork == "none":
             self.go_work.unlink(missing_ok=True)
             return None
-        self.go_work.write_text(self.render())
+        self.goenv.write_files({self.go_work.name: self.render()}, self.go_work.parent)
         return self.go_work
 
     def run(
@@ -243,8 +241,7 @@ class GoWorkspace:
     ) -> GoResult:
         """Run ``go ARGS`` from ``cwd`` (relative to the workspace root; any directory inside works)."""
         __tracebackhide__ = True
-        workdir = self.dir(cwd)
-        workdir.mkdir(parents=True, exist_ok=True)
+        workdir = self.goenv.mkdir(self.dir(cwd))
         return self.goenv.run(*args, cwd=workdir, env=env, check=check, timeout=timeout)
 
     def nested(self, dir: str, *, go: str | None = None, gowork: GoWorkMode = "file") -> GoWorkspace:

@@ -20,13 +20,15 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
+from pytest_goenv.base import guardian
+from pytest_goenv.base.excerpt import escape_controls, shorten
 from pytest_goenv.base.exeformat import file_format
-from pytest_goenv.base.filetree import replace_file
+from pytest_goenv.base.filetree import remove_tree, replace_file
 from pytest_goenv.base.process import run_process
 from pytest_goenv.toolchains.errors import ToolchainError
 from pytest_goenv.toolchains.telemetry import switch_off_telemetry
 
-__all__ = ["FactsCache", "probe_environment", "probe_go_env"]
+__all__ = ["FactsCache", "probe_environment", "probe_go_env", "remove_stale_probes"]
 
 # `go env -json` probes the C compiler; a hung binary must not hang the session.
 _DESCRIBE_TIMEOUT = 60.0
@@ -138,30 +140,67 @@ def _stamp(path: Path) -> list[int] | None:
     return [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns]
 
 
+_PROBE_PREFIX = "pytest-goenv-probe-"
+
+
 @contextmanager
 def probe_environment() -> Iterator[dict[str, str]]:
     """Variables that point a go command run outside any sandbox at a throwaway home.
 
     Go writes below HOME and the XDG directories (telemetry counters, caches) even for
     ``go version``; a probe of a toolchain must not leave anything in the user's real home.
-    The home is removed when the ``with`` block ends.
+    The home is removed when the ``with`` block ends (by the watchdog, should this process be
+    killed first); its name carries this process's id, so that a later run removes what a killed
+    one left anyway (:func:`remove_stale_probes`).
 
     Example::
 
         with probe_environment() as probe:
             run_process([go, "version"], cwd=Path(probe["HOME"]), env={"PATH": os.defpath, **probe})
     """
-    with tempfile.TemporaryDirectory(prefix="pytest-goenv-probe-", ignore_cleanup_errors=True) as home:
-        switch_off_telemetry(Path(home) / ".config")
-        yield {
-            "HOME": home,
-            "XDG_CONFIG_HOME": str(Path(home) / ".config"),
-            "XDG_CACHE_HOME": str(Path(home) / ".cache"),
-            "GOENV": "off",
-            "GOTOOLCHAIN": "local",
-            "GOCACHE": str(Path(home) / "gocache"),
-            "GOPATH": str(Path(home) / "gopath"),
-        }
+    with tempfile.TemporaryDirectory(prefix=f"{_PROBE_PREFIX}{os.getpid()}-", ignore_cleanup_errors=True) as home:
+        guardian.watch_dir(home)
+        try:
+            switch_off_telemetry(Path(home) / ".config")
+            yield {
+                "HOME": home,
+                "XDG_CONFIG_HOME": str(Path(home) / ".config"),
+                "XDG_CACHE_HOME": str(Path(home) / ".cache"),
+                "GOENV": "off",
+                "GOTOOLCHAIN": "local",
+                "GOCACHE": str(Path(home) / "gocache"),
+                "GOPATH": str(Path(home) / "gopath"),
+            }
+        finally:
+            guardian.forget_dir(home)
+
+
+def remove_stale_probes(directory: str | os.PathLike[str] | None = None) -> list[Path]:
+    """Remove the probe homes that processes no longer running left in ``directory`` (the temp dir); return them.
+
+    Example::
+
+        remove_stale_probes()  # what the plugin does at start-up when the temp dir holds any
+    """
+    removed: list[Path] = []
+    for entry in Path(directory or tempfile.gettempdir()).glob(f"{_PROBE_PREFIX}*"):
+        pid_text = entry.name[len(_PROBE_PREFIX) :].split("-", 1)[0]
+        if not pid_text.isdigit() or _running(int(pid_text)):
+            continue
+        with contextlib.suppress(OSError):
+            remove_tree(entry)
+            removed.append(entry)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def probe_go_env(binary: str) -> dict[str, str]:
@@ -183,7 +222,7 @@ def probe_go_env(binary: str) -> dict[str, str]:
     if outcome.returncode != 0:
         raise ToolchainError(
             f"`{binary} env -json` failed with status {outcome.returncode}; is it a go binary?\n"
-            f"{outcome.stderr.strip()[:2000]}"
+            f"{escape_controls(shorten(outcome.stderr.strip(), 2000))}"
         )
     try:
         facts = json.loads(outcome.stdout)

