@@ -32,6 +32,7 @@ pytest_plugins = [
     "pytest_goenv.plugin.keep",
     "pytest_goenv.plugin.matrix",
     "pytest_goenv.plugin.claims",
+    "pytest_goenv.plugin.scripts",
 ]
 
 
