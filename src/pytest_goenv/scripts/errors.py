@@ -6,6 +6,8 @@ Errors raised while a script runs carry no file or line: the runner adds them
 
 from __future__ import annotations
 
+from pytest_goenv.base.errors import GoenvError
+
 __all__ = [
     "CommandFailed",
     "ScriptError",
@@ -17,7 +19,7 @@ __all__ = [
 ]
 
 
-class ScriptError(Exception):
+class ScriptError(GoenvError):
     """Base of the script engine's errors."""
 
 
