@@ -8,6 +8,9 @@ from typing import Any
 
 import pytest
 
+from _support import OLDEST_GO_BIN
+from pytest_goenv.toolchains.toolchain import default_toolchain
+
 
 @pytest.fixture(autouse=True)
 def _experiment_side(pytester: pytest.Pytester) -> None:
@@ -74,11 +77,10 @@ def test_report_written_with_verdicts_and_evidence(pytester: pytest.Pytester) ->
     assert f"- ✅ **holds** on {toolchain}: $SANDBOX/gopath/pkg/mod" in markdown
     outcome.stdout.fnmatch_lines(
         [
-            "*goenv claims (verdicts per toolchain)*",
-            f"claim*{toolchain}",
-            "ch1.gomodcache-default*yes",
-            "ch1.go-env-w-goenv*NO",
+            "*- goenv claims -*",
             f"claims report written to {pytester.path / 'out' / 'claims.md'}",
+            f"goenv claims: 3 claims on 1 toolchain (full table in {pytester.path / 'out' / 'claims.md'})",
+            f"  {toolchain}  holds 2 · does-not-hold 1 · partly 0 · n/a 0 · differs from expectation 0",
         ]
     )
 
@@ -102,8 +104,9 @@ def test_expects_wrongly(goenv, claim):
             "claim ch1.gomodcache-default on go*: observed holds (default under GOPATH), expected does-not-hold*",
             "This toolchain behaves differently from what is known*",
             "  $ env -u GOMODCACHE go env GOMODCACHE",
-            "ch1.gomodcache-default*yes!",
-            "1 verdict(s) differ from the expectation, 0 experiment(s) failed",
+            "*differs from expectation 1",
+            "differs from expectation:",
+            "  ch1.gomodcache-default on go*: observed holds, expected does-not-hold (>=1.0: does-not-hold)",
         ]
     )
     (cell,) = next(c for c in load_report(pytester.path / "r.json")["claims"] if c["id"] == "ch1.gomodcache-default")[
@@ -270,7 +273,7 @@ def test_results_travel_from_xdist_workers(pytester: pytest.Pytester) -> None:
     outcome.assert_outcomes(passed=2)
     data = load_report(pytester.path / "r.json")
     assert len(cells(data)) == 3
-    outcome.stdout.fnmatch_lines(["ch1.gomodcache-default*yes", "claims report written to *r.md"])
+    outcome.stdout.fnmatch_lines(["claims report written to *r.md", "goenv claims: 3 claims on 1 toolchain*"])
 
 
 @pytest.mark.parametrize(
@@ -306,3 +309,74 @@ def test_report_without_experiments_says_so(pytester: pytest.Pytester) -> None:
     )
     assert not (pytester.path / "r.md").exists()
     assert not (pytester.path / "r.json").exists()
+
+
+TWO_TOOLCHAINS = """
+import pytest
+
+@pytest.mark.claim("ch1.module-mode-default", expect={"<1.22": "holds", ">=1.22": "does-not-hold"})
+def test_changes_at_122(goenv, claim):
+    claim.observe(goenv.run("version"))
+    claim.holds_if(goenv.toolchain.version < "1.22", "older than 1.22")
+
+@pytest.mark.claim("ch1.gomodcache-default", expect="holds")
+def test_wrong_on_the_newer(goenv, claim):
+    claim.observe(goenv.run("version"))
+    claim.holds_if(goenv.toolchain.version < "1.22", "older than 1.22")
+
+@pytest.mark.claim("ch1.gobin-go-env-w", expect="holds")
+def test_same_everywhere(goenv, claim):
+    claim.observe(goenv.run("version"))
+    claim.holds("always")
+"""
+
+
+def test_quiet_matrix_run_ends_with_counts_changes_and_mismatches(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, toolchain_cache: Path
+) -> None:
+    monkeypatch.setenv("PYTEST_GOENV_CACHE_DIR", str(toolchain_cache))
+    monkeypatch.delenv("PYTEST_GOENV_GO", raising=False)
+    newer = default_toolchain()
+    if newer.version < "1.22":
+        pytest.skip(f"needs a toolchain of Go 1.22 or newer beside {OLDEST_GO_BIN}, found {newer.name}")
+    old, new = f"go{OLDEST_GO_BIN}", newer.name
+    pytester.makepyfile(test_two=TWO_TOOLCHAINS)
+    outcome = pytester.runpytest(
+        f"--goenv-matrix={OLDEST_GO_BIN},{newer.version}", "--goenv-offline", "-q", "--goenv-report=r.md"
+    )
+    outcome.assert_outcomes(passed=5, failed=1)
+    lines = outcome.stdout.lines
+    start = lines.index(f"goenv claims: 3 claims on 2 toolchains (full table in {pytester.path / 'r.md'})")
+    width = max(len(old), len(new))
+    assert lines[start + 1 : start + 8] == [
+        f"  {old.ljust(width)}  holds 3 · does-not-hold 0 · partly 0 · n/a 0 · differs from expectation 0",
+        f"  {new.ljust(width)}  holds 1 · does-not-hold 2 · partly 0 · n/a 0 · differs from expectation 1",
+        "verdicts that differ between toolchains (oldest to newest):",
+        f"  ch1.module-mode-default: holds on {old}; does-not-hold on {new}",
+        f"  ch1.gomodcache-default: holds on {old}; does-not-hold on {new}",
+        "differs from expectation:",
+        f"  ch1.gomodcache-default on {new}: observed does-not-hold, expected holds (>=1.0: holds)",
+    ]
+    assert not any(line.startswith("claim ") and " yes " in line for line in lines)  # no claims-by-toolchain table
+    assert lines[-1].startswith("1 failed, 5 passed")
+
+
+def test_an_experiment_needing_strace_is_not_applicable_without_it(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_traced="""
+import pytest
+from pytest_goenv.behaviour._strace import opened_files
+
+@pytest.mark.claim("ch3.1.cgo0-dns-bypasses-resolv-conf", expect="does-not-hold")
+def test_traced(goenv, claim, monkeypatch):
+    monkeypatch.setattr("shutil.which", lambda name: None)
+    opened_files(goenv, [claim], "/bin/true")
+    claim.does_not_hold("never reached")
+"""
+    )
+    outcome = pytester.runpytest("--goenv-report=r.md", "-rs")
+    outcome.assert_outcomes(skipped=1)
+    (cell,) = next(c for c in load_report(pytester.path / "r.json")["claims"] if c["results"])["results"].values()
+    assert cell["verdict"] == "not-applicable"
+    assert cell["detail"].startswith("strace is not installed, so the files a program opens cannot be seen")
+    assert cell["skipped"] is True

@@ -228,6 +228,13 @@ def test_shipped_catalogue_covers_chapters_one_to_four_and_extras() -> None:
     assert sum(1 for c in catalogue.values() if c.section != "extra") >= 50
     assert sum(1 for c in catalogue.values() if c.section == "extra") >= 10
     assert catalogue["ch1.goroot-autodetect"].section == "1"
+    assert catalogue["ch1.goroot-autodetect"].source == "若为空,go命令将自动探测(从go可执行文件路径向上回溯bin/go)"
+    assert all(claim.source for claim in catalogue.values() if claim.section != "extra")
+    assert catalogue.document is not None
+    assert catalogue.document.title.startswith("Go开发环境配置速查表")
+    assert catalogue.document.location("2.4").startswith("chapter 2 “第二章:")
+    assert "section 2.4 “2.4 GOCACHE与GODEBUG=gocacheverify" in catalogue.document.location("2.4")
+    assert catalogue.document.location("extra") == "not in the document (a behaviour it misses)"
 
 
 def test_unknown_claim_id_suggests_close_ones() -> None:
@@ -243,10 +250,14 @@ def test_unknown_claim_id_suggests_close_ones() -> None:
         ('{"claims": [{"id": "ch1.a", "section": "1"}]}', "claim #1 lacks statement"),
         ('{"claims": [{"id": "Chapter 1", "section": "1", "statement": "s"}]}', "is not of the form"),
         (
-            '{"claims": [{"id": "ch1.a", "section": "1", "statement": "s"},'
-            ' {"id": "ch1.a", "section": "1", "statement": "t"}]}',
+            '{"claims": [{"id": "ch1.a", "section": "1", "statement": "s", "source": "原文"},'
+            ' {"id": "ch1.a", "section": "1", "statement": "t", "source": "原文"}]}',
             "appears twice",
         ),
+        ('{"claims": [{"id": "ch1.a", "section": "1", "statement": "s"}]}', "'ch1.a' lacks its source"),
+        ('{"claims": [{"id": "ch1.a", "section": "1", "statement": "s", "source": 3}]}', "'ch1.a' lacks its source"),
+        ('{"document": "a file", "claims": []}', 'must be an object with a non-empty "title"'),
+        ('{"document": {"title": "t", "sections": {"1": 1}}, "claims": []}', "must map section numbers"),
     ],
 )
 def test_malformed_catalogue_is_a_clear_error(tmp_path: Path, content: str, message: str) -> None:
@@ -261,3 +272,18 @@ def test_observe_keeps_the_path_of_programs_other_than_the_toolchains_go() -> No
     check.observe(result(("/sandbox/root/elsewhere/go", "env", "GOROOT"), out="/usr/lib/go\n"))
     check.observe(result(("/sandbox/root/bin/hello",), out="hi\n"))
     assert [e.command for e in check.evidence] == ["$SANDBOX/elsewhere/go env GOROOT", "$SANDBOX/bin/hello"]
+
+
+def test_loopback_ports_are_named_or_hidden_in_evidence() -> None:
+    check = make_check()
+    check.name("http://127.0.0.1:41001", "$BACKUP_URL")
+    check.observe(
+        result(
+            ("/usr/lib/go/bin/go", "mod", "download"),
+            err="get http://127.0.0.1:41001/m/@v/list\nget http://127.0.0.1:52345/x: dial tcp localhost:8080",
+            env_diff={"GOPROXY": "http://127.0.0.1:52345,direct"},
+        )
+    )
+    (evidence,) = check.evidence
+    assert evidence.command == "GOPROXY=http://127.0.0.1:$PORT,direct go mod download"
+    assert evidence.excerpt == "get $BACKUP_URL/m/@v/list\nget http://127.0.0.1:$PORT/x: dial tcp localhost:$PORT"

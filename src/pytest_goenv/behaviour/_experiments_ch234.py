@@ -13,23 +13,22 @@ import pytest
 from pytest_goenv.claims.verdicts import ClaimCheck
 from pytest_goenv.modules.proxy import GoProxy, ModuleVersion
 from pytest_goenv.modules.sumdb import ChecksumDatabase
-from pytest_goenv.modules.vcs import GitRepo
 from pytest_goenv.sandbox.goenv import GoEnv
 from pytest_goenv.sandbox.result import GoResult
 
 __all__ = [
     "LIB",
+    "LOOKUP",
     "RUNTIME_PROBE",
     "add_lib",
     "build_program",
     "checksum_database",
     "download",
-    "git_module",
-    "goroot_text",
     "inapplicable",
     "leftover_work_dirs",
     "output_lines",
     "package_dir",
+    "pure_go_resolver",
     "runtime_probe",
     "tamper",
     "write_app",
@@ -113,29 +112,11 @@ def output_lines(result: GoResult, prefix: str) -> list[str]:
     return [line[len(prefix) + 1 :] for line in result.output.splitlines() if line.startswith(prefix + "=")]
 
 
-def goroot_text(goenv: GoEnv, relative: str) -> str:
-    """The text of a file of the toolchain's GOROOT ("" if it does not exist)."""
-    path = goenv.toolchain.goroot / relative
-    try:
-        return path.read_text(errors="replace")
-    except OSError:
-        return ""
-
-
 def leftover_work_dirs(directory: Path) -> list[str]:
     """The ``go-build*`` work directories left in ``directory``."""
     if not directory.is_dir():
         return []
     return sorted(entry.name for entry in directory.iterdir() if re.match(r"go-build\d*", entry.name))
-
-
-def git_module(goenv: GoEnv, path: str, version: str = "v1.0.0", where: str = "git") -> GitRepo:
-    """A local git repository holding module ``path`` tagged ``version``, routed for direct-mode fetches."""
-    repo = GitRepo.init(goenv.root / "git" / path.replace("/", "_"))
-    repo.commit({"go.mod": f"module {path}\n\ngo 1.21\n", "lib.go": f'package lib\n\nconst Where = "{where}"\n'})
-    repo.tag(version)
-    goenv.use_git(path, repo)
-    return repo
 
 
 def download(goenv: GoEnv, check: ClaimCheck, *targets: str, env: Mapping[str, str | None] | None = None) -> GoResult:
@@ -160,6 +141,30 @@ def tamper(database: ChecksumDatabase, path: str, version: str) -> None:
     """Log hashes for ``path@version`` that differ from what the proxy serves (a tampered module)."""
     fake = "h1:" + "A" * 43 + "="
     database.log(path, version, h1=fake, h1_mod=fake)
+
+
+LOOKUP = """package main
+
+import (
+	"fmt"
+	"net"
+	"os"
+)
+
+func main() {
+	if len(os.Args) > 1 {
+		addrs, err := net.LookupHost(os.Args[1])
+		fmt.Println("addrs", addrs, err)
+	}
+}
+"""
+"""A program that looks up the host name given as its argument and prints the addresses."""
+GO_RESOLVER = re.compile(r"using (?:the Go|Go's) DNS resolver")
+
+
+def pure_go_resolver(run: GoResult) -> bool:
+    """Whether a program run with GODEBUG=netdns=2 reported using the pure-Go DNS resolver."""
+    return bool(GO_RESOLVER.search(run.stderr))
 
 
 RUNTIME_PROBE = """package main

@@ -8,6 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from pytest_goenv.behaviour._experiments_ch234 import (
+    LOOKUP,
+    build_program,
+    checksum_database,
+    download,
+    pure_go_resolver,
+    tamper,
+)
 from pytest_goenv.behaviour._helpers import DEP, DEP_FILES, importer_module, language
 from pytest_goenv.claims.verdicts import ClaimCheck
 from pytest_goenv.modules.proxy import GoProxy
@@ -92,11 +100,12 @@ def test_goroot_must_be_the_install_root(goenv: GoEnv, claim: ClaimCheck) -> Non
     wrong = claim.observe(goenv.run("list", "fmt", env={"GOROOT": str(elsewhere)}, check=False))
     missing = claim.observe(goenv.run("list", "fmt", env={"GOROOT": str(goenv.root / "missing")}, check=False))
     right = claim.observe(goenv.run("list", "fmt", env={"GOROOT": str(goenv.toolchain.goroot)}, check=False))
+    if not right.ok:  # the control: with the installation root the same command works
+        raise AssertionError(f"`go list fmt` fails even with the real GOROOT:\n{right.describe()}")
     claim.parts(
         {
             "a GOROOT without Go in it breaks `go list fmt`": not wrong.ok,
             "a GOROOT that does not exist breaks it": not missing.ok,
-            "the installation root works": right.ok,
         }
     )
 
@@ -213,17 +222,31 @@ def test_mod_download_x_path(goenv: GoEnv, claim: ClaimCheck) -> None:
 
 @pytest.mark.claim("ch1.godebug-modverify", expect="does-not-hold")
 def test_godebug_modverify(goenv: GoEnv, dep_proxy: GoProxy, claim: ClaimCheck) -> None:
-    module = importer_module(goenv)
-    good = dep_proxy.get(DEP, "v1.0.0")
-    wrong = "h1:" + "A" * 43 + "="
-    (module / "go.sum").write_text(f"{DEP} v1.0.0 {wrong}\n{DEP} v1.0.0/go.mod {good.h1_mod}\n")
-    plain = claim.observe(goenv.run("mod", "download", DEP, cwd=module, check=False))
-    setting = claim.observe(goenv.run("mod", "download", DEP, cwd=module, check=False, env={"GODEBUG": "modverify=1"}))
+    """A module the checksum database logs with other hashes (as if the proxy's copy were tampered with), exempt
+    from verification by GONOSUMDB: does GODEBUG=modverify=1 make the go command verify it after all?
+
+    The control: without GONOSUMDB the database refuses the module, so a verification would be seen."""
+    with checksum_database(dep_proxy) as database:
+        tamper(database, DEP, "v1.0.0")
+        goenv.setenv("GOSUMDB", database.gosumdb)
+
+        def fetch(name: str, env: dict[str, str | None]) -> GoResult:
+            goenv.setenv("GOMODCACHE", str(goenv.root / f"modcache-{name}"))
+            return download(goenv, claim, f"{DEP}@v1.0.0", env=env)
+
+        control = fetch("verified", {})
+        if control.ok:
+            raise AssertionError(f"the checksum database did not refuse the module:\n{control.describe()}")
+        before = len(database.lookups)
+        plain = fetch("exempt", {"GONOSUMDB": DEP})
+        exempt_lookups = database.lookups[before:]
+        setting = fetch("modverify", {"GONOSUMDB": DEP, "GODEBUG": "modverify=1"})
+        setting_lookups = database.lookups[before + len(exempt_lookups) :]
     claim.holds_if(
-        plain.ok and not setting.ok,
-        "a zip whose hash differs from go.sum is refused "
-        + ("only with" if plain.ok and not setting.ok else "with or without")
-        + " GODEBUG=modverify=1",
+        plain.ok and (not setting.ok or bool(setting_lookups)),
+        f"the module the database refuses (the control) is accepted unverified under GONOSUMDB "
+        f"({'yes' if plain.ok else 'no'}, lookups {exempt_lookups}); adding GODEBUG=modverify=1 it is "
+        f"{'refused' if not setting.ok else 'accepted'}, lookups {setting_lookups}",
     )
 
 
@@ -336,13 +359,23 @@ def test_cgo_enabled_default(goenv: GoEnv, claim: ClaimCheck) -> None:
 
 @pytest.mark.claim("ch1.cgo-disabled-net-purego", expect="holds")
 def test_cgo_disabled_net_purego(goenv: GoEnv, claim: ClaimCheck) -> None:
-    fmt = '{{join .CgoFiles " "}}'
-    off = claim.observe(goenv.run("list", "-f", fmt, "net", env={"CGO_ENABLED": "0"}))
-    on = claim.observe(goenv.run("list", "-f", fmt, "net", env={"CGO_ENABLED": "1"}, check=False))
+    """A program looking up localhost, built with CGO_ENABLED=0 (and =1 as the control where cgo works), run with
+    GODEBUG=netdns=2: which resolver does package net say it uses?"""
+    build, binary = build_program(goenv, claim, LOOKUP, name="lookup-nocgo", env={"CGO_ENABLED": "0"})
+    assert build.ok, build.describe()
+    off = claim.observe(goenv.exec(binary, "localhost", env={"GODEBUG": "netdns=2"}, check=False), grep="go package")
+    control = "no C compiler here, so no CGO_ENABLED=1 control"
+    if goenv.toolchain.cgo:
+        built, with_cgo = build_program(goenv, claim, LOOKUP, name="lookup-cgo", env={"CGO_ENABLED": "1"})
+        assert built.ok, built.describe()
+        on = claim.observe(
+            goenv.exec(with_cgo, "localhost", env={"GODEBUG": "netdns=2"}, check=False), grep="go package"
+        )
+        control = f"with CGO_ENABLED=1 {'the pure-Go resolver too' if pure_go_resolver(on) else 'another choice'}"
     claim.holds_if(
-        off.stdout.strip() == "",
-        f"with CGO_ENABLED=0 package net has cgo files [{off.stdout.strip()}] (with 1: [{on.stdout.strip()}]), "
-        "so only its pure-Go resolver is built",
+        pure_go_resolver(off),
+        f"with CGO_ENABLED=0 package net reports "
+        f"{'the pure-Go resolver' if pure_go_resolver(off) else 'another choice'}; {control}",
     )
 
 

@@ -7,6 +7,7 @@ empty caches, and read `go build -x` to see whether the compiler ran.
 from __future__ import annotations
 
 import hashlib
+import shutil
 from pathlib import Path
 
 import pytest
@@ -69,17 +70,13 @@ def alter(path: Path) -> None:
     path.write_bytes(bytes(data))
 
 
-@pytest.mark.claim("ch2.4.gccgo-in-fingerprint", expect={">=1.19": "does-not-hold"})
 @pytest.mark.claim("ch2.4.envhash-variables", expect={">=1.19": "partly"})
-def test_cache_key_variables(goenv: GoEnv, claims: dict[str, ClaimCheck]) -> None:
-    """Build once, then change one of GOOS, GOARCH, GOARM, CGO_ENABLED, GCCGO: does the package compile again?"""
-    variables, gccgo = claims["ch2.4.envhash-variables"], claims["ch2.4.gccgo-in-fingerprint"]
-    probe = CacheProbe(goenv, variables)
+def test_cache_key_variables(goenv: GoEnv, claim: ClaimCheck) -> None:
+    """Build once, then change one of GOOS, GOARCH, GOARM, CGO_ENABLED: does the package compile again?"""
+    probe = CacheProbe(goenv, claim)
     probe.compiled(ARM6)
     if probe.compiled(ARM6):
-        inapplicable(
-            "the build cache did not keep the first build, so a change of key cannot be seen", variables, gccgo
-        )
+        inapplicable("the build cache did not keep the first build, so a change of key cannot be seen", claim)
     native = {"GOOS": goenv.toolchain.goos, "GOARCH": goenv.toolchain.goarch, "CGO_ENABLED": "0"}
     probe.compiled(native)
     recompiled = {
@@ -88,18 +85,76 @@ def test_cache_key_variables(goenv: GoEnv, claims: dict[str, ClaimCheck]) -> Non
         "GOARCH": probe.compiled({**ARM6, "GOARCH": "386", "GOARM": ""}),
         "CGO_ENABLED (package without cgo files)": probe.compiled({**native, "CGO_ENABLED": "1"}),
     }
-    variables.parts(recompiled, "variables whose change recompiles an otherwise cached package")
+    claim.parts(recompiled, "variables whose change recompiles an otherwise cached package")
 
-    probe.check = gccgo
-    other = str(goenv.root / "other-toolchain" / "bin" / "gccgo")
-    if probe.compiled(native):
-        inapplicable("the native build was not kept in the cache, so a change of GCCGO cannot be seen", gccgo)
-    gccgo_recompiled = probe.compiled({**native, "GCCGO": other})
-    gccgo.holds_if(
-        gccgo_recompiled,
-        f"with the gc compiler, a cached package built again with GCCGO={other} (another path) was "
-        + ("compiled again" if gccgo_recompiled else "read from the cache: GCCGO is not in its key")
-        + "; builds with -compiler=gccgo are not tried",
+
+GCCGO_NAMES = ("gccgo", "gccgo-11", "gccgo-12", "gccgo-13", "gccgo-14")
+"""Where Debian installs gccgo releases (gccgo is the default release, gccgo-N a given one)."""
+
+
+def gccgo_releases(goenv: GoEnv) -> dict[str, str]:
+    """The gccgo compilers on PATH, one per release: ``{version line: path}``."""
+    found: dict[str, str] = {}
+    for name in GCCGO_NAMES:
+        path = shutil.which(name)
+        if path is None:
+            continue
+        version = goenv.exec(path, "--version", check=False).stdout.strip().splitlines()[:1]
+        if version and version[0] not in found:
+            found[version[0]] = path
+    return found
+
+
+def gccgo_compiled(result: GoResult, gccgo: str) -> bool:
+    """True if a `go build -x -compiler=gccgo` run worked and ran ``gccgo -c`` (nothing came from the cache)."""
+    return result.ok and any(line.startswith(gccgo + " ") and " -c " in line for line in result.stderr.splitlines())
+
+
+@pytest.mark.claim("ch2.4.gccgo-in-fingerprint", expect={">=1.19": "holds"})
+def test_gccgo_in_cache_key(goenv: GoEnv, claim: ClaimCheck) -> None:
+    """Build with -compiler=gccgo and GCCGO naming one gccgo release, again (from the cache), then with GCCGO
+    naming another release, and naming the first by another path (a symlink): which builds compile again?"""
+    releases = gccgo_releases(goenv)
+    claim.record(
+        "gccgo --version (each gccgo on PATH)", "\n".join(f"{p}: {v}" for v, p in releases.items()) or "(none)"
+    )
+    if len(releases) < 2:
+        inapplicable(
+            f"{len(releases)} gccgo release(s) on PATH; seeing whether another GCCGO makes a cached package stale "
+            "needs two (Debian: gccgo-11 and gccgo-12)",
+            claim,
+        )
+    first, second = list(releases.values())[:2]
+    link = goenv.root / "other-path" / "gccgo"
+    link.parent.mkdir()
+    link.symlink_to(first)
+    probe = CacheProbe(goenv, claim, "gccgo-cache")
+
+    def build(gccgo: str) -> bool:
+        result = probe.goenv.run(
+            "build",
+            "-x",
+            "-compiler=gccgo",
+            ".",
+            cwd=probe.dir,
+            env={"GCCGO": gccgo, "GOCACHE": str(probe.cache)},
+            check=False,
+        )
+        claim.observe(result, grep=[" -c ", "error", "gccgo:"])
+        return gccgo_compiled(result, gccgo)
+
+    if not build(first):
+        raise AssertionError("the first gccgo build compiled nothing (see the evidence)")
+    cached = not build(first)
+    other_release = build(second)
+    other_path = build(str(link))
+    if not cached:
+        inapplicable("the gccgo build was not kept in the build cache, so a change of GCCGO cannot be seen", claim)
+    claim.holds_if(
+        other_release,
+        f"a package built with GCCGO={first}, then built again: from the cache; with GCCGO={second} (another "
+        f"release): {'compiled again' if other_release else 'from the cache'}; with GCCGO naming {first} by another "
+        f"path: {'compiled again' if other_path else 'from the cache (the key holds the compiler, not the path)'}",
     )
 
 

@@ -6,11 +6,9 @@ has no effect. Nothing in any version compares it with GOROOT or panics over a m
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from pytest_goenv.behaviour._experiments_ch234 import build_program, goroot_text, inapplicable, output_lines
+from pytest_goenv.behaviour._experiments_ch234 import build_program, inapplicable, output_lines
 from pytest_goenv.claims.verdicts import ClaimCheck
 from pytest_goenv.readers.executables import find_strings, recorded_files
 from pytest_goenv.sandbox.goenv import GoEnv
@@ -189,20 +187,11 @@ def test_goroot_variable(goenv: GoEnv, claim: ClaimCheck) -> None:
     link.symlink_to(goenv.toolchain.goroot, target_is_directory=True)
     told = claim.observe(goenv.run("env", "GOROOT", env={"GOROOT": str(link)}))
     fmt_dir = claim.observe(goenv.run("list", "-f", "{{.Dir}}", "fmt", env={"GOROOT": str(link)}))
-    extern = goroot_text(goenv, "src/runtime/extern.go")
-    doc = re.search(r"((?://[^\n]*\n)+)func GOROOT\(\)", extern)
-    comment = " ".join(line.strip("/ ") for line in (doc[1] if doc else "").splitlines())
-    deprecated = comment[comment.find("Deprecated:") :] if "Deprecated:" in comment else ""
-    claim.record(
-        "the doc comment of func GOROOT in $GOROOT/src/runtime/extern.go, from 'Deprecated:'",
-        deprecated or "(runtime.GOROOT is not marked deprecated)",
-    )
     claim.parts(
         {
             "at run time: runtime.GOROOT() reports the $GOROOT the program runs with": moved[:1] == [ELSEWHERE],
             "at build time: the go command uses the GOROOT it is given": told.stdout.strip() == str(link)
             and fmt_dir.stdout.strip() == str(link / "src" / "fmt"),
         },
-        f"runtime.GOROOT(): GOROOT unset -> {default[:1]}, GOROOT={ELSEWHERE} -> {moved[:1]}"
-        + ("; runtime.GOROOT is deprecated" if deprecated else ""),
+        f"runtime.GOROOT(): GOROOT unset -> {default[:1]}, GOROOT={ELSEWHERE} -> {moved[:1]}",
     )

@@ -7,9 +7,10 @@ import shutil
 import pytest
 
 from pytest_goenv.assertions import package_files
-from pytest_goenv.behaviour._experiments_ch234 import build_program, inapplicable
+from pytest_goenv.behaviour._experiments_ch234 import LOOKUP, build_program, inapplicable, pure_go_resolver
+from pytest_goenv.behaviour._strace import opened_files
 from pytest_goenv.claims.verdicts import ClaimCheck
-from pytest_goenv.readers.executables import find_strings, read_binary
+from pytest_goenv.readers.executables import read_binary
 from pytest_goenv.sandbox.goenv import GoEnv
 
 CGO_ADD = """package mixed
@@ -33,21 +34,6 @@ import "fmt"
 func main() { fmt.Println("answer", C.answer()) }
 """
 HELLO = 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("hello") }\n'
-NET = """package main
-
-import (
-	"fmt"
-	"net"
-	"os"
-)
-
-func main() {
-	if len(os.Args) > 1 {
-		addrs, err := net.LookupHost(os.Args[1])
-		fmt.Println("addrs", addrs, err)
-	}
-}
-"""
 NO_CGO = {"CGO_ENABLED": "0"}
 
 
@@ -102,20 +88,27 @@ def test_cgo_disabled_with_c_code(goenv: GoEnv, claims: dict[str, ClaimCheck]) -
     )
 
 
-@pytest.mark.claim("ch3.1.file-ldd-linking", expect={">=1.19": "partly"})
 @pytest.mark.claim("ch3.1.cgo0-dns-bypasses-resolv-conf", expect={">=1.19": "does-not-hold"})
-def test_linking_and_pure_go_resolver(goenv: GoEnv, claims: dict[str, ClaimCheck]) -> None:
-    """Build hello and a net program with and without cgo; read the binaries (and ldd); ask the resolver."""
-    linking = claims["ch3.1.file-ldd-linking"]
-    resolver = claims["ch3.1.cgo0-dns-bypasses-resolv-conf"]
-    build, pure_net = build_program(goenv, resolver, NET, name="net-nocgo", env=NO_CGO)
+def test_pure_go_resolver_reads_resolv_conf(goenv: GoEnv, claim: ClaimCheck) -> None:
+    """A CGO_ENABLED=0 program looks up localhost: does it open /etc/resolv.conf (the files it opens, with strace)?"""
+    build, pure_net = build_program(goenv, claim, LOOKUP, name="net-nocgo", env=NO_CGO)
     assert build.ok, build.describe()
-    strings = find_strings(pure_net, "resolv.conf")
-    resolver.record("strings net-nocgo | grep resolv.conf", "\n".join(strings[:5]) or "(none)")
-    resolver.observe(goenv.exec(pure_net, "localhost", env={"GODEBUG": "netdns=go+2"}, check=False))
-    reads = any("/etc/resolv.conf" in text for text in strings)
-    resolver.holds_if(not reads, f"the pure-Go resolver {'names' if reads else 'does not name'} /etc/resolv.conf")
+    debug = claim.observe(goenv.exec(pure_net, "localhost", env={"GODEBUG": "netdns=2"}, check=False))
+    opened = opened_files(goenv, [claim], pure_net, "localhost", interesting=r"^/etc/")
+    reads = bool(opened.matching(r"^/etc/resolv\.conf$"))
+    claim.holds_if(
+        not reads,
+        f"a CGO_ENABLED=0 program looking up localhost ({'the Go' if pure_go_resolver(debug) else 'not the Go'} "
+        f"resolver, GODEBUG=netdns=2 says) {'opens' if reads else 'does not open'} /etc/resolv.conf",
+    )
 
+
+@pytest.mark.claim("ch3.1.file-ldd-linking", expect={">=1.19": "partly"})
+def test_linking(goenv: GoEnv, claim: ClaimCheck) -> None:
+    """Build hello and a net program with and without cgo; read the binaries (and ldd)."""
+    linking = claim
+    build, pure_net = build_program(goenv, linking, LOOKUP, name="net-nocgo", env=NO_CGO)
+    assert build.ok, build.describe()
     static_pure = read_binary(pure_net).static
     linking.record("read ELF headers of net-nocgo (CGO_ENABLED=0)", read_binary(pure_net).describe())
     if shutil.which("ldd"):
@@ -124,7 +117,7 @@ def test_linking_and_pure_go_resolver(goenv: GoEnv, claims: dict[str, ClaimCheck
         inapplicable(f"cgo cannot work with {goenv.toolchain.name} here (no C compiler)", linking)
     cgo = {"CGO_ENABLED": "1"}
     hello_build, hello = build_program(goenv, linking, HELLO, name="hello-cgo", env=cgo)
-    net_build, net_cgo = build_program(goenv, linking, NET, name="net-cgo", env=cgo)
+    net_build, net_cgo = build_program(goenv, linking, LOOKUP, name="net-cgo", env=cgo)
     assert hello_build.ok, hello_build.describe()
     assert net_build.ok, net_build.describe()
     for binary in (hello, net_cgo):

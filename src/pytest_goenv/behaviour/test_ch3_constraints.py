@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
 from pytest_goenv.assertions import compiled_files
+from pytest_goenv.behaviour._experiments_ch234 import build_program
 from pytest_goenv.behaviour._helpers import language
 from pytest_goenv.claims.verdicts import ClaimCheck
 from pytest_goenv.sandbox.goenv import GoEnv
 
 TARGETS = ("linux/amd64", "linux/arm64", "android/arm64", "darwin/arm64")
-GO_BUILD = re.compile(r"^//go:build (.+)$", re.MULTILINE)
-PLUS_BUILD = re.compile(r"^// \+build (.+)$", re.MULTILINE)
 
 
 def compiled_per_target(goenv: GoEnv, check: ClaimCheck, module: Path) -> dict[str, list[str]]:
@@ -28,23 +26,6 @@ def compiled_per_target(goenv: GoEnv, check: ClaimCheck, module: Path) -> dict[s
         "\n".join(f"{target}: {' '.join(files)}" for target, files in found.items()),
     )
     return found
-
-
-def header(path: Path) -> str:
-    """The text of a Go file before its package clause (where build constraints live)."""
-    text = path.read_text(errors="replace")
-    end = re.search(r"^package ", text, re.MULTILINE)
-    return text[: end.start()] if end else ""
-
-
-def library_files(goroot: Path) -> list[Path]:
-    """The standard library's non-test Go files (cmd/, vendor/ and testdata/ left out)."""
-    skip = {"cmd", "vendor", "testdata"}
-    return [
-        path
-        for path in (goroot / "src").rglob("*.go")
-        if not path.name.endswith("_test.go") and not skip & set(path.relative_to(goroot / "src").parts)
-    ]
 
 
 @pytest.mark.claim("ch3.2.build-constraint-exact-match", expect={">=1.19": "partly"})
@@ -90,62 +71,86 @@ def test_unix_not_android(goenv: GoEnv, claim: ClaimCheck) -> None:
     )
 
 
+EXEC_TARGETS = ("linux/amd64", "darwin/arm64", "android/arm64", "windows/amd64")
+EXEC_PROGRAM = 'package main\n\nimport "os/exec"\n\nfunc main() { _ = exec.Command("true").Run() }\n'
+
+
 @pytest.mark.claim("ch3.2.os-exec-unix-file", expect={">=1.19": "does-not-hold"})
 def test_os_exec_unix_file(goenv: GoEnv, claim: ClaimCheck) -> None:
-    """Read the constraints of GOROOT/src/os/exec and look for StartProcess and ForkExec."""
-    exec_dir = goenv.toolchain.goroot / "src" / "os" / "exec"
-    files = sorted(p for p in exec_dir.glob("*.go") if not p.name.endswith("_test.go"))
-    constraints = {p.name: GO_BUILD.findall(header(p)) + PLUS_BUILD.findall(header(p)) for p in files}
+    """What the go command does with os/exec: its files per target (a `unix && !android` file is compiled for
+    linux and darwin but not android or windows), `go doc` for StartProcess, and the calls its compiled code
+    makes (objdump of a program using it). Which form the constraint line takes (`// +build` or `//go:build`)
+    is text no command's behaviour tells apart, so it is not judged."""
+    files = {target: compiled_files(goenv, "os/exec", goos=target.split("/")[0], goarch=target.split("/")[1])
+             for target in EXEC_TARGETS}  # fmt: skip
     claim.record(
-        "grep -E '^//(go:build| \\+build)' $GOROOT/src/os/exec/*.go",
-        "\n".join(f"{name}: {' | '.join(lines)}" for name, lines in constraints.items() if lines),
+        "GOOS=... GOARCH=... go list -f '{{.GoFiles}}' os/exec",
+        "\n".join(f"{target}: {' '.join(names)}" for target, names in files.items()),
     )
-    texts = {p.name: p.read_text(errors="replace") for p in files}
+    unix_not_android = sorted(
+        set(files["linux/amd64"])
+        & set(files["darwin/arm64"]) - set(files["android/arm64"]) - set(files["windows/amd64"])
+    )
+    doc = claim.observe(goenv.run("doc", "os/exec.StartProcess", check=False))
+    build, binary = build_program(goenv, claim, EXEC_PROGRAM, name="uses-exec")
+    assert build.ok, build.describe()
+    dump = goenv.run("tool", "objdump", "-s", r"^os/exec\.", str(binary), check=False)
+    calls = sorted({line.split("CALL", 1)[1].strip() for line in dump.stdout.splitlines() if "CALL syscall." in line})
+    claim.record("go tool objdump -s '^os/exec\\.' uses-exec | grep 'CALL syscall\\.'", "\n".join(calls) or "(no call)")
     claim.parts(
         {
-            "a file with //go:build unix && !android": any(
-                "unix && !android" in " ".join(v) for v in constraints.values()
+            "os/exec has a file compiled for linux and darwin but not android (unix && !android)": bool(
+                unix_not_android
             ),
-            "with // +build unix,!android": any("unix,!android" in " ".join(v) for v in constraints.values()),
-            "os/exec defines StartProcess": any("func StartProcess(" in text for text in texts.values()),
-            "os/exec calls syscall.ForkExec": any("syscall.ForkExec(" in text for text in texts.values()),
-        }
+            "os/exec defines StartProcess": doc.ok,
+            "os/exec's code calls syscall.ForkExec": any("syscall.ForkExec" in call for call in calls),
+        },
+        f"files for linux and darwin only: {unix_not_android or 'none'}; os/exec calls into syscall: "
+        f"{calls or 'nothing'}",
     )
 
 
 def platform_names(goenv: GoEnv, check: ClaimCheck) -> set[str]:
-    """Every GOOS and GOARCH the toolchain knows (``go tool dist list``), plus the ``unix`` tag."""
+    """Every GOOS and GOARCH the toolchain knows (``go tool dist list``)."""
     targets = check.observe(goenv.run("tool", "dist", "list"), grep="linux/")
-    return {"unix", *(part for line in targets.stdout.split() for part in line.split("/"))}
+    return {part for line in targets.stdout.split() for part in line.split("/")}
+
+
+def named_for_a_platform(name: str, platforms: set[str]) -> bool:
+    """Whether a file name carries an implicit constraint (``x_linux.go``, ``x_windows_amd64.go``)."""
+    parts = name.removesuffix(".go").split("_")[1:]
+    return bool(parts) and (parts[-1] in platforms or (len(parts) > 1 and parts[-2] in platforms))
+
+
+STD_TARGETS = ("linux/amd64", "windows/amd64")
 
 
 @pytest.mark.claim("ch3.2.stdlib-build-directives", expect={">=1.19": "holds"})
 def test_standard_library_constraint_lines(goenv: GoEnv, claim: ClaimCheck) -> None:
-    """Read the constraint lines of the standard library's files and keep those naming a platform.
+    """`go list std` for linux/amd64 and windows/amd64: which files does the go command compile for one target
+    and not the other although their names carry no platform (so a constraint line selected them)?
 
     The document gives no number for how much the library uses them, so none is imposed: the claim holds
-    if platform files are selected by such lines, and the counts per form are the evidence.
-    """
+    if the go command selects standard library files per platform by their lines."""
     platforms = platform_names(goenv, claim)
-    forms = {"//go:build only": 0, "// +build only": 0, "both": 0}
-    packages = set()
-    for path in library_files(goenv.toolchain.goroot):
-        text = header(path)
-        new, old = GO_BUILD.findall(text), PLUS_BUILD.findall(text)
-        names = set(re.findall(r"[A-Za-z0-9_]+", " ".join(new + old)))
-        if not names & platforms:
-            continue
-        forms["both" if new and old else "//go:build only" if new else "// +build only"] += 1
-        packages.add(path.parent)
+    template = "{{$d := .ImportPath}}{{range .GoFiles}}{{$d}}/{{.}}\n{{end}}"
+    per_target: dict[str, set[str]] = {}
+    for target in STD_TARGETS:
+        goos, goarch = target.split("/")
+        listing = goenv.run(
+            "list", "-f", template, "std", env={"GOOS": goos, "GOARCH": goarch, "CGO_ENABLED": "0"}, check=False
+        )
+        claim.observe(listing, grep=["os/exec/", "net/"])
+        per_target[target] = set(listing.stdout.split())
+    linux, windows = per_target[STD_TARGETS[0]], per_target[STD_TARGETS[1]]
+    by_line = sorted(f for f in linux ^ windows if not named_for_a_platform(f.rsplit("/", 1)[1], platforms))
     claim.record(
-        "grep -lE '^//(go:build| \\+build) .*(GOOS|GOARCH|unix)' $GOROOT/src (non-test, no cmd/vendor)",
-        f"{sum(forms.values())} files in {len(packages)} directories: "
-        + ", ".join(f"{form}: {count}" for form, count in forms.items()),
+        "files compiled for only one of the two targets, with no platform in their name", "\n".join(by_line[:8])
     )
     claim.holds_if(
-        sum(forms.values()) > 0,
-        f"{sum(forms.values())} standard library files in {len(packages)} directories are selected per "
-        f"platform by these lines ({forms})",
+        bool(by_line),
+        f"{len(by_line)} standard library files are compiled for only one of {' and '.join(STD_TARGETS)} although "
+        f"their names name no platform ({len(linux ^ windows)} differ in all)",
     )
 
 

@@ -19,6 +19,7 @@ from pytest_goenv.behaviour._experiments_ch234 import (
     runtime_probe,
 )
 from pytest_goenv.behaviour._helpers import language
+from pytest_goenv.behaviour._strace import opened_files
 from pytest_goenv.claims.verdicts import ClaimCheck
 from pytest_goenv.readers.gotrace import parse_traceback
 from pytest_goenv.sandbox.goenv import GoEnv
@@ -304,21 +305,58 @@ def procs(values: list[str]) -> int:
     return int(values[0]) if values else 0
 
 
+CPU_LIMIT_FILES = r"cpu\.max$|cpu\.cfs_(quota|period)_us$"
+"""The cgroup files holding a CPU limit: cpu.max (cgroup v2), cpu.cfs_quota_us and cpu.cfs_period_us (v1)."""
+
+
 @pytest.mark.claim(
     "ch4.3.gomaxprocs-0-cgroup", expect={"<1.21": "not-applicable", ">=1.21,<1.25": "does-not-hold", ">=1.25": "holds"}
 )
 @pytest.mark.claim("ch4.3.gomaxprocs-unset-ignores-cgroup", expect={"<1.25": "holds", ">=1.25": "does-not-hold"})
-def test_gomaxprocs_under_cpu_quota(goenv: GoEnv, claims: dict[str, ClaimCheck]) -> None:
-    """GOMAXPROCS of a program run with GOMAXPROCS=0 and unset, outside and inside a cgroup with a 1-CPU quota."""
+def test_gomaxprocs_and_cgroup_cpu_limit(goenv: GoEnv, claims: dict[str, ClaimCheck]) -> None:
+    """A program run with GOMAXPROCS=0 and unset: does the runtime read the cgroup CPU limit (the files it opens,
+    seen with strace), and does GOMAXPROCS follow a 1-CPU quota (only where one can show: more than 2 CPUs)?"""
     zero, unset = claims["ch4.3.gomaxprocs-0-cgroup"], claims["ch4.3.gomaxprocs-unset-ignores-cgroup"]
     probe = runtime_probe(goenv, zero)
     settings: dict[str, dict[str, str | None]] = {"GOMAXPROCS=0": {"GOMAXPROCS": "0"}, "unset": {"GOMAXPROCS": None}}
+    checks = {"GOMAXPROCS=0": zero, "unset": unset}
+    reads = {
+        name: opened_files(goenv, [checks[name]], probe, "limits", env=env, interesting="cgroup").matching(
+            CPU_LIMIT_FILES
+        )
+        for name, env in settings.items()
+    }
     free_runs = {name: goenv.exec(probe, "limits", env=env) for name, env in settings.items()}
+    free = {name: output_lines(run, "gomaxprocs") for name, run in free_runs.items()}
+    limited, hidden = quota_effect(goenv, probe, settings, [zero, unset], free_runs)
+    seen = f"CPU limit files read: {reads}; GOMAXPROCS without a limit {free}"
+    seen += f", under a {QUOTA_CPUS:g}-CPU quota {limited}" if limited else f"; not observable here: {hidden}"
+    zero_parts = {"with GOMAXPROCS=0 the runtime reads the cgroup CPU limit": bool(reads["GOMAXPROCS=0"])}
+    unset_parts = {"with GOMAXPROCS unset the runtime reads no cgroup CPU limit": not reads["unset"]}
+    if limited:
+        zero_parts["GOMAXPROCS=0 follows the quota"] = procs(limited["GOMAXPROCS=0"]) < procs(free["GOMAXPROCS=0"])
+        unset_parts["GOMAXPROCS unset stays at its default under the quota"] = procs(limited["unset"]) == procs(
+            free["unset"]
+        )
+    unset.parts(unset_parts, seen)
+    zero.parts(zero_parts, seen)
+    if goenv.toolchain.version < "go1.21":
+        zero.not_applicable(f"the document says GOMAXPROCS=0 needs go1.21+; this is {goenv.toolchain.name} ({seen})")
+
+
+def quota_effect(
+    goenv: GoEnv,
+    probe: Path,
+    settings: dict[str, dict[str, str | None]],
+    checks: list[ClaimCheck],
+    free_runs: dict[str, GoResult],
+) -> tuple[dict[str, list[str]], str]:
+    """GOMAXPROCS per setting under a 1-CPU quota; or no values and why a quota cannot show here."""
     free = {name: output_lines(run, "gomaxprocs") for name, run in free_runs.items()}
     numcpu = output_lines(free_runs["unset"], "numcpu")
     inherited = inherited_cpu_limit()
     host = f"NumCPU {numcpu[:1]}, CPU limit on this process's cgroups {inherited if inherited is not None else 'none'}"
-    for check in (zero, unset):
+    for check in checks:
         for run in free_runs.values():
             check.observe(run, grep=["gomaxprocs", "numcpu"])
         check.record("CPU limit on the cgroups of this process and its ancestors (cpu.max / cpu.cfs_quota_us)", host)
@@ -327,46 +365,35 @@ def test_gomaxprocs_under_cpu_quota(goenv: GoEnv, claims: dict[str, ClaimCheck])
     if inherited is not None:
         default = min(default, math.ceil(inherited))
     if default <= LOWEST_CGROUP_GOMAXPROCS:
-        inapplicable(
-            f"{host}: the default GOMAXPROCS here is at most {default}, and Go 1.25+ never sets GOMAXPROCS "
-            f"below {LOWEST_CGROUP_GOMAXPROCS} from a cgroup limit, so no CPU quota can make a difference "
-            "seen on this machine",
-            zero,
-            unset,
+        return {}, (
+            f"whether GOMAXPROCS follows a CPU quota: {host}, the default GOMAXPROCS here is at most {default}, and "
+            f"Go 1.25+ never sets GOMAXPROCS below {LOWEST_CGROUP_GOMAXPROCS} from a cgroup limit"
         )
     if goenv.toolchain.version >= "go1.25" and procs(free["unset"]) <= LOWEST_CGROUP_GOMAXPROCS:
-        inapplicable(
-            f"{host}, yet {goenv.toolchain.name} already runs with GOMAXPROCS {free['unset']} without a "
-            "quota of this experiment (a CPU limit of the host not seen here), so no quota can lower it",
-            zero,
-            unset,
+        return {}, (
+            f"whether GOMAXPROCS follows a CPU quota: {host}, yet {goenv.toolchain.name} already runs with "
+            f"GOMAXPROCS {free['unset']} (a CPU limit of the host not seen here), so no quota can lower it"
         )
     limited: dict[str, list[str]] = {}
     try:
         with cpu_quota(QUOTA_CPUS) as quota:
-            for check in (zero, unset):
+            for check in checks:
                 check.record(f"cat {quota.limit_file}", quota.describe())
             for name, env in settings.items():
                 run = goenv.exec(
                     "/bin/sh", "-c", JOIN_AND_RUN, "sh", str(quota.procs), str(probe), env=env, check=False
                 )
-                for check in (zero, unset):
+                for check in checks:
                     check.observe(run, grep=["gomaxprocs", "numcpu", "sh:", quota.directory.name])
                 if quota.directory.name not in " ".join(output_lines(run, "cgroup")):
-                    inapplicable(
-                        f"the program did not run in the CPU-limited cgroup: {run.output.strip()[:200]}", zero, unset
+                    return {}, (
+                        "whether GOMAXPROCS follows a CPU quota: the program did not run in the CPU-limited "
+                        f"cgroup ({run.output.strip()[:200]})"
                     )
                 limited[name] = output_lines(run, "gomaxprocs")
     except CgroupUnavailable as exc:
-        inapplicable(f"no CPU-limited cgroup can be made here: {exc}", zero, unset)
-    seen = f"GOMAXPROCS without a limit {free}, under a {QUOTA_CPUS:g}-CPU quota {limited}; {host}"
-    for check in (zero, unset):
-        check.record("GOMAXPROCS per setting (no limit / under the quota)", seen)
-    if goenv.toolchain.version < "go1.21":
-        zero.not_applicable(f"the document says GOMAXPROCS=0 needs go1.21+; this is {goenv.toolchain.name} ({seen})")
-    else:
-        zero.holds_if(procs(limited["GOMAXPROCS=0"]) < procs(free["GOMAXPROCS=0"]), seen)
-    unset.holds_if(procs(limited["unset"]) == procs(free["unset"]), seen)
+        return {}, f"whether GOMAXPROCS follows a CPU quota: no CPU-limited cgroup can be made here ({exc})"
+    return limited, ""
 
 
 @pytest.mark.claim("ch4.3.gomemlimit-0-auto", expect={">=1.19": "does-not-hold"})

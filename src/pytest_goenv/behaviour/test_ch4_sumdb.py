@@ -2,8 +2,9 @@
 
 A loopback proxy serves the modules; a loopback checksum database logs them (or, for a
 "tampered" module, logs hashes that do not match what the proxy serves). The GOINSECURE experiment
-fetches in direct mode from a host with no DNS entry: HTTP_PROXY/HTTPS_PROXY send the go command's
-requests for it to the loopback proxy, which refuses https (CONNECT) and answers plain HTTP.
+fetches in direct mode from a host with no DNS entry, the way ``_network`` reaches an origin server:
+HTTP_PROXY/HTTPS_PROXY send the go command's requests for it to a loopback server, which refuses https
+(CONNECT) and answers plain HTTP.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pytest_goenv.behaviour._experiments_ch234 import (
     tamper,
     write_app,
 )
+from pytest_goenv.behaviour._network import origin_server
 from pytest_goenv.claims.verdicts import ClaimCheck
 from pytest_goenv.modules.proxy import GoProxy
 from pytest_goenv.sandbox.goenv import GoEnv
@@ -33,58 +35,38 @@ HTTP_GETS = ["# get ", '"Error"', "SECURITY", "mismatch"]
 """What to keep of a ``go ... -x`` run: the URLs fetched (and how each answered) and the errors."""
 
 
-def serve_go_import(proxy: GoProxy, module: str) -> str:
-    """Answer ``http://<host>/<rest>?go-get=1`` for ``module`` with a go-import tag naming the host as a module proxy.
-
-    The go command reaches the fake host through ``proxy``'s server set as HTTP_PROXY/HTTPS_PROXY (it sends
-    ``GET http://host/...`` there and the path arrives as ``/<rest>``); a CONNECT for https is refused
-    (501), so only a plain-HTTP fetch can succeed. Returns the tag's content.
-    """
-    host, _, rest = module.partition("/")
-    tag = f"{module} mod http://{host}"
-    page = f'<html><head><meta name="go-import" content="{tag}"></head><body></body></html>\n'.encode()
-    proxy.mount(rest, lambda _path: (200, "text/html; charset=utf-8", page))
-    return tag
-
-
-def through_http_proxy(goenv: GoEnv, proxy: GoProxy) -> None:
-    """Direct mode (GOPROXY=direct) with every non-loopback fetch sent to ``proxy``'s loopback server."""
-    goenv.setenv("GOPROXY", "direct")
-    goenv.setenv("HTTP_PROXY", proxy.http_url)
-    goenv.setenv("HTTPS_PROXY", proxy.http_url)
-    goenv.setenv("GOFLAGS", "-modcacherw")
-
-
 @pytest.mark.claim("ch4.4.goinsecure-keeps-checksums", expect={">=1.19": "holds"})
-def test_goinsecure_keeps_checksums(goenv: GoEnv, go_proxy: GoProxy, claim: ClaimCheck) -> None:
+def test_goinsecure_keeps_checksums(goenv: GoEnv, claim: ClaimCheck) -> None:
     """Direct mode from a host served over plain HTTP only: refused, allowed by GOINSECURE, still verified?"""
     good, tampered = f"{INSECURE_HOST}/m", f"{INSECURE_HOST}/tampered"
-    module = add_lib(go_proxy, path=good)
-    add_lib(go_proxy, path=tampered)
-    tag = serve_go_import(go_proxy, good)
-    serve_go_import(go_proxy, tampered)
-    claim.record(f"curl -x $PROXY 'http://{good}?go-get=1'", f'<meta name="go-import" content="{tag}">')
-    through_http_proxy(goenv, go_proxy)
+    with origin_server(goenv, INSECURE_HOST, claim) as origin:
+        module = origin.add(good)
+        origin.add(tampered)
+        claim.record(
+            f"curl -x $ORIGIN 'http://{good}?go-get=1'",
+            f'<meta name="go-import" content="{good} mod http://{INSECURE_HOST}">',
+        )
+        goenv.setenv("GOPROXY", "direct")
+        goenv.setenv("GOFLAGS", "-modcacherw")
 
-    def fetch(target: str, insecure: str | None, cwd: Path | None = None) -> GoResult:
-        args = ["mod", "download", "-x", "-json", *([target] if target else [])]
-        return claim.observe(goenv.run(*args, cwd=cwd, env={"GOINSECURE": insecure}, check=False), grep=HTTP_GETS)
+        def fetch(target: str, insecure: str | None, cwd: Path | None = None) -> GoResult:
+            args = ["mod", "download", "-x", "-json", *([target] if target else [])]
+            result = goenv.run(*args, cwd=cwd, env={"GOINSECURE": insecure}, check=False)
+            return claim.observe(result, grep=HTTP_GETS)
 
-    with checksum_database(go_proxy) as database:
-        tamper(database, tampered, "v1.0.0")
-        goenv.setenv("GOSUMDB", database.gosumdb)
-        secure = fetch(f"{good}@v1.0.0", None)
-        elsewhere = fetch(f"{good}@v1.0.0", "other.test")
-        insecure = fetch(f"{good}@v1.0.0", INSECURE_HOST)
-        looked_up = f"{good}@v1.0.0" in database.lookups
-        logged = fetch(f"{tampered}@v1.0.0", INSECURE_HOST)
-        app = write_app(goenv, [module], imports=(good,))
-        (app / "go.sum").write_text(module.go_sum.replace(module.h1, "h1:" + "B" * 43 + "="))
-        goenv.setenv("GOMODCACHE", str(goenv.root / "modcache2"))
-        pinned = fetch("", INSECURE_HOST, cwd=app)
-    over_http = (
-        insecure.ok and f"get http://{good}?go-get=1" in insecure.output and go_proxy.requested(good, "v1.0.0", "zip")
-    )
+        with checksum_database(origin.server) as database:
+            tamper(database, tampered, "v1.0.0")
+            goenv.setenv("GOSUMDB", database.gosumdb)
+            secure = fetch(f"{good}@v1.0.0", None)
+            elsewhere = fetch(f"{good}@v1.0.0", "other.test")
+            insecure = fetch(f"{good}@v1.0.0", INSECURE_HOST)
+            looked_up = f"{good}@v1.0.0" in database.lookups
+            logged = fetch(f"{tampered}@v1.0.0", INSECURE_HOST)
+            app = write_app(goenv, [module], imports=(good,))
+            (app / "go.sum").write_text(module.go_sum.replace(module.h1, "h1:" + "B" * 43 + "="))
+            goenv.setenv("GOMODCACHE", str(goenv.root / "modcache2"))
+            pinned = fetch("", INSECURE_HOST, cwd=app)
+    over_http = insecure.ok and f"get http://{good}?go-get=1" in insecure.output and origin.fetched(good)
     claim.parts(
         {
             "without GOINSECURE the plain-HTTP host is refused": not secure.ok

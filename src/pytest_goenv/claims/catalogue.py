@@ -1,9 +1,11 @@
-"""The catalogue of claims the behaviour suite checks: stable ids, sections and statements.
+"""The catalogue of claims the behaviour suite checks: stable ids, sections, statements and sources.
 
-The claims come from a cheat sheet of Go environment-variable behaviour (chapters 1 to
-4) plus behaviours users trip over that it misses (section ``extra``).  They live in
-``pytest_goenv/behaviour/claims.json`` so that the suite, the report and the docs share
-one list.
+The claims come from a cheat sheet of Go environment-variable behaviour written in Chinese
+(chapters 1 to 4) plus behaviours users trip over that it misses (section ``extra``).  Each
+chapter 1-4 claim carries the document's own sentence (``source``, in Chinese) beside its
+English statement, so that a reader can check the translation; the catalogue names the
+document by its title and its sections by their headings.  They live in
+``pytest_goenv/behaviour/claims.json`` so that the suite, the report and the docs share one list.
 """
 
 from __future__ import annotations
@@ -12,14 +14,14 @@ import difflib
 import json
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from pytest_goenv.base.errors import GoenvError
 
-__all__ = ["Catalogue", "CatalogueError", "Claim", "load_catalogue"]
+__all__ = ["Catalogue", "CatalogueError", "Claim", "Document", "load_catalogue"]
 
 _ID_RE = re.compile(r"^(?:ch\d+(?:\.\d+)?|extra)\.[a-z0-9][a-z0-9.-]*$")
 
@@ -35,13 +37,41 @@ class Claim:
     id: str
     section: str
     statement: str
+    source: str = ""
+    """The document's own words (Chinese) the statement translates; fragments are joined by `` … ``."""
+
+
+@dataclass(frozen=True)
+class Document:
+    """The document the claims come from: its title, what it is, and its section headings by number.
+
+    Example::
+
+        doc = Document("Go开发环境配置速查表", "a cheat sheet", {"2": "第二章:...", "2.1": "2.1 GOROOT..."})
+        doc.location("2.1")  # 'chapter 2 “第二章:...”, section 2.1 “2.1 GOROOT...”'
+    """
+
+    title: str
+    description: str = ""
+    sections: Mapping[str, str] = field(default_factory=dict)
+
+    def location(self, section: str) -> str:
+        """Where ``section`` is in the document: its chapter and section headings (``extra``: not in it)."""
+        if section == "extra":
+            return "not in the document (a behaviour it misses)"
+        chapter = section.split(".", 1)[0]
+        where = f"chapter {chapter}" + (f" “{self.sections[chapter]}”" if chapter in self.sections else "")
+        if section != chapter:
+            where += f", section {section}" + (f" “{self.sections[section]}”" if section in self.sections else "")
+        return where
 
 
 class Catalogue(Mapping[str, Claim]):
     """Claims by id, in the order of the document."""
 
-    def __init__(self, claims: list[Claim], source: str = "") -> None:
+    def __init__(self, claims: list[Claim], source: str = "", document: Document | None = None) -> None:
         self.source = source
+        self.document = document
         self._claims: dict[str, Claim] = {}
         for claim in claims:
             if claim.id in self._claims:
@@ -90,5 +120,22 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
                 f"{source}: claim id {fields['id']!r} is not of the form 'ch1.some-name', "
                 "'ch2.4.some-name' or 'extra.some-name'"
             )
-        claims.append(Claim(str(fields["id"]), str(fields["section"]), str(fields["statement"])))
-    return Catalogue(claims, source)
+        quote = entry.get("source", "")
+        if not isinstance(quote, str) or (not quote and not str(fields["id"]).startswith("extra.")):
+            raise CatalogueError(
+                f"{source}: claim {fields['id']!r} lacks its source: the document's own sentence (a non-empty string)"
+            )
+        claims.append(Claim(str(fields["id"]), str(fields["section"]), str(fields["statement"]), quote))
+    return Catalogue(claims, source, _document(data.get("document"), source))
+
+
+def _document(value: Any, source: str) -> Document | None:
+    """The catalogue's ``document`` entry: an object with ``title``, ``description`` and ``sections``."""
+    if value is None:
+        return None
+    if not isinstance(value, dict) or not isinstance(value.get("title"), str) or not value["title"]:
+        raise CatalogueError(f'{source}: "document" must be an object with a non-empty "title"')
+    sections = value.get("sections", {})
+    if not isinstance(sections, dict) or not all(isinstance(v, str) for v in sections.values()):
+        raise CatalogueError(f'{source}: "document.sections" must map section numbers to headings')
+    return Document(value["title"], str(value.get("description", "")), {str(k): v for k, v in sections.items()})

@@ -1,4 +1,4 @@
-"""The claims-by-toolchains report of the behaviour suite, as Markdown, JSON and a short text table.
+"""The claims-by-toolchains report of the behaviour suite, as Markdown and JSON.
 
 Markdown is meant for docs and CI step summaries: a table of verdicts, then per claim
 the statement and the evidence behind each cell (toolchains with identical findings
@@ -31,13 +31,6 @@ SYMBOLS = {
     Verdict.PARTLY: "◐",
     Verdict.NOT_APPLICABLE: "⚪",
     Verdict.UNDECIDED: "⚠️",
-}
-SHORT = {
-    Verdict.HOLDS: "yes",
-    Verdict.DOES_NOT_HOLD: "NO",
-    Verdict.PARTLY: "part",
-    Verdict.NOT_APPLICABLE: "n/a",
-    Verdict.UNDECIDED: "ERR",
 }
 
 
@@ -116,7 +109,9 @@ class ClaimsReport:
     # -- JSON -------------------------------------------------------------------------------
 
     def to_json(self) -> dict[str, Any]:
+        """The report as JSON-ready data: the document, the toolchains and per claim its source and cells."""
         toolchains = self.toolchains
+        document = self.catalogue.document
         info: dict[str, dict[str, str]] = {}
         for result in self.results:
             info.setdefault(self.label(result), {"version": result.version, "goroot": result.goroot})
@@ -135,8 +130,16 @@ class ClaimsReport:
                         "test": cell.test,
                         "skipped": cell.skipped,
                     }
-            claims.append({"id": claim.id, "section": claim.section, "statement": claim.statement, "results": results})
-        return {"command": self.command, "toolchains": toolchains, "toolchain_info": info, "claims": claims}
+            entry: dict[str, Any] = {"id": claim.id, "section": claim.section, "statement": claim.statement}
+            if claim.source:
+                entry["source"] = claim.source
+            if document is not None:
+                entry["where"] = document.location(claim.section)
+            claims.append({**entry, "results": results})
+        data: dict[str, Any] = {"command": self.command}
+        if document is not None:
+            data["document"] = {"title": document.title, "description": document.description}
+        return {**data, "toolchains": toolchains, "toolchain_info": info, "claims": claims}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any], catalogue: Catalogue | None = None) -> ClaimsReport:
@@ -164,10 +167,18 @@ class ClaimsReport:
     def to_markdown(self) -> str:
         toolchains = self.toolchains
         lines = ["# Claims about Go environment variables, checked against real toolchains", ""]
+        document = self.catalogue.document
+        named = f" 《{document.title}》" if document is not None else ""
         lines.append(
-            "Each claim of the cheat sheet (chapters 1 to 4) and each extra behaviour is checked by an "
+            f"Each claim of the cheat sheet{named} (chapters 1 to 4) and each extra behaviour is checked by an "
             "experiment that runs the real go command; the verdict is computed from what it printed."
         )
+        if document is not None and document.description:
+            lines += [
+                "",
+                f"The document: {document.description}. Each claim below quotes its own sentence "
+                "(in Chinese) beside the English statement, so that the translation can be checked.",
+            ]
         lines += [
             "",
             "Every experiment runs in a fresh sandbox whose go commands see only a set environment: "
@@ -208,6 +219,7 @@ class ClaimsReport:
         for name in toolchains:
             tally = [self.cell(c.id, name) for c in self._claims()]
             parts = [f"{sum(1 for t in tally if t and t.verdict is v)} {v.value}" for v in Verdict]
+            parts.append(f"{sum(1 for t in tally if t and t.unexpected)} differ from the expectation")
             where = f" (GOROOT `{goroots[name]}`)" if goroots.get(name) else ""
             counts.append(f"- **{name}**: " + ", ".join(p for p in parts if not p.startswith("0 ")) + where)
         return [*lines, *counts]
@@ -221,6 +233,10 @@ class ClaimsReport:
             f"Section {claim.section}. The document says: {claim.statement}",
             "",
         ]
+        document = self.catalogue.document
+        if claim.source:
+            where = f" ({document.location(claim.section)})" if document is not None else ""
+            lines += [f"Original{where}:", "", *(f"> {line}" for line in claim.source.splitlines()), ""]
         groups: dict[tuple[Any, ...], list[str]] = {}
         cells: dict[tuple[Any, ...], ClaimResult] = {}
         for name in toolchains:
@@ -245,35 +261,6 @@ class ClaimsReport:
                     lines += _evidence_lines(item)
                 lines += ["  ```", "", "  </details>"]
             lines.append("")
-        return lines
-
-    # -- terminal ---------------------------------------------------------------------------
-
-    def summary_lines(self, width: int = 120) -> list[str]:
-        """A plain-text claims-by-toolchains table for the terminal summary."""
-        toolchains = self.toolchains
-        if not toolchains:
-            return []
-        tested = [c for c in self._claims() if any(self.cell(c.id, t) for t in toolchains)]
-        widths = [max(5, len(t)) for t in toolchains]
-        longest = max((len(c.id) for c in tested), default=10)
-        # Ids stay readable (up to 36 characters) even if the table then overflows a narrow terminal.
-        id_width = max(10, min(longest, 36), min(longest, width - sum(w + 1 for w in widths) - 1))
-        header = "claim".ljust(id_width) + " " + " ".join(t.ljust(w) for t, w in zip(toolchains, widths, strict=True))
-        lines = [header.rstrip()]
-        for claim in tested:
-            label = claim.id if len(claim.id) <= id_width else claim.id[: id_width - 1] + "…"
-            row = []
-            for name, column in zip(toolchains, widths, strict=True):
-                cell = self.cell(claim.id, name)
-                text = SHORT[cell.verdict] if cell else "-"
-                if cell and cell.unexpected:
-                    text += "!"
-                row.append(text.ljust(column))
-            lines.append((label.ljust(id_width) + " " + " ".join(row)).rstrip())
-        lines.append(
-            "yes=holds NO=does-not-hold part=partly n/a=not-applicable ERR=undecided !=differs from the expectation"
-        )
         return lines
 
     # -- files ------------------------------------------------------------------------------

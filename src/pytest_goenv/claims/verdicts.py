@@ -26,6 +26,7 @@ and one skipped as ``not-applicable`` with the skip reason.
 from __future__ import annotations
 
 import enum
+import re
 import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -46,6 +47,9 @@ __all__ = [
     "ExpectationError",
     "Verdict",
 ]
+
+_LOOPBACK_PORT = re.compile(r"\b(127\.0\.0\.1|localhost):\d{2,5}\b")
+"""A loopback address with the port a server got for this run: shown as ``127.0.0.1:$PORT`` unless named."""
 
 EXCERPT_LINES = 12
 EXCERPT_CHARS = 1200
@@ -204,7 +208,7 @@ class ClaimCheck:
     version: GoVersion
     toolchain: str
     expect: Expectation | None = None
-    aliases: Mapping[str, str] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)
     test: str = ""
     goroot: str = ""
     evidence: list[Evidence] = field(default_factory=list)
@@ -248,11 +252,18 @@ class ClaimCheck:
             text += f"\n[exit status {result.returncode}]"
         return text.strip("\n")
 
+    def name(self, text: str, alias: str) -> None:
+        """Show ``text`` (a loopback URL, a path) as ``alias`` in the evidence recorded from now on.
+
+        Example: ``claim.name(backup.http_url, "$BACKUP_URL")`` keeps a port that changes per run out of the report.
+        """
+        self.aliases[text] = alias
+
     def _alias(self, text: str) -> str:
         for path in sorted(self.aliases, key=len, reverse=True):
             if path:
                 text = text.replace(path, self.aliases[path])
-        return text
+        return _LOOPBACK_PORT.sub(r"\1:$PORT", text)
 
     @staticmethod
     def _cut(text: str) -> str:

@@ -34,6 +34,7 @@ pytest_plugins = [
     "pytest_goenv.plugin.failures",
     "pytest_goenv.plugin.matrix",
     "pytest_goenv.plugin.claims",
+    "pytest_goenv.plugin.scripts",
 ]
 
 

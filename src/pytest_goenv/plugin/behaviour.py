@@ -103,7 +103,8 @@ def claims(request: pytest.FixtureRequest, go_toolchain: GoToolchain) -> dict[st
         aliases.update({str(sandbox.gocache): "$GOCACHE", os.path.realpath(sandbox.gocache): "$GOCACHE"})
         aliases.update({str(sandbox.root): "$SANDBOX", os.path.realpath(sandbox.root): "$SANDBOX"})
     if "go_proxy" in request.fixturenames:  # its directory is under pytest's temp dir, which varies per run
-        aliases[str(request.getfixturevalue("go_proxy").root)] = "$PROXY"
+        proxy = request.getfixturevalue("go_proxy")
+        aliases.update({str(proxy.root): "$PROXY", proxy.http_url: "$PROXY_URL"})
     checks: dict[str, ClaimCheck] = {}
     for mark in marks:
         claim_id, expect = _parse_mark(mark, run.catalogue)

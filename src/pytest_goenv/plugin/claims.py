@@ -101,18 +101,12 @@ class ClaimRecorder:
                     "(the behaviour suite runs with `pytest --pyargs pytest_goenv.behaviour`)"
                 )
             return
+        from pytest_goenv.claims.digest import digest_lines
         from pytest_goenv.claims.report import ClaimsReport
-        from pytest_goenv.claims.verdicts import Verdict
 
         report = ClaimsReport(run.catalogue, list(run.results))
-        terminalreporter.write_sep("-", "goenv claims (verdicts per toolchain)")
-        for line in report.summary_lines(width=terminalreporter.config.get_terminal_writer().fullwidth):
-            terminalreporter.write_line(line)
-        mismatches = [r for r in run.results if r.unexpected]
-        undecided = [r for r in run.results if r.verdict is Verdict.UNDECIDED]
-        if mismatches or undecided:
-            terminalreporter.write_line(
-                f"{len(mismatches)} verdict(s) differ from the expectation, {len(undecided)} experiment(s) failed"
-            )
+        terminalreporter.write_sep("-", "goenv claims")
         for path in run.written:
             terminalreporter.write_line(f"claims report written to {path}")
+        for line in digest_lines(report, str(run.written[0]) if run.written else None):
+            terminalreporter.write_line(line)

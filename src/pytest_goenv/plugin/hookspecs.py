@@ -13,6 +13,8 @@ if TYPE_CHECKING:
     import pytest
 
     from pytest_goenv.sandbox.goenv import GoEnv
+    from pytest_goenv.scripts.commands import ScriptCommand
+    from pytest_goenv.scripts.conditions import ScriptCondition
     from pytest_goenv.toolchains.toolchain import GoToolchain
 
 hookspec = pluggy.HookspecMarker("pytest")
@@ -33,4 +35,22 @@ def pytest_goenv_toolchains(config: pytest.Config) -> Sequence[GoToolchain | str
 
     They count as installed: ``--goenv-matrix=installed`` includes them, version selectors
     can choose them, and ``--goenv-list`` shows them.  Called once, before collection.
+    """
+
+
+@hookspec
+def pytest_goenv_script_commands(config: pytest.Config, toolchain: GoToolchain) -> Sequence[ScriptCommand] | None:
+    """Add commands to script tests: return :class:`~pytest_goenv.scripts.commands.ScriptCommand` objects.
+
+    Called once per toolchain and pytest process; a command named like a built-in one replaces it.
+    ``pytest_goenv.scripts.programs.go_program`` makes one that runs a Go program of the project,
+    built once per toolchain.
+    """
+
+
+@hookspec
+def pytest_goenv_script_conditions(config: pytest.Config, toolchain: GoToolchain) -> Sequence[ScriptCondition] | None:
+    """Add ``[conditions]`` to script tests: return :class:`~pytest_goenv.scripts.conditions.ScriptCondition` objects.
+
+    Called once per toolchain and pytest process; a condition named like a built-in one replaces it.
     """

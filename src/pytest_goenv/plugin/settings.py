@@ -129,6 +129,39 @@ SETTINGS: tuple[Setting, ...] = (
         "--goenv-report",
         metavar="PATH",
     ),
+    Setting(
+        "goenv_scripts",
+        "Collect every *.txt/*.txtar script in DIR as a test (repeatable; the ini key takes one or more per "
+        "line, relative to the rootdir); 'cmd/go' runs each toolchain's own cmd/go script suite.",
+        "--goenv-scripts",
+        ini_type="linelist",
+        action="append",
+        metavar="DIR",
+    ),
+    Setting(
+        "goenv_short",
+        "Make the [short] script condition true (as go test -short).",
+        "--goenv-short",
+        ini_type="bool",
+        action="store_true",
+    ),
+    Setting(
+        "goenv_update_scripts",
+        "Rewrite, inside each passing script, the archive files that cmp found different.",
+        "--goenv-update-scripts",
+        action="store_true",
+        ini=False,
+    ),
+    Setting(
+        "goenv_script_dialect",
+        "Dialect of script directories: testscript (default) or cmdgo.",
+    ),
+    Setting(
+        "goenv_script_list",
+        "Run only the scripts whose names (stems) FILE lists, one per line (# starts a comment).",
+        "--goenv-script-list",
+        metavar="FILE",
+    ),
 )
 
 

@@ -22,15 +22,13 @@ from pytest_goenv.base import filetree, treecopy
 from pytest_goenv.base.errors import GoenvError
 from pytest_goenv.base.filetree import make_writable, remove_tree
 from pytest_goenv.base.process import check_timeout, env_problem, run_process
-from pytest_goenv.modules import txtar
-from pytest_goenv.modules.proxy import goproxy_list
-from pytest_goenv.modules.vcs import route_module
 from pytest_goenv.sandbox import copylinks
 from pytest_goenv.sandbox.result import GoResult
 from pytest_goenv.toolchains.telemetry import switch_off_telemetry
 from pytest_goenv.toolchains.toolchain import GoToolchain
 
 if TYPE_CHECKING:
+    from pytest_goenv.modules import txtar
     from pytest_goenv.modules.proxy import GoProxy
     from pytest_goenv.modules.sumdb import ChecksumDatabase
     from pytest_goenv.modules.vcs import GitRepo
@@ -413,6 +411,8 @@ class GoEnv:
         """Unpack a txtar archive (text, a file path or an Archive) below ``dest`` (default: the work dir)."""
         base = self.path(".", dest)
         try:
+            from pytest_goenv.modules import txtar
+
             txtar.extract(txtar.load(archive), base, within=self.root)
         except filetree.LinkLeavesTree as exc:
             raise SandboxError(str(exc)) from None
@@ -425,6 +425,8 @@ class GoEnv:
 
         ``use_proxy(p)`` uses one GoProxy; ``use_proxy(p1, p2, "direct")`` a list tried in order.
         """
+        from pytest_goenv.modules.proxy import goproxy_list  # the proxy's modules load on first use
+
         value = goproxy_list(*proxies, transport=transport, any_error=any_error)
         self.setenv("GOPROXY", value)
         return value
@@ -442,6 +444,8 @@ class GoEnv:
 
     def use_git(self, module_path: str, repo: GitRepo | str | os.PathLike[str]) -> str:
         """Let direct-mode fetches of ``module_path`` reach a local git repository; return the URL routed."""
+        from pytest_goenv.modules.vcs import route_module
+
         return route_module(self.gitconfig, module_path, repo)
 
     # -- clean-up -----------------------------------------------------------------------
