@@ -6,7 +6,6 @@ naming the test before any test runs, not a failure in the middle of a matrix.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Generator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
@@ -106,6 +105,8 @@ def _spec_of(mark: pytest.Mark) -> GoVersionSpec:
 
 def sandbox_options(item: pytest.Item) -> SandboxOptions:
     """Merge the test's ``goenv`` markers (the closest wins per option) into sandbox options."""
+    import difflib
+
     env: dict[str, str | None] = {}
     cache: CacheMode | None = None
     timeout: float | None = None

@@ -7,7 +7,6 @@ toolchain, not once per run.  Its location is ``$PYTEST_GOENV_CACHE_DIR``, else
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,6 +34,8 @@ def build_cache_dir(root: Path, toolchain: GoToolchain) -> Path:
     objects built from different sources.  Go's cache is safe for concurrent go
     processes, so pytest-xdist workers use the same directory.
     """
+    import hashlib
+
     digest = hashlib.sha256(str(toolchain.goroot).encode()).hexdigest()[:10]
     path = root / "gocache" / f"{toolchain.name}-{digest}"
     path.mkdir(parents=True, exist_ok=True)
