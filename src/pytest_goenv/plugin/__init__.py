@@ -12,7 +12,10 @@ registered the same way, through :data:`pytest_plugins`:
 ``failures``            the short summary line of a failure raised here: its message first
 ``matrix``              ``--goenv-matrix`` and ``--goenv-list``: parametrization and the per-toolchain summary
 ``claims``              claim verdicts from test reports, ``--goenv-report`` and the claims summary
+``scripts``             script tests (``--goenv-scripts``): txtar scripts collected as test items
 ======================  ================================================================
+
+``signals`` (SIGTERM and SIGHUP end a run as Ctrl-C does) is a helper of ``startup``, not a part.
 
 The experiment side of the behaviour suite (:mod:`pytest_goenv.plugin.behaviour`: the ``claim``
 fixtures and their checks) is not loaded here: the shipped suite's conftest registers it, and a
