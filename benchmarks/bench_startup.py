@@ -54,7 +54,10 @@ def _median(directory: Path, args: list[str], runs: int, *, cached_bytecode: boo
     for _ in range(runs):
         env = dict(os.environ)
         with tempfile.TemporaryDirectory(prefix="pycache-") as prefix:
-            if not cached_bytecode:
+            if cached_bytecode:  # bytecode is written on the first run and read afterwards
+                env.pop("PYTHONDONTWRITEBYTECODE", None)
+                env.pop("PYTHONPYCACHEPREFIX", None)
+            else:
                 env.update(PYTHONPYCACHEPREFIX=prefix, PYTHONDONTWRITEBYTECODE="1")
             times.append(_time_pytest(directory, args, env))
     return statistics.median(times)
