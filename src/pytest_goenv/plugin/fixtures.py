@@ -43,7 +43,7 @@ def go_toolchain(request: pytest.FixtureRequest) -> GoToolchain:
     """
     from pytest_goenv.plugin.startup import remove_leftovers_once
 
-    remove_leftovers_once(state_of(request.config).settings.cache_root)
+    remove_leftovers_once(state_of(request.config))
     toolchain: GoToolchain | None = getattr(request, "param", None)
     return toolchain if toolchain is not None else state_of(request.config).single_toolchain()
 

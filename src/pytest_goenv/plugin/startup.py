@@ -69,19 +69,16 @@ def _is_xdist_controller(config: pytest.Config) -> bool:
     return not hasattr(config, "workerinput") and bool(numprocesses or getattr(config.option, "tx", None))
 
 
-_leftovers_removed = False
-
-
-def remove_leftovers_once(cache_root: Path) -> None:
-    """Remove what a killed run left (toolchain probe homes, staging dirs of provisioning), once per process.
+def remove_leftovers_once(state: PluginState) -> None:
+    """Remove what a killed run left (toolchain probe homes, staging dirs of provisioning), once per run.
 
     Called when Go is first used (the ``go_toolchain`` fixture), so a run without Go pays nothing;
     only a directory listing each unless there is something to remove.
     """
-    global _leftovers_removed  # noqa: PLW0603 - once per process, whatever the session
-    if _leftovers_removed:
+    if state.leftovers_removed:
         return
-    _leftovers_removed = True
+    state.leftovers_removed = True
+    cache_root = state.settings.cache_root
     if _any_named(Path(tempfile.gettempdir()), ("pytest-goenv-probe-",)):
         from pytest_goenv.toolchains.facts import remove_stale_probes
 

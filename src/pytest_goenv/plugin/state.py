@@ -51,6 +51,8 @@ class PluginState:
     """Lines for the report header decided at start-up (what --goenv-clear-cache removed)."""
     toolchains_announced: bool = False
     """Whether the header already named the toolchains under test."""
+    leftovers_removed: bool = False
+    """Whether what a killed run left was looked for (done once, when Go is first used)."""
     current_test: str = ""
     """The node id of the test running now ("" between tests), to name what a sandbox was made for."""
     _facts: FactsCache | None = field(default=None, init=False, repr=False)
