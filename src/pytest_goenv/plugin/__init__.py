@@ -1,7 +1,10 @@
 """The pytest plugin ``goenv`` (``-p no:goenv`` turns it off): it only wires the parts below.
 
 Each part is a module of this package that owns its hooks (and fixtures), and each is
-registered the same way, through :data:`pytest_plugins`:
+registered the same way: :func:`pytest_addhooks`, which pytest calls as soon as this module is
+registered, registers every module :data:`PARTS` names under its full name (so
+``-p no:pytest_goenv.plugin.matrix`` turns one part off); the parts of :data:`ON_DEMAND_PARTS`
+are registered at configure time, only where the settings use them:
 
 ======================  ================================================================
 ``settings``            every option and ini key, read once into :class:`~.settings.Settings`
@@ -12,7 +15,7 @@ registered the same way, through :data:`pytest_plugins`:
 ``failures``            the short summary line of a failure raised here: its message first
 ``matrix``              ``--goenv-matrix`` and ``--goenv-list``: parametrization and the per-toolchain summary
 ``claims``              claim verdicts from test reports, ``--goenv-report`` and the claims summary
-``scripts``             script tests (``--goenv-scripts``): txtar scripts collected as test items
+``scripts``             script tests (``--goenv-scripts``): txtar scripts collected as test items (on demand)
 ======================  ================================================================
 
 ``signals`` (SIGTERM and SIGHUP end a run as Ctrl-C does) is a helper of ``startup``, not a part.
@@ -26,22 +29,53 @@ than the option and marker declarations.
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 
-pytest_plugins = [
-    "pytest_goenv.plugin.settings",
-    "pytest_goenv.plugin.startup",
-    "pytest_goenv.plugin.markers",
-    "pytest_goenv.plugin.fixtures",
-    "pytest_goenv.plugin.keep",
-    "pytest_goenv.plugin.failures",
-    "pytest_goenv.plugin.matrix",
-    "pytest_goenv.plugin.claims",
-    "pytest_goenv.plugin.scripts",
-]
+PARTS = (
+    "settings",
+    "startup",
+    "markers",
+    "fixtures",
+    "keep",
+    "failures",
+    "matrix",
+    "claims",
+)
+"""The parts registered in every run, in registration order.
+
+Not a ``pytest_plugins`` list: pytest looks each entry of that up among the entry points of
+every installed distribution before importing it, which costs about a millisecond per entry
+in a small environment and grows with every installed package; the parts are modules of this
+package, so they are imported and registered directly.
+"""
+
+
+ON_DEMAND_PARTS = ("scripts",)
+"""The parts registered only in a run whose settings use them (``scripts``: script directories given)."""
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    """Add the plugin's hook specifications and register every part not blocked with ``-p no:``."""
     from pytest_goenv.plugin import hookspecs
 
     pluginmanager.add_hookspecs(hookspecs)
+    for part in PARTS:
+        register_part(pluginmanager, part)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the on-demand parts this run's settings use (their own ``pytest_configure`` runs at once)."""
+    from pytest_goenv.plugin.settings import settings_of
+
+    if settings_of(config).scripts:
+        register_part(config.pluginmanager, "scripts")
+
+
+def register_part(pluginmanager: pytest.PytestPluginManager, part: str) -> None:
+    """Import the part ``pytest_goenv.plugin.<part>`` and register it, unless it is there or blocked."""
+    name = f"{__name__}.{part}"
+    if not pluginmanager.is_blocked(name) and pluginmanager.get_plugin(name) is None:
+        pluginmanager.register(importlib.import_module(name), name)

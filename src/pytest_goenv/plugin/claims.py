@@ -4,19 +4,22 @@ Claim experiments (see :mod:`pytest_goenv.plugin.behaviour`) attach each verdict
 report as a ``user_properties`` entry, which pytest-xdist carries from workers to the controller.
 This part collects them wherever reports arrive, writes the report that ``--goenv-report=PATH``
 asks for (Markdown and JSON) and prints the summary; it does nothing in a run without claims.
+
+The recorder is registered only where claims can arrive: claim experiments were collected
+(:func:`claim_run` is called by their plugin), a report was asked for, or this process is a
+pytest-xdist controller.
 """
 
 from __future__ import annotations
 
 import json
 import shlex
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
-from pytest_goenv.plugin.state import state_of
+from pytest_goenv.plugin.state import is_xdist_controller, state_of
 
 if TYPE_CHECKING:
     from pytest_goenv.claims.catalogue import Catalogue
@@ -32,15 +35,19 @@ MARKER = (
 )
 
 
-@dataclass
 class ClaimRun:
-    """What this pytest process knows about claims: where the report goes and the results reported so far."""
+    """What this pytest process knows about claims: where the report goes and the results reported so far.
 
-    report_path: Path | None
-    command: str
-    results: list[ClaimResult] = field(default_factory=list)
-    written: list[Path] = field(default_factory=list)
-    _catalogue: Catalogue | None = None
+    Made on first use by :func:`claim_run`; ``results`` and ``written`` (the report files) grow as the
+    run goes.
+    """
+
+    def __init__(self, report_path: Path | None, command: str) -> None:
+        self.report_path = report_path
+        self.command = command
+        self.results: list[ClaimResult] = []
+        self.written: list[Path] = []
+        self._catalogue: Catalogue | None = None
 
     @property
     def catalogue(self) -> Catalogue:
@@ -56,26 +63,30 @@ _run_key = pytest.StashKey[ClaimRun]()
 
 
 def claim_run(config: pytest.Config) -> ClaimRun:
-    """The claims of this pytest process."""
-    return config.stash[_run_key]
+    """The claims of this pytest process, made (and their recorder registered) on first use."""
+    run = config.stash.get(_run_key, None)
+    if run is None:
+        settings = state_of(config).settings
+        args = [arg for arg in config.invocation_params.args if not arg.startswith("--goenv-report")]
+        if settings.report_text:
+            args.append(f"--goenv-report={settings.report_text}")
+        run = config.stash[_run_key] = ClaimRun(settings.report, shlex.join(["pytest", *args]))
+        config.pluginmanager.register(ClaimRecorder(config, run), "goenv-claims-recorder")
+    return run
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", MARKER)
-    settings = state_of(config).settings
-    args = [arg for arg in config.invocation_params.args if not arg.startswith("--goenv-report")]
-    if settings.report_text:
-        args.append(f"--goenv-report={settings.report_text}")
-    config.stash[_run_key] = ClaimRun(settings.report, shlex.join(["pytest", *args]))
-    config.pluginmanager.register(ClaimRecorder(config), "goenv-claims-recorder")
+    if state_of(config).settings.report is not None or is_xdist_controller(config):
+        claim_run(config)  # claims may arrive from reports alone: from workers, or for the report asked for
 
 
 class ClaimRecorder:
     """Collects claim results from test reports (on the xdist controller too) and writes the report."""
 
-    def __init__(self, config: pytest.Config) -> None:
+    def __init__(self, config: pytest.Config, run: ClaimRun) -> None:
         self.config = config
-        self.run = claim_run(config)
+        self.run = run
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         for name, value in report.user_properties:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import fnmatch
 import os
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -120,7 +119,6 @@ def _forget(root: Path) -> None:
     guardian.forget_dir(root)
 
 
-@dataclass
 class GoEnvFactory:
     """Makes sandboxes that outlive one test, for module- and session-scoped fixtures.
 
@@ -137,10 +135,12 @@ class GoEnvFactory:
             return module / "tool"
     """
 
-    request: pytest.FixtureRequest
-    tmp_path_factory: pytest.TempPathFactory
-    made: list[GoEnv] = field(default_factory=list)
-    made_for: dict[GoEnv, str] = field(default_factory=dict)
+    def __init__(self, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> None:
+        self.request = request
+        self.tmp_path_factory = tmp_path_factory
+        self.made: list[GoEnv] = []
+        self.made_for: dict[GoEnv, str] = {}
+        """The test each sandbox was first made for, named when it is kept."""
 
     def make(
         self,

@@ -7,8 +7,8 @@ naming the test before any test runs, not a failure in the middle of a matrix.
 from __future__ import annotations
 
 from collections.abc import Generator, Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 import pytest
 
@@ -47,11 +47,10 @@ class GoenvMarkerWarning(pytest.PytestWarning):
     """A goenv marker that cannot take effect where it was put."""
 
 
-@dataclass(frozen=True)
-class SandboxOptions:
+class SandboxOptions(NamedTuple):
     """The options a test's ``goenv`` marker asks for."""
 
-    env: Mapping[str, str | None] = field(default_factory=dict)
+    env: Mapping[str, str | None] = MappingProxyType({})
     cache: CacheMode = "shared"
     timeout: float | None = None
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +19,6 @@ import pytest
 from pytest_goenv.plugin.state import item_toolchain, state_of, uses_go
 
 if TYPE_CHECKING:
-    from pytest_goenv.toolchains.changes import MatrixOutcomes
     from pytest_goenv.toolchains.selectors import MatrixResolver
     from pytest_goenv.toolchains.toolchain import GoToolchain
 
@@ -31,19 +29,19 @@ VERSION_PROPERTY = "go_version"
 _WORKERINPUT_KEY = "goenv_matrix"
 
 
-def _new_outcomes() -> MatrixOutcomes:
-    from pytest_goenv.toolchains.changes import MatrixOutcomes
-
-    return MatrixOutcomes()
-
-
-@dataclass
 class MatrixRun:
-    """The resolved matrix of one pytest process and the outcomes seen so far."""
+    """The resolved matrix of one pytest process and the outcomes seen so far.
 
-    toolchains: list[GoToolchain]
-    ids: list[str]
-    outcomes: MatrixOutcomes = field(default_factory=_new_outcomes)
+    :param toolchains: the toolchains under test, in matrix order.
+    :param ids: the test-id part of each (``go1.26.6``), in the same order.
+    """
+
+    def __init__(self, toolchains: list[GoToolchain], ids: list[str]) -> None:
+        from pytest_goenv.toolchains.changes import MatrixOutcomes
+
+        self.toolchains = toolchains
+        self.ids = ids
+        self.outcomes = MatrixOutcomes()
 
     def id_of(self, toolchain: GoToolchain) -> str:
         """The test-id part of ``toolchain``."""

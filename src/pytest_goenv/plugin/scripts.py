@@ -81,23 +81,20 @@ def _dialect(config: pytest.Config) -> Dialect:
 
 @pytest.hookimpl(trylast=True)
 def pytest_configure(config: pytest.Config) -> None:
-    entries = [(entry, config.invocation_params.dir) for entry in config.getoption("goenv_scripts") or []]
-    entries += [(entry, config.rootpath) for entry in config.getini("goenv_scripts")]
     directories: list[Path] = []
     cmdgo = False
-    for entry, base in entries:
-        for word in str(entry).split():
-            if word == CMDGO:
-                cmdgo = True
-                continue
-            directory = (base / Path(word).expanduser()).resolve()
-            if not directory.is_dir():
-                raise pytest.UsageError(
-                    f"--goenv-scripts / goenv_scripts: {word!r} is not a directory ({directory}); name a directory "
-                    f"of *.txt/*.txtar scripts, or {CMDGO!r} for each toolchain's own cmd/go scripts"
-                )
-            if directory not in directories:
-                directories.append(directory)
+    for word, base in state_of(config).settings.scripts:
+        if word == CMDGO:
+            cmdgo = True
+            continue
+        directory = (base / Path(word).expanduser()).resolve()
+        if not directory.is_dir():
+            raise pytest.UsageError(
+                f"--goenv-scripts / goenv_scripts: {word!r} is not a directory ({directory}); name a directory "
+                f"of *.txt/*.txtar scripts, or {CMDGO!r} for each toolchain's own cmd/go scripts"
+            )
+        if directory not in directories:
+            directories.append(directory)
     config.stash[scripts_key] = ScriptRun(
         cmdgo=cmdgo,
         directories=directories,

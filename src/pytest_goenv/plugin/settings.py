@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import pytest
 
@@ -33,8 +32,7 @@ IniType = Literal["string", "bool", "linelist", "paths"]
 NativeIniType = Literal["float", "choices"]
 
 
-@dataclass(frozen=True)
-class Setting:
+class Setting(NamedTuple):
     """One setting: its ini key (also the option's ``dest``), its flag and how argparse takes it."""
 
     name: str
@@ -194,15 +192,15 @@ def _add_ini(parser: pytest.Parser, setting: Setting) -> None:
     parser.addini(setting.name, setting.help, type=setting.ini_type, default=default_value)
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     """Every setting of one pytest process, read and checked once.
 
     Parameters are the settings' values: ``go`` and ``go_origin`` (the explicit toolchain and
     where it was given), ``cache_root`` (created and writable), ``timeout`` (positive, finite),
     ``keep``, ``clear_cache``, ``missing``, ``matrix`` (selector texts), ``list_toolchains``,
     ``offline``, ``toolchain_dirs``, ``pass_env`` (host variable names and globs let into sandboxes)
-    and ``report`` (the claims report path).
+    ``report`` (the claims report path) and ``scripts`` (each ``--goenv-scripts`` / ``goenv_scripts``
+    word with the directory it is relative to: the invocation directory or the rootdir).
     """
 
     go: str | None
@@ -220,6 +218,7 @@ class Settings:
     pass_env: tuple[str, ...]
     report: Path | None
     report_text: str | None
+    scripts: tuple[tuple[str, Path], ...]
 
 
 _settings_key = pytest.StashKey[Settings]()
@@ -255,7 +254,15 @@ def _read(config: pytest.Config) -> Settings:
         pass_env=tuple(_pass_env(config)),
         report=(invocation / Path(report_text)).resolve() if report_text else None,
         report_text=report_text,
+        scripts=tuple(_script_entries(config)),
     )
+
+
+def _script_entries(config: pytest.Config) -> list[tuple[str, Path]]:
+    """Each script directory word given, with its base: the option's invocation dir, the ini key's rootdir."""
+    given = [(str(entry), config.invocation_params.dir) for entry in config.getoption("goenv_scripts") or []]
+    given += [(str(entry), config.rootpath) for entry in config.getini("goenv_scripts")]
+    return [(word, base) for entry, base in given for word in entry.split()]
 
 
 def _explicit_go(config: pytest.Config) -> tuple[str | None, str]:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_goenv.plugin.state import PluginState, state_of, uses_go
+from pytest_goenv.plugin.state import PluginState, is_xdist_controller, state_of, uses_go
 
 __all__: list[str] = []
 
@@ -23,7 +23,7 @@ __all__: list[str] = []
 def pytest_configure(config: pytest.Config) -> None:
     from pytest_goenv.plugin import signals
 
-    config.add_cleanup(signals.end_runs_on_termination(forward=_is_xdist_controller(config)))
+    config.add_cleanup(signals.end_runs_on_termination(forward=is_xdist_controller(config)))
     state = state_of(config)
     settings = state.settings
     if settings.go is not None:
@@ -61,12 +61,6 @@ def _clear_build_caches(config: pytest.Config, gocaches: Path) -> None:
         removed.append(f"{cache.name} ({size / 1e6:.1f} MB)")
     text = ", ".join(removed) if removed else "nothing (no shared build cache yet)"
     state_of(config).header_notes.append(f"goenv: --goenv-clear-cache removed from {gocaches}: {text}")
-
-
-def _is_xdist_controller(config: pytest.Config) -> bool:
-    """Whether this process starts pytest-xdist workers (``-n``/``--tx`` given, not itself a worker)."""
-    numprocesses = getattr(config.option, "numprocesses", None)
-    return not hasattr(config, "workerinput") and bool(numprocesses or getattr(config.option, "tx", None))
 
 
 def remove_leftovers_once(state: PluginState) -> None:

@@ -7,7 +7,6 @@ matrix) and the sandboxes kept for inspection; :func:`item_toolchain` is the one
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,6 +22,7 @@ __all__ = [
     "GO_FIXTURES",
     "KEPT_PROPERTY",
     "PluginState",
+    "is_xdist_controller",
     "item_toolchain",
     "outcome_key",
     "sandbox_key",
@@ -38,24 +38,29 @@ KEPT_PROPERTY = "goenv_sandbox_kept"
 pytest-xdist controller lists the sandboxes its workers kept)."""
 
 
-@dataclass
 class PluginState:
-    """The plugin's decisions for one pytest process: settings, toolchains under test, kept sandboxes."""
+    """The plugin's decisions for one pytest process: settings, toolchains under test, kept sandboxes.
 
-    settings: Settings
-    toolchains: list[GoToolchain] | None = None
-    missing_reason: str | None = None
-    kept: dict[Path, str] = field(default_factory=dict)
-    """Sandboxes kept for inspection (``--goenv-keep``, or after a failure): path -> the test it served."""
-    header_notes: list[str] = field(default_factory=list)
-    """Lines for the report header decided at start-up (what --goenv-clear-cache removed)."""
-    toolchains_announced: bool = False
-    """Whether the header already named the toolchains under test."""
-    leftovers_removed: bool = False
-    """Whether what a killed run left was looked for (done once, when Go is first used)."""
-    current_test: str = ""
-    """The node id of the test running now ("" between tests), to name what a sandbox was made for."""
-    _facts: FactsCache | None = field(default=None, init=False, repr=False)
+    :param settings: the run's settings (:func:`~pytest_goenv.plugin.settings.settings_of`).
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.toolchains: list[GoToolchain] | None = None
+        """The toolchains under test: set by the matrix, else found on first use."""
+        self.missing_reason: str | None = None
+        """Why no toolchain was found, for the tests that need one."""
+        self.kept: dict[Path, str] = {}
+        """Sandboxes kept for inspection (``--goenv-keep``, or after a failure): path -> the test it served."""
+        self.header_notes: list[str] = []
+        """Lines for the report header decided at start-up (what --goenv-clear-cache removed)."""
+        self.toolchains_announced = False
+        """Whether the header already named the toolchains under test."""
+        self.leftovers_removed = False
+        """Whether what a killed run left was looked for (done once, when Go is first used)."""
+        self.current_test = ""
+        """The node id of the test running now ("" between tests), to name what a sandbox was made for."""
+        self._facts: FactsCache | None = None
 
     def facts(self) -> FactsCache:
         """The toolchains' facts, kept in the cache directory: xdist workers and later runs skip the probes."""
@@ -100,6 +105,12 @@ def state_of(config: pytest.Config) -> PluginState:
     if state is None:
         state = config.stash[_state_key] = PluginState(settings_of(config))
     return state
+
+
+def is_xdist_controller(config: pytest.Config) -> bool:
+    """Whether this process starts pytest-xdist workers (``-n``/``--tx`` given, not itself a worker)."""
+    numprocesses = getattr(config.option, "numprocesses", None)
+    return not hasattr(config, "workerinput") and bool(numprocesses or getattr(config.option, "tx", None))
 
 
 def uses_go(item: pytest.Item) -> bool:
