@@ -23,6 +23,7 @@ from pytest_goenv.plugin.matrix import TOOLCHAIN_PROPERTY, VERSION_PROPERTY, mat
 from pytest_goenv.plugin.state import KEPT_PROPERTY, sandbox_key, state_of
 
 if TYPE_CHECKING:  # the engine is imported when a script runs, not at start-up
+    from pytest_goenv.plugin.settings import Settings
     from pytest_goenv.scripts.commands import ScriptCommand
     from pytest_goenv.scripts.conditions import ScriptCondition
     from pytest_goenv.scripts.runner import ScriptResult
@@ -35,7 +36,6 @@ __all__ = ["CMDGO", "ScriptItem", "ScriptRun", "scripts_key"]
 CMDGO = "cmd/go"
 SUFFIXES = (".txt", ".txtar")
 UPDATED_PROPERTY = "goenv_script_updated"
-_DIALECTS: tuple[Dialect, ...] = ("cmdgo", "testscript")
 
 
 @dataclass
@@ -71,19 +71,12 @@ class ScriptRun:
 scripts_key = pytest.StashKey[ScriptRun]()
 
 
-def _dialect(config: pytest.Config) -> Dialect:
-    value = str(config.getini("goenv_script_dialect")).strip() or "testscript"
-    for dialect in _DIALECTS:
-        if value == dialect:
-            return dialect
-    raise pytest.UsageError(f"goenv_script_dialect = {value!r}; use 'testscript' (go-internal) or 'cmdgo' (cmd/go)")
-
-
 @pytest.hookimpl(trylast=True)
 def pytest_configure(config: pytest.Config) -> None:
+    settings = state_of(config).settings
     directories: list[Path] = []
     cmdgo = False
-    for word, base in state_of(config).settings.scripts:
+    for word, base in settings.scripts:
         if word == CMDGO:
             cmdgo = True
             continue
@@ -98,19 +91,18 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[scripts_key] = ScriptRun(
         cmdgo=cmdgo,
         directories=directories,
-        dialect=_dialect(config),
-        short=bool(config.getoption("goenv_short") or config.getini("goenv_short")),
-        update=bool(config.getoption("goenv_update_scripts")),
-        names=_listed_names(config),
+        dialect=settings.script_dialect,
+        short=settings.script_short,
+        update=settings.update_scripts,
+        names=_listed_names(settings),
     )
 
 
-def _listed_names(config: pytest.Config) -> frozenset[str] | None:
+def _listed_names(settings: Settings) -> frozenset[str] | None:
     """The script names ``--goenv-script-list`` (ini ``goenv_script_list``) allows; None: all of them."""
-    given = config.getoption("goenv_script_list") or config.getini("goenv_script_list")
-    if not given:
+    path, given = settings.script_list, settings.script_list_text
+    if path is None:
         return None
-    path = (config.invocation_params.dir / Path(str(given)).expanduser()).resolve()
     try:
         text = path.read_text()
     except OSError as exc:

