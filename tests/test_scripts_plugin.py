@@ -41,6 +41,18 @@ def test_each_script_is_an_item_named_by_its_stem(pytester: pytest.Pytester) -> 
     selected.assert_outcomes(passed=1)
 
 
+def test_last_failed_reruns_only_the_failed_script(pytester: pytest.Pytester) -> None:
+    _scripts(pytester, good__txtar=PASSING, bad__txtar=FAILING)
+    pytester.runpytest("--goenv-scripts=testdata/script").assert_outcomes(passed=1, failed=1)
+    rerun = pytester.runpytest("--goenv-scripts=testdata/script", "--lf", "-v")
+    rerun.assert_outcomes(failed=1)
+    rerun.stdout.fnmatch_lines(["*testdata/script/bad.txtar::bad FAILED*"])
+    rerun.stdout.no_fnmatch_line("*good.txtar::good*")
+    (pytester.path / "testdata" / "script" / "bad.txtar").write_text(PASSING)
+    pytester.runpytest("--goenv-scripts=testdata/script", "--lf").assert_outcomes(passed=1)
+    pytester.runpytest("--goenv-scripts=testdata/script", "--lf").assert_outcomes(passed=2)  # nothing failed
+
+
 def test_ini_directories_and_a_script_named_on_the_command_line(pytester: pytest.Pytester) -> None:
     _scripts(pytester, one__txtar=PASSING, two__txtar=FAILING)
     pytester.makeini("[pytest]\ngoenv_scripts = testdata/script\n")
