@@ -187,6 +187,24 @@ def test_list_and_provision_read_the_projects_settings(
     assert "goenv_missing" in capsys.readouterr().err
 
 
+def test_list_includes_the_projects_hook_toolchains(
+    tmp_path: Path, toolchain_cache: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "pyproject.toml").write_text('[tool.pytest.ini_options]\ngoenv_cache_dir = "cache"\n')
+    hooked = toolchain_cache / "toolchains" / OLD
+    (project / "conftest.py").write_text(f"def pytest_goenv_toolchains(config):\n    return [{str(hooked)!r}]\n")
+    monkeypatch.chdir(project)
+    assert main(["list", "--offline"]) == 0
+    listed = [line for line in capsys.readouterr().out.splitlines() if str(hooked) in line]
+    assert listed, "the hook's toolchain is missing from the listing"  # a matrix could choose it
+    assert "hook" in listed[0]
+    (project / "conftest.py").write_text("def pytest_goenv_toolchains(config):\n    return ['/no/such/go']\n")
+    assert main(["list", "--offline"]) == 1
+    assert "pytest_goenv_toolchains: " in capsys.readouterr().err
+
+
 def test_merge_names_tests_by_node_id_when_junit_gives_the_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -2,7 +2,8 @@
 
 Both take the settings the plugin reads: the cache directory, extra toolchain directories and
 offline mode, from the project's pytest configuration (:mod:`pytest_goenv.cli.project`) under
-the command's own options (``--cache-dir``, ``--toolchain-dir``, ``--offline``).
+the command's own options (``--cache-dir``, ``--toolchain-dir``, ``--offline``), and the
+toolchains the project's ``pytest_goenv_toolchains`` hook adds.
 ``provision --warm`` then builds the standard library into each toolchain's shared build cache
 (:mod:`pytest_goenv.sandbox.warmcache`), so that a CI cache step saving the cache directory saves
 the toolchains and their warm caches together.
@@ -19,7 +20,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pytest_goenv.cli.project import project_settings
+from pytest_goenv.cli.project import project_config
 from pytest_goenv.sandbox.warmcache import count_entries, warm_build_cache
 from pytest_goenv.toolchains.cachedir import build_cache_dir
 from pytest_goenv.toolchains.listing import listing_lines
@@ -69,13 +70,15 @@ def add_provision_command(commands: Any) -> None:
 
 def _resolver(args: argparse.Namespace, progress: bool) -> MatrixResolver:
     """A resolver with the command's options over the project's pytest settings."""
-    project = project_settings()
-    cache_root = args.cache_dir.expanduser().resolve() if args.cache_dir else project.cache_root
+    project = project_config()
+    settings = project.settings
+    cache_root = args.cache_dir.expanduser().resolve() if args.cache_dir else settings.cache_root
     display = ProgressDisplay(_write_err, redraw=sys.stderr.isatty()) if progress else None
     return MatrixResolver(
-        offline=args.offline or project.offline,
+        offline=args.offline or settings.offline,
         cache_root=cache_root,
-        extra_dirs=[*project.toolchain_dirs, *args.toolchain_dir],
+        extra_dirs=[*settings.toolchain_dirs, *args.toolchain_dir],
+        extra_toolchains=project.hook_toolchains,
         progress=display,
     )
 

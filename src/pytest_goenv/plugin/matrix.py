@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from pytest_goenv.toolchains.selectors import MatrixResolver
     from pytest_goenv.toolchains.toolchain import GoToolchain
 
-__all__ = ["MatrixRun", "matrix_key"]
+__all__ = ["MatrixRun", "hook_toolchains", "matrix_key"]
 
 TOOLCHAIN_PROPERTY = "go_toolchain"
 VERSION_PROPERTY = "go_version"
@@ -64,7 +64,7 @@ def _resolver(config: pytest.Config, progress: bool) -> MatrixResolver:
 
     settings = state_of(config).settings
     try:
-        extra = _hook_toolchains(config)
+        extra = hook_toolchains(config)
     except ToolchainError as exc:
         raise pytest.UsageError(f"pytest_goenv_toolchains: {exc}") from None
     reporter: pytest.TerminalReporter | None = config.pluginmanager.get_plugin("terminalreporter")
@@ -82,7 +82,11 @@ def _resolver(config: pytest.Config, progress: bool) -> MatrixResolver:
     )
 
 
-def _hook_toolchains(config: pytest.Config) -> list[GoToolchain]:
+def hook_toolchains(config: pytest.Config) -> list[GoToolchain]:
+    """The toolchains ``pytest_goenv_toolchains`` implementations add (a path becomes a toolchain, source ``hook``).
+
+    Raises :class:`~pytest_goenv.toolchains.toolchain.ToolchainError` for a path that is no toolchain.
+    """
     from pytest_goenv.toolchains.toolchain import GoToolchain
 
     toolchains = []
