@@ -61,3 +61,15 @@ def test_parts_are_not_pytest_plugins_entries() -> None:
     # each pytest_plugins entry makes pytest search every installed distribution's entry points
     assert not hasattr(plugin, "pytest_plugins")
     assert set(plugin.PARTS).isdisjoint(plugin.ON_DEMAND_PARTS)
+
+
+def test_the_plugin_loads_by_name_where_autoloading_is_off(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    pytester.makeconftest(REPORT_PARTS)
+    pytester.makepyfile("def test_plain():\n    pass\n")
+    for name in ("goenv", "pytest_goenv.plugin"):
+        result = pytester.runpytest_subprocess("-s", "-p", "no:cacheprovider", "-p", name)
+        result.assert_outcomes(passed=1)
+        assert {f"pytest_goenv.plugin.{part}" for part in plugin.PARTS} <= _registered(result), name
