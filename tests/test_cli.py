@@ -166,16 +166,22 @@ def test_a_bad_selector_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> 
     assert "did you mean 'latest'?" in capsys.readouterr().err
 
 
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty project directory, the current directory for the test."""
+    directory = tmp_path / "project"
+    directory.mkdir()
+    monkeypatch.chdir(directory)
+    return directory
+
+
 def test_list_and_provision_read_the_projects_settings(
-    tmp_path: Path, toolchain_cache: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    project: Path, tmp_path: Path, toolchain_cache: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    project = tmp_path / "project"
-    project.mkdir()
     (project / "pyproject.toml").write_text(
         f'[tool.pytest.ini_options]\ngoenv_cache_dir = "cache"\ngoenv_offline = true\n'
         f'goenv_toolchain_dirs = ["{toolchain_cache / "toolchains"}"]\n'
     )
-    monkeypatch.chdir(project)
     assert main(["provision", OLDEST_GO_BIN]) == 0  # offline, found through the project's toolchain dirs
     out = capsys.readouterr().out
     assert f"cache directory (save it between CI runs): {project / 'cache'}" in out
@@ -188,14 +194,11 @@ def test_list_and_provision_read_the_projects_settings(
 
 
 def test_list_includes_the_projects_hook_toolchains(
-    tmp_path: Path, toolchain_cache: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    project: Path, toolchain_cache: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    project = tmp_path / "project"
-    project.mkdir()
     (project / "pyproject.toml").write_text('[tool.pytest.ini_options]\ngoenv_cache_dir = "cache"\n')
     hooked = toolchain_cache / "toolchains" / OLD
     (project / "conftest.py").write_text(f"def pytest_goenv_toolchains(config):\n    return [{str(hooked)!r}]\n")
-    monkeypatch.chdir(project)
     assert main(["list", "--offline"]) == 0
     listed = [line for line in capsys.readouterr().out.splitlines() if str(hooked) in line]
     assert listed, "the hook's toolchain is missing from the listing"  # a matrix could choose it

@@ -52,8 +52,9 @@ package, so they are imported and registered directly.
 """
 
 
-ON_DEMAND_PARTS = ("scripts",)
-"""The parts registered only in a run whose settings use them (``scripts``: script directories given)."""
+ON_DEMAND_PARTS = {"scripts": "scripts"}
+"""The parts registered only in a run whose settings use them: part -> the :class:`~.settings.Settings`
+field that brings it in when not empty (``scripts``: script directories given)."""
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
@@ -70,8 +71,10 @@ def pytest_configure(config: pytest.Config) -> None:
     """Register the on-demand parts this run's settings use (their own ``pytest_configure`` runs at once)."""
     from pytest_goenv.plugin.settings import settings_of
 
-    if settings_of(config).scripts:
-        register_part(config.pluginmanager, "scripts")
+    settings = settings_of(config)
+    for part, field in ON_DEMAND_PARTS.items():
+        if getattr(settings, field):
+            register_part(config.pluginmanager, part)
 
 
 def register_part(pluginmanager: pytest.PytestPluginManager, part: str) -> None:

@@ -201,7 +201,7 @@ class Settings(NamedTuple):
     Parameters are the settings' values: ``go`` and ``go_origin`` (the explicit toolchain and
     where it was given), ``cache_root`` (created and writable), ``timeout`` (positive, finite),
     ``keep``, ``clear_cache``, ``missing``, ``matrix`` (selector texts), ``list_toolchains``,
-    ``offline``, ``toolchain_dirs``, ``pass_env`` (host variable names and globs let into sandboxes)
+    ``offline``, ``toolchain_dirs``, ``pass_env`` (host variable names and globs let into sandboxes),
     ``report`` (the claims report path), ``scripts`` (each ``--goenv-scripts`` / ``goenv_scripts``
     word with the directory it is relative to: the invocation directory or the rootdir) and the
     script settings: ``script_dialect``, ``script_short``, ``update_scripts`` and ``script_list``
